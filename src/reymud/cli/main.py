@@ -24,12 +24,21 @@ app = typer.Typer(
 
 
 
-@app.command()
-def version() -> None:
-    """Print the reymud version."""
-    from reymud import __version__
+def _print_version(value: bool) -> None:
+    if value:
+        from reymud import __version__
 
-    typer.echo(f"reymud {__version__}")
+        typer.echo(f"reymud {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """reymud command line."""
 
 
 for _group in (data, geochem, spatial, resource, supply, assess, web):
