@@ -1,0 +1,75 @@
+"""The project schema: DuckDB tables and views of a reymud project file.
+
+Every table a later stage may read is declared here, in one place. The schema version is kept in
+the ``schema_info`` table; :class:`reymud.store.Project` refuses files without it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["APPLICATION_ID", "DDL", "SCHEMA_VERSION", "CENSORED_POLICIES", "QC_TYPES", "SAMPLE_TYPES"]
+
+#: Value of ``schema_info.application`` that marks a DuckDB file as a reymud project.
+APPLICATION_ID = "reymud-project"
+#: Bumped whenever a table changes shape.
+SCHEMA_VERSION = 1
+
+#: Sample types a project knows; the last three are QA/QC records.
+SAMPLE_TYPES: tuple[str, ...] = ("sample", "crm", "duplicate", "blank")
+QC_TYPES: tuple[str, ...] = ("crm", "duplicate", "blank")
+#: How ``Project.samples`` replaces a censored (below-detection) value.
+CENSORED_POLICIES: tuple[str, ...] = ("half_limit", "limit", "zero", "nan")
+
+DDL: tuple[str, ...] = (
+    """CREATE TABLE schema_info (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+    """CREATE TABLE imports (
+        import_id INTEGER PRIMARY KEY,
+        file_name VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL UNIQUE,
+        imported_at TIMESTAMP NOT NULL,
+        kind VARCHAR NOT NULL,
+        n_rows BIGINT NOT NULL,
+        n_values BIGINT NOT NULL,
+        n_censored BIGINT NOT NULL,
+        mapping_json VARCHAR NOT NULL,
+        header_json VARCHAR NOT NULL,
+        unrecognised_json VARCHAR NOT NULL,
+        status VARCHAR NOT NULL)""",
+    """CREATE TABLE cores (
+        core_id VARCHAR PRIMARY KEY,
+        cruise VARCHAR, site VARCHAR, hole VARCHAR,
+        latitude DOUBLE NOT NULL, longitude DOUBLE NOT NULL,
+        water_depth_m DOUBLE, core_length_m DOUBLE, recovery DOUBLE,
+        import_id INTEGER NOT NULL)""",
+    """CREATE TABLE samples (
+        sample_id VARCHAR PRIMARY KEY,
+        core_id VARCHAR,
+        top_mbsf DOUBLE, bottom_mbsf DOUBLE,
+        sample_type VARCHAR NOT NULL,
+        reference VARCHAR,
+        label VARCHAR,
+        iodp_core VARCHAR, iodp_core_type VARCHAR, iodp_section VARCHAR, iodp_half VARCHAR,
+        interval_top_cm DOUBLE, interval_bottom_cm DOUBLE,
+        import_id INTEGER NOT NULL)""",
+    """CREATE TABLE assays (
+        sample_id VARCHAR NOT NULL,
+        analyte VARCHAR NOT NULL,
+        value_raw VARCHAR, unit_raw VARCHAR,
+        value DOUBLE, unit VARCHAR NOT NULL,
+        detection_limit DOUBLE,
+        censored BOOLEAN NOT NULL,
+        lab VARCHAR, method VARCHAR,
+        import_id INTEGER NOT NULL,
+        PRIMARY KEY (sample_id, analyte))""",
+    """CREATE VIEW qaqc AS
+        SELECT s.sample_id, s.sample_type AS qc_type, s.reference, a.analyte, a.value, a.unit,
+               a.detection_limit, a.censored, a.lab, a.method
+        FROM samples s JOIN assays a USING (sample_id)
+        WHERE s.sample_type <> 'sample'""",
+    """CREATE TABLE metadata (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+    """CREATE TABLE artifacts_json (
+        kind VARCHAR NOT NULL, name VARCHAR NOT NULL, json VARCHAR NOT NULL,
+        saved_at TIMESTAMP NOT NULL, PRIMARY KEY (kind, name))""",
+    """CREATE TABLE artifacts_frames (
+        name VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, attrs_json VARCHAR NOT NULL,
+        saved_at TIMESTAMP NOT NULL)""",
+)
