@@ -44,9 +44,10 @@ class AssessConfig:
         Experimental variogram lags; the maximum lag is this fraction of the largest
         inter-core distance.
     variogram_kinds : tuple of str
-        Structure kinds tried by the variogram fit (the best is kept).
-    normal_score : bool
-        Fit and simulate total REY in normal-score space.
+        Nested structure kinds of the fitted variogram models (one structure per kind).
+    simulation_transform : str or None
+        ``"nscore"``: simulate total REY in normal-score space (variogram fitted on normal
+        scores, back-transformed); None: simulate the values directly.
     max_samples, min_samples : int
         Kriging neighbourhood (cores used per block).
     search_radius_m : float or None
@@ -76,6 +77,11 @@ class AssessConfig:
     scenario : str or None
         Export-restriction scenario: a packaged example name or a YAML path; None = the
         supply stage's packaged example.
+    crm_values_path : str or None
+        CSV of certified CRM values (``crm_name, analyte, certified_value[, uncertainty_2sd]``);
+        None = a ``*crm_values*.csv`` found in the project's files folder (the demo writes one).
+    status_date : str or None
+        ISO date of the export-control status; None = today (UTC).
     max_display_cells : int
         Largest number of cells drawn per map in the HTML report (grids are decimated beyond).
     """
@@ -91,8 +97,8 @@ class AssessConfig:
     margin_m: float = 2_000.0
     n_lags: int = 12
     max_lag_fraction: float = 0.5
-    variogram_kinds: tuple[str, ...] = ("spherical", "exponential")
-    normal_score: bool = False
+    variogram_kinds: tuple[str, ...] = ("spherical",)
+    simulation_transform: str | None = "nscore"
     max_samples: int = 16
     min_samples: int = 3
     search_radius_m: float | None = None
@@ -109,6 +115,8 @@ class AssessConfig:
     use_dask: bool = True
     production_preset: str = "trial"
     scenario: str | None = None
+    crm_values_path: str | None = None
+    status_date: str | None = None
     max_display_cells: int = 40_000
 
     def __post_init__(self) -> None:
@@ -124,6 +132,7 @@ class AssessConfig:
             (self.min_samples >= 1 and self.max_samples >= self.min_samples,
              "need 1 <= min_samples <= max_samples"),
             (self.density_t_m3 is None or self.density_t_m3 > 0, "density_t_m3 must be positive"),
+            (self.simulation_transform in (None, "nscore"), "simulation_transform must be 'nscore' or None"),
             (self.cv_folds == "loo" or (isinstance(self.cv_folds, int) and self.cv_folds >= 2),
              "cv_folds must be 'loo' or an integer >= 2"),
         ]

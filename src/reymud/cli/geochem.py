@@ -1,9 +1,166 @@
-"""CLI commands of the geochem group (being written)."""
+"""CLI commands of the geochem group: ``demo-data``, ``samples``, ``cores``.
+
+Thin: parse, call :mod:`reymud.demo`, :mod:`reymud.geochem`, :mod:`reymud.cores`, render with rich.
+"""
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+
+def _console(stderr: bool = False) -> Console:
+    """A console sized for the current terminal (created per call, so COLUMNS is honoured)."""
+    return Console(stderr=stderr)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    _console(stderr=True).print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _num(value: object, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _open_project(path: Path):
+    from reymud.store import Project
+
+    if not path.exists():
+        _fail(f"project {path} not found; create one with `reymud init {path}` or `reymud demo-data DIR`", 2)
+    return Project.open(path)
+
+
+def _synthetic_banner(project) -> None:
+    try:
+        synthetic = str(project.metadata().get("synthetic", "false")).lower() == "true"
+    except Exception:  # pragma: no cover - metadata is optional for old projects
+        synthetic = False
+    if synthetic:
+        _console().print("[bold yellow]SYNTHETIC DEMO DATA: not real measurements[/]")
+
+
+def _parse_window(window: str) -> tuple[float, float]:
+    try:
+        top, base = (float(part) for part in window.split("-"))
+    except ValueError:
+        _fail(f"--window {window!r} must look like TOP-BASE in mbsf, e.g. 0-10", 2)
+    if base <= top:
+        _fail(f"--window {window!r}: base must be deeper than top", 2)
+    return top, base
+
+
+def demo_data(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the SYNTHETIC_*.csv files into (created).")],
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives identical files.")] = 20260202,
+    cores: Annotated[int, typer.Option(help="Number of piston cores (sites) to generate.")] = 25,
+) -> None:
+    """Write the SYNTHETIC demo survey (collars, assays with QA/QC rows, CRM values) as lab-style CSV files.
+
+    Positions in degrees WGS84, water depth in m, depths in mbsf, REY in ppm, majors in wt %.
+    """
+    from reymud.demo import write_demo_survey
+
+    try:
+        files = write_demo_survey(directory, seed=seed, n_cores=cores)
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
+    table = Table(title=f"SYNTHETIC demo survey (seed={seed}, {cores} cores)")
+    table.add_column("file")
+    table.add_column("path")
+    for name in ("collars", "assays", "crm_values", "metadata"):
+        table.add_row(name, str(getattr(files, name)))
+    _console().print(table)
+    _console().print(f"Load them with: reymud ingest PROJECT {files.assays} --collars {files.collars}")
+
+
+def samples(
+    project: Annotated[Path, typer.Argument(help="Project file (*.duckdb).")],
+    reference: Annotated[str, typer.Option(
+        help="Reference composition for Ce/Ce* and Eu/Eu* (e.g. PAAS_TaylorMcLennan1985, CI_McDonoughSun1995)."
+    )] = "PAAS_TaylorMcLennan1985",
+    limit: Annotated[int, typer.Option(help="Rows to show (0 = all).")] = 30,
+    censored: Annotated[str, typer.Option(
+        help="Below-detection values: half_limit | limit | zero | nan (ppm substituted)."
+    )] = "half_limit",
+) -> None:
+    """Per-sample geochemistry: total REY (ppm), class, Ce/Ce*, Eu/Eu*, Y/Ho (mass ratio)."""
+    from reymud.geochem import GeochemConfig, summarise
+
+    try:
+        config = GeochemConfig(reference=reference)
+        with _open_project(project) as proj:
+            _synthetic_banner(proj)
+            frame = summarise(proj.samples(censored=censored), config)
+    except typer.Exit:
+        raise
+    except (ValueError, TypeError, OSError, RuntimeError) as exc:
+        _fail(str(exc))
+    table = Table(title=f"Samples ({len(frame)}; anomalies normalised to {reference})")
+    for col in ("sample", "core", "top mbsf", "bottom mbsf", "total REY ppm", "class", "Ce/Ce*", "Eu/Eu*", "Y/Ho"):
+        table.add_column(col, justify="left" if col in ("sample", "core", "class") else "right")
+    shown = frame if limit <= 0 else frame.head(limit)
+    for row in shown.itertuples(index=False):  # rendering only the rows shown
+        table.add_row(str(row.sample_id), str(row.core_id), _num(row.top_mbsf, 2), _num(row.bottom_mbsf, 2),
+                      _num(row.total_rey_ppm, 0), str(row.rey_class), _num(row.ce_anomaly, 2),
+                      _num(row.eu_anomaly, 2), _num(row.y_ho, 1))
+    _console().print(table)
+    counts = frame["rey_class"].value_counts().reindex(frame["rey_class"].cat.categories, fill_value=0)
+    _console().print("classes: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for note in frame.attrs.get("notes", []):
+        _console().print(f"[dim]note: {note}[/]")
+
+
+def cores_cmd(
+    project: Annotated[Path, typer.Argument(help="Project file (*.duckdb).")],
+    threshold: Annotated[float, typer.Option(help="REY-rich threshold, total REY in ppm.")] = 400.0,
+    gap: Annotated[float, typer.Option(help="Longest unsampled gap (m) that does not split a layer.")] = 0.5,
+    window: Annotated[str, typer.Option(help="Depth window TOP-BASE in mbsf for the window mean.")] = "0-10",
+) -> None:
+    """Per-core table: position, water depth (m), REY-rich layer top/base (mbsf), thickness (m),
+    mean and peak total REY (ppm), depth of the peak (mbsf), mean total REY in the window (ppm)."""
+    from reymud.cores import core_summary, window_stats
+
+    top, base = _parse_window(window)
+    try:
+        with _open_project(project) as proj:
+            _synthetic_banner(proj)
+            sample_frame = proj.samples()
+            collars = proj.cores()
+        summary = core_summary(sample_frame, collars, threshold=threshold, max_gap_m=gap)
+        win = window_stats(sample_frame, top, base, columns=["total_rey_ppm"])
+    except typer.Exit:
+        raise
+    except (ValueError, TypeError, OSError, RuntimeError) as exc:
+        _fail(str(exc))
+    summary = summary.merge(win[["core_id", "total_rey_ppm"]].rename(columns={"total_rey_ppm": "window"}),
+                            on="core_id", how="left")
+    table = Table(title=f"Cores: REY-rich layers (total REY >= {threshold:g} ppm, gaps <= {gap:g} m)")
+    headers = ("core", "lat °N", "lon °E", "water m", "layers", "top mbsf", "base mbsf", "thick m",
+               "mean ppm", "peak ppm", "peak mbsf", f"{top:g}-{base:g} mbsf ppm")
+    for h in headers:
+        table.add_column(h, justify="left" if h == "core" else "right")
+    for r in summary.itertuples(index=False):
+        table.add_row(str(r.core_id), _num(r.latitude, 4), _num(r.longitude, 4), _num(r.water_depth_m, 0),
+                      str(r.n_layers), _num(r.layer_top_mbsf, 2), _num(r.layer_base_mbsf, 2),
+                      _num(r.layer_thickness_m, 2), _num(r.mean_total_rey_ppm, 0), _num(r.peak_total_rey_ppm, 0),
+                      _num(r.peak_depth_mbsf, 2), _num(r.window, 0))
+    _console().print(table)
+    _console().print(f"[dim]mean of core means {top:g}-{base:g} mbsf: {_num(float(win['total_rey_ppm'].mean()), 0)} ppm; "
+                  "layer top/base = first layer, thickness = all layers[/]")
 
 
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the app."""
+    app.command("demo-data")(demo_data)
+    app.command("samples")(samples)
+    app.command("cores")(cores_cmd)

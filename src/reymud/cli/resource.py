@@ -1,9 +1,287 @@
-"""CLI commands of the resource group (being written)."""
+"""CLI commands of the resource group: ``reymud resource`` (incl. ``--simple``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+LABELS = {"measured": "Measured", "indicated": "Indicated", "measured+indicated": "M+I",
+          "inferred": "Inferred", "measured+indicated+inferred": "M+I+Inf", "unclassified": "unclassif."}
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr)
+
+BY_HELP = "Cut-off variable: total_rey (ppm total REY), treo (ppm total rare-earth oxide) or value (USD per dry t)."
+
+
+def _fail(message: str, code: int = 1) -> None:
+    _console(stderr=True).print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _parse_cutoffs(text: str) -> list[float]:
+    values: list[float] = []
+    try:
+        values = [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        _fail(f"--cutoff {text!r}: give numbers separated by commas, e.g. 400,1000,2000", 2)
+    if not values:
+        _fail("--cutoff: give at least one cut-off, e.g. 400,1000,2000", 2)
+    return values
+
+
+def _project_class():
+    from reymud.store import Project
+
+    return Project
+
+
+def _entry_path(entry, base: Path) -> Path:
+    if isinstance(entry, dict):
+        entry = entry.get("path") or entry.get("file") or entry.get("netcdf") or entry.get("zarr")
+    if not entry:
+        raise ValueError("the grid record has no 'path'")
+    path = Path(str(entry))
+    return path if path.is_absolute() else base / path
+
+
+def _latest_name(listing) -> str | None:
+    import pandas as pd
+
+    if isinstance(listing, pd.DataFrame):
+        if listing.empty:
+            return None
+        column = "name" if "name" in listing.columns else listing.columns[0]
+        return str(listing[column].iloc[-1])
+    items = list(listing or [])
+    if not items:
+        return None
+    last = items[-1]
+    return str(last.get("name")) if isinstance(last, dict) else str(last)
+
+
+def _load_entry(project, name: str, project_path: Path):
+    try:
+        return project.load_json("grid", name)
+    except (KeyError, FileNotFoundError, LookupError) as exc:
+        _fail(f"no grid named {name!r} in {project_path} ({exc}); see `reymud estimate`")
+
+
+def _is_block_model(entry) -> bool:
+    kind = str(entry.get("kind", "block_model")) if isinstance(entry, dict) else "block_model"
+    return kind.startswith("block_model")
+
+
+def _latest_grid_name(project) -> str | None:
+    """Latest saved block-model grid: the newest 2-D one, else the newest 3-D one.
+
+    Realisation grids (``kind: realizations``) are skipped. Order is the store's ``saved_at``
+    where readable, else the listing order.
+    """
+    import json
+
+    try:
+        rows = project.sql("SELECT name, json FROM artifacts_json WHERE kind = 'grid' ORDER BY saved_at DESC")
+        entries = [(str(n), json.loads(j)) for n, j in zip(rows["name"], rows["json"], strict=True)]
+    except Exception:  # other stores: the public listing, newest assumed last
+        entries = [(name, project.load_json("grid", name)) for name in reversed(project.list_json("grid"))]
+    models = [(name, entry) for name, entry in entries if _is_block_model(entry)]
+    for name, entry in models:
+        if not isinstance(entry, dict) or entry.get("kind", "block_model_2d") == "block_model_2d":
+            return name
+    return models[0][0] if models else None
+
+
+def _grid_path(project_path: Path, grid: str | None) -> Path:
+    """Path of the block model: ``--grid`` name registered in the project, or the latest one."""
+    if not project_path.exists():
+        _fail(f"project {project_path} does not exist; create one with `reymud init` or `reymud assess --demo`")
+    try:
+        project_cls = _project_class()
+    except ImportError as exc:
+        _fail(f"cannot open projects ({exc}); use --grid PATH.nc or --simple")
+    try:
+        project = project_cls.open(project_path)
+    except Exception as exc:  # the store's own error names the file and the fix
+        _fail(str(exc))
+    with project:
+        name = grid or _latest_grid_name(project)
+        if grid is not None and not _is_block_model(_load_entry(project, grid, project_path)):
+            _fail(f"grid {grid!r} is not a block model (e.g. realisations); pick one from `reymud estimate`", 2)
+        base = Path(project.artifact_dir)
+        if name is None:
+            fallback = base / "block_model_2d.nc"
+            if fallback.exists():
+                return fallback
+            _fail(f"project {project_path} has no grid yet; run `reymud estimate {project_path}` first")
+        return _entry_path(_load_entry(project, name, project_path), base)
+
+
+def _open_dataset(path: Path):
+    import xarray as xr
+
+    if not path.exists():
+        _fail(f"block model file {path} does not exist; re-run `reymud estimate`")
+    if path.suffix == ".zarr" or path.is_dir():
+        return xr.open_zarr(path).load()
+    with xr.open_dataset(path) as ds:
+        return ds.load()
+
+
+def _fmt(value: float, digits: int = 0) -> str:
+    if value != value:  # NaN
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def _render_simple(values: tuple[float, float, float, float], oxide_factor: float | None) -> None:
+    from reymud.resource import slab_tonnage
+
+    area, thickness, grade, density = values
+    res = slab_tonnage(area, thickness, grade, density, oxide_factor=oxide_factor)
+    console = _console()
+    table = Table(title="Slab tonnage (area x thickness x dry bulk density x grade x oxide factor)")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    rows = [
+        ("area", f"{area:,.3f} km2 = {res['area_m2']:,.0f}", "m2"),
+        ("thickness", f"{thickness:g}", "m"),
+        ("volume", _fmt(res["volume_m3"]), "m3"),
+        ("dry bulk density", f"{density:g}", "t/m3 (== g/cm3)"),
+        ("dry tonnes", _fmt(res["dry_t"]), "t"),
+        ("grade (total REY)", f"{grade:g}", "ppm (g/t)"),
+        ("contained REY", _fmt(res["contained_rey_t"]), "t"),
+        ("oxide factor", f"{res['oxide_factor']:.4f}", f"REO/REY ({res['oxide_factor_basis']})"),
+        ("contained REO", f"{_fmt(res['contained_reo_t'])} ({res['contained_reo_mt']:.2f} Mt)", "t"),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    console.print("Method of Takaya et al. 2018: one mean grade over a slab; no classification, no uncertainty.")
+
+
+def _render_statement(frame, cfg_table, notes, density_source, synthetic) -> None:
+    console = _console()
+    big = len(frame) and float(frame["treo_t"].max()) >= 1e5
+    unit, scale = ("kt", 1e-3) if big else ("t", 1.0)
+    by = frame["by"].iloc[0] if len(frame) else ""
+    table = Table(title=f"Resource by cut-off ({by} >= cut-off; area km2, dry Mt, oxides in {unit})",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    extra = {"treo_ppm": "TREO ppm", "value_usd_t": "USD/t"}.get(by)
+    columns = ["cutoff", "class", "km2", "dry Mt", "REY ppm"] + ([extra] if extra else []) + \
+        ["TREO", "Nd2O3", "Dy2O3", "Tb4O7"]
+    for col in columns:
+        table.add_column(col, justify="left" if col == "class" else "right", no_wrap=True, min_width=len(col))
+    for _, row in frame.iterrows():
+        style = "bold" if row["row_type"] == "cumulative" else ("dim" if row["row_type"] == "not a resource" else None)
+        table.add_row(
+            f"{row['cutoff']:g}", LABELS.get(row["class"], row["class"]), _fmt(row["area_km2"], 2),
+            _fmt(row["dry_t"] / 1e6, 2), _fmt(row["total_rey_ppm"]), *([_fmt(row[by])] if extra else []),
+            _fmt(row["treo_t"] * scale),
+            *(_fmt(row.get(f"{el}_oxide_t", float("nan")) * scale) for el in ("Nd", "Dy", "Tb")),
+            style=style,
+        )
+    console.print(table)
+    if str(synthetic).lower() == "true":
+        console.print("[bold yellow]SYNTHETIC DATA: this block model comes from synthetic demo data.[/]")
+    console.print(f"Density: {density_source}")
+    for note in notes:
+        console.print(f"[yellow]note:[/] {note}")
+    assumptions = Table(title="Stated assumptions (judgement defaults, overridable)", box=box.SIMPLE_HEAD,
+                        pad_edge=False)
+    assumptions.add_column("assumption", no_wrap=True)
+    assumptions.add_column("basis", overflow="fold")
+    seen: set[str] = set()
+    for _, row in cfg_table.iterrows():
+        unit_text = "" if row["unit"] == "-" else f" {row['unit']}"
+        basis = "" if row["basis"] in seen else row["basis"]
+        seen.add(row["basis"])
+        assumptions.add_row(f"{row['parameter']} = {row['value']}{unit_text}", basis)
+    console.print(assumptions)
+
+
+def resource(
+    project: Path | None = typer.Argument(None, help="Project file (*.duckdb). Not needed with --simple or --grid PATH."),
+    cutoff: str | None = typer.Option(None, "--cutoff", help="Cut-offs, comma-separated, in the units of --by (ppm, or USD/t for value); default 400,1000,2000."),
+    by: str | None = typer.Option(None, "--by", help=BY_HELP + " Default total_rey."),
+    density: float | None = typer.Option(None, "--density", help="Dry bulk density in t/m3 (== g/cm3) where the data carry none; default 0.55 (stated assumption)."),
+    grid: str | None = typer.Option(None, "--grid", help="Grid name registered in the project (default: the latest 2-D block model, else the latest 3-D), or a path to a NetCDF/Zarr block model."),
+    rules: Path | None = typer.Option(None, "--rules", help="YAML file of classification rules (range fractions, distances in m, core counts, slope), or a full config with density_t_m3 (t/m3), cutoffs and a classification: section. Command-line options win."),
+    range_m: float | None = typer.Option(None, "--range-m", help="Variogram range in m used by the classification (default: from the block model)."),
+    out: Path | None = typer.Option(None, "--out", help="Also write the resource table to this CSV file (tonnes, ppm, km2, m3)."),
+    simple: tuple[float, float, float, float] | None = typer.Option(
+        None, "--simple", help="AREA_KM2 THICKNESS_M GRADE_PPM DENSITY_T_M3: transparent slab tonnage; no project needed."),
+    oxide_factor: float | None = typer.Option(None, "--oxide-factor", help="Mean REO/REY mass ratio for --simple (default 1.204 from the PAAS REY pattern; Takaya's check uses 1.2)."),
+) -> None:
+    """Resource table by class and cut-off (area km2, dry t, grades ppm, contained oxide t), or --simple slab tonnage."""
+    if simple is not None:
+        try:
+            _render_simple(simple, oxide_factor)
+        except ValueError as exc:
+            _fail(str(exc), 2)
+        return
+    import dataclasses
+
+    from reymud.resource import (
+        DEFAULT_DENSITY_T_M3,
+        ResourceConfig,
+        blocks_table,
+        class_codes,
+        resource_table,
+    )
+    from reymud.resource.index import resolve_by
+
+    try:
+        config = ResourceConfig.from_yaml(rules) if rules else ResourceConfig()
+        changes = {}
+        if cutoff is not None:
+            changes["cutoffs"] = tuple(_parse_cutoffs(cutoff))
+        if by is not None:
+            changes["cutoff_variable"] = resolve_by(by)
+        if density is not None:
+            changes["density_t_m3"] = density
+        if range_m is not None:
+            changes["rules"] = dataclasses.replace(config.rules, range_m=range_m)
+        config = dataclasses.replace(config, **changes)
+    except (ValueError, FileNotFoundError, TypeError) as exc:
+        _fail(str(exc), 2)
+    rule_set, by_col, cutoffs = config.rules, config.cutoff_variable, list(config.cutoffs)
+    # None keeps the stated default (and says so); a value from --density or the config file is "given"
+    user_density = None if config.density_t_m3 == DEFAULT_DENSITY_T_M3 and density is None else config.density_t_m3
+    if grid is not None and Path(grid).exists():
+        path = Path(grid)
+    elif project is None:
+        _fail("give a PROJECT (or --grid PATH to a block model file), or use --simple AREA_KM2 THICKNESS_M GRADE_PPM DENSITY", 2)
+    else:
+        path = _grid_path(project, grid)
+    ds = _open_dataset(path)
+    notes: list[str] = []
+    try:
+        try:
+            classes = class_codes(ds, rule_set)
+        except ValueError as exc:  # e.g. no variogram range: report the tonnage, unclassified, and say why
+            classes = None
+            notes.append(f"all blocks unclassified: {exc}")
+        blocks = blocks_table(ds, density_t_m3=user_density, classes=classes)
+        table = resource_table(blocks, cutoffs, by=by_col)
+    except ValueError as exc:
+        _fail(f"{path}: {exc}")
+    if out is not None:
+        table.to_csv(out, index=False)
+    if classes is not None:
+        config = dataclasses.replace(config, rules=dataclasses.replace(rule_set, range_m=classes.attrs["range_m"]))
+    all_notes = [n for n in notes + table.attrs.get("notes", []) if not n.startswith("blocks not classified")]
+    _render_statement(table, config.describe(), all_notes, table.attrs.get("density_source", ""),
+                      ds.attrs.get("synthetic", "unknown"))
+    _console().print(f"Block model: {path}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the app."""
+    app.command("resource")(resource)

@@ -1,9 +1,379 @@
-"""CLI commands of the spatial group (being written)."""
+"""CLI commands of the spatial group: ``variogram``, ``estimate``, ``validate``, ``simulate``.
+
+Thin: read the project (store -> geochem.summarise -> cores.window_stats), call
+:mod:`reymud.spatial`, render with rich.
+"""
 
 from __future__ import annotations
 
+import math
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+ProjectArg = Annotated[Path, typer.Argument(help="Project file (*.duckdb).")]
+WindowOpt = Annotated[str, typer.Option("--window", help="Depth window TOP-BASE in m below seafloor (mbsf).")]
+CellOpt = Annotated[float, typer.Option("--cell", help="Block (cell) size in metres.")]
+VariableOpt = Annotated[str, typer.Option("--variable", help="Variable to analyse (e.g. total_rey_ppm, thickness_m).")]
+
+
+def _fail(message: str, code: int = 1):
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _fmt(v, digits: int = 3) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    return f"{v:,.{digits}g}" if isinstance(v, float) else str(v)
+
+
+def _window(text: str) -> tuple[float, float]:
+    try:
+        top, base = (float(p) for p in text.split("-"))
+    except ValueError:
+        _fail(f"--window {text!r} must look like TOP-BASE in mbsf, e.g. 0-10", 2)
+    if base <= top:
+        _fail(f"--window {text!r}: base must be deeper than top", 2)
+    return top, base
+
+
+def _open(path: Path):
+    from reymud.store import Project
+
+    if not path.exists():
+        _fail(f"project {path} not found; create one with `reymud init {path}` or `reymud demo-data DIR`", 2)
+    return Project.open(path)
+
+
+def _points(project, window: tuple[float, float]):
+    """Per-core window points with easting/northing; also returns the synthetic flag."""
+    from reymud.cores import window_stats
+    from reymud.geochem import summarise
+    from reymud.spatial import points_from_cores
+
+    samples = project.samples()
+    if samples.empty:
+        _fail("the project has no samples; ingest assays first (`reymud ingest`)")
+    table = window_stats(summarise(samples), top_mbsf=window[0], base_mbsf=window[1])
+    pts = points_from_cores(table, project.cores(), duplicates="merge")
+    synthetic = str(project.metadata().get("synthetic", "false")).lower() == "true"
+    if synthetic:
+        console.print("[bold yellow]SYNTHETIC DEMO DATA: not real measurements[/]")
+    return pts, synthetic
+
+
+def _saved_model(project, name: str):
+    from reymud.spatial import VariogramModel
+
+    try:
+        if name in project.list_json("variogram"):
+            return VariogramModel.from_dict(project.load_json("variogram", name))
+    except (KeyError, ValueError, TypeError):
+        return None
+    return None
+
+
+def _model_table(model, title: str) -> Table:
+    t = Table(title=title)
+    for c in ("structure", "sill", "range_m", "range_minor_m", "azimuth_deg"):
+        t.add_column(c, justify="right" if c != "structure" else "left")
+    t.add_row("nugget", _fmt(model.nugget, 4), "", "", "")
+    for s in model.structures:
+        t.add_row(s.kind, _fmt(s.sill, 4), f"{s.range_m:,.0f}", f"{s.minor_m:,.0f}", f"{s.azimuth_deg:.1f}")
+    return t
+
+
+def variogram(
+    project: ProjectArg,
+    variable: VariableOpt = "total_rey_ppm",
+    window: WindowOpt = "0-10",
+    azimuth: Annotated[str | None, typer.Option(help="Directions, degrees clockwise from north, comma-separated "
+                                                      "(e.g. 0,90); omit for omnidirectional.")] = None,
+    angle_tol: Annotated[float, typer.Option(help="Angular half-tolerance of a direction, degrees.")] = 22.5,
+    bandwidth: Annotated[float | None, typer.Option(help="Max perpendicular pair offset, metres.")] = None,
+    lags: Annotated[int, typer.Option(help="Number of lag classes.")] = 12,
+    max_lag: Annotated[float | None, typer.Option(help="Largest lag, metres (default half the extent).")] = None,
+    kinds: Annotated[str, typer.Option(help="Nested structures, comma-separated: spherical, exponential, "
+                                            "gaussian.")] = "spherical",
+    nscore: Annotated[bool, typer.Option("--nscore", help="Normal-score transform the values first.")] = False,
+    name: Annotated[str | None, typer.Option(help="Name to save the model under (default the variable, "
+                                                  "with _nscore appended for --nscore).")] = None,
+) -> None:
+    """Experimental variogram and fitted model; the model is saved to the project."""
+    from reymud.spatial import NormalScoreTransform, VariogramFitError, experimental_variogram, fit_variogram
+
+    win = _window(window)
+    with _open(project) as proj:
+        pts, _ = _points(proj, win)
+        if variable not in pts.columns:
+            _fail(f"unknown variable {variable!r}; choose from {[c for c in pts.columns if c.endswith(('_m', '_ppm'))]}", 2)
+        z = pts[variable].to_numpy(float)
+        if nscore:
+            z = NormalScoreTransform().fit(z).transform(z)
+        az = None if azimuth is None else [float(a) for a in azimuth.split(",")]
+        try:
+            exp = experimental_variogram(pts[["easting", "northing"]].to_numpy(float), z, n_lags=lags,
+                                         max_lag=max_lag, azimuth=az, angle_tol=angle_tol, bandwidth=bandwidth)
+        except ValueError as exc:
+            _fail(str(exc))
+        table = Table(title=f"experimental variogram of {variable}{' (normal scores)' if nscore else ''}")
+        for c in ("azimuth", "lag_m", "gamma", "n_pairs"):
+            table.add_column(c, justify="right")
+        for r in exp.itertuples():
+            table.add_row("omni" if not np.isfinite(r.azimuth) else f"{r.azimuth:.0f}", f"{r.lag_m:,.0f}",
+                          _fmt(float(r.gamma), 4), str(r.n_pairs))
+        console.print(table)
+        try:
+            model = fit_variogram(exp, tuple(k.strip() for k in kinds.split(",")), nugget=True)
+        except VariogramFitError as exc:
+            _fail(f"variogram of {variable}: {exc}")
+        console.print(_model_table(model, "fitted model (practical ranges, azimuth clockwise from north)"))
+        key = name or (f"{variable}_nscore" if nscore else variable)
+        proj.save_json("variogram", key, {**model.to_dict(), "variable": variable, "window_mbsf": list(win),
+                                          "nscore": nscore})
+        console.print(f"saved as variogram '{key}'; gstools: {model.to_gstools()!r}")
+
+
+def _grid_for(pts, cell: float, margin: float, crs: str):
+    from reymud.spatial import Grid
+
+    if not cell > 0:
+        _fail("--cell must be > 0 m", 2)
+    return Grid.around(pts, cell, margin, crs=crs)
+
+
+def _block_model(proj, pts, grid, win, synthetic, max_samples, min_samples):
+    from reymud.spatial import Neighbourhood, aoi_mask, estimate_block_model
+
+    models = {v: m for v in ("total_rey_ppm", "thickness_m", "overburden_m")
+              if (m := _saved_model(proj, v)) is not None}
+    hood = Neighbourhood(max_samples=max_samples, min_samples=min_samples)
+    if len(pts) < min_samples:
+        _fail(f"only {len(pts)} cores with data in the window; the neighbourhood needs {min_samples} "
+              "(lower --min-samples)")
+    return estimate_block_model(pts, grid=grid, models=models, neighbourhood=hood, inside=aoi_mask(grid),
+                                window=win, synthetic=synthetic)
+
+
+def estimate(
+    project: ProjectArg,
+    cell: CellOpt = 250.0,
+    window: WindowOpt = "0-10",
+    slices: Annotated[float | None, typer.Option(help="Also build a 3-D model of depth slices this thick, "
+                                                      "metres (e.g. 1).")] = None,
+    margin: Annotated[float, typer.Option(help="Grid margin around the cores, metres.")] = 0.0,
+    max_samples: Annotated[int, typer.Option(help="Most cores used per block.")] = 16,
+    min_samples: Annotated[int, typer.Option(help="Fewest cores to estimate a block.")] = 3,
+    out: Annotated[Path | None, typer.Option(help="Output file (.nc NetCDF or .zarr); default "
+                                                  "<project>.files/block_model_2d.nc.")] = None,
+) -> None:
+    """Block model (thickness, overburden, grades, kriging diagnostics) written to NetCDF/Zarr."""
+    from reymud.spatial import estimate_block_model_3d
+
+    win = _window(window)
+    with _open(project) as proj:
+        pts, synthetic = _points(proj, win)
+        grid = _grid_for(pts, cell, margin, pts.attrs["crs"])
+        with console.status(f"kriging {grid.nx * grid.ny:,} blocks from {len(pts)} cores"), \
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                ds = _block_model(proj, pts, grid, win, synthetic, max_samples, min_samples)
+            except ValueError as exc:
+                _fail(str(exc))
+        for w in caught:
+            console.print(f"[yellow]warning:[/] {w.message}")
+        path = out or proj.artifact_dir / "block_model_2d.nc"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(ds, path)
+        proj.save_json("grid", path.stem, {"path": str(path), "kind": "block_model_2d", "crs": grid.crs,
+                                           "cell_size_m": cell, "window_mbsf": list(win)})
+        _summary(ds, path)
+        if slices:
+            from reymud.cores import composite
+            from reymud.geochem import summarise
+
+            comps = composite(summarise(proj.samples()), length_m=float(slices), top_mbsf=win[0])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ds3 = estimate_block_model_3d(comps, pts, grid, slice_m=float(slices), top_mbsf=win[0],
+                                              base_mbsf=win[1], synthetic=synthetic)
+            p3 = path.with_name(path.stem.replace("2d", "3d") + ("_3d" if "2d" not in path.stem else "")
+                                + path.suffix)
+            _write(ds3, p3)
+            proj.save_json("grid", p3.stem, {"path": str(p3), "kind": "block_model_3d", "crs": grid.crs,
+                                             "cell_size_m": cell, "slice_thickness_m": float(slices)})
+            console.print(f"3-D model: {ds3.sizes['depth_mbsf']} slices -> {p3}")
+
+
+def _write(ds, path: Path) -> None:
+    if path.suffix == ".zarr":
+        ds.to_zarr(path, mode="w")
+    else:
+        enc = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars if ds[v].dtype != bool}
+        out = ds.copy()
+        for v in ds.data_vars:
+            if ds[v].dtype == bool:
+                out[v] = ds[v].astype("i1")
+        out.to_netcdf(path, encoding=enc)
+
+
+def _summary(ds, path: Path) -> None:
+    inside = ds["inside"].values
+    t = Table(title=f"block model {ds.sizes['northing']} x {ds.sizes['easting']} cells of "
+                    f"{ds.attrs['cell_size_m']:.0f} m ({ds.attrs['crs']})")
+    t.add_column("variable")
+    for c in ("mean", "min", "max"):
+        t.add_column(c, justify="right")
+    for v in ("thickness_m", "overburden_m", "total_rey_ppm", "total_rey_ppm_variance", "slope_of_regression",
+              "kriging_efficiency", "nearest_core_m"):
+        a = ds[v].values[inside]
+        a = a[np.isfinite(a)]
+        t.add_row(v, *(_fmt(float(f(a)) if a.size else None) for f in (np.mean, np.min, np.max)))
+    console.print(t)
+    console.print(f"{int(inside.sum()):,} blocks inside the area of interest; written {path}")
+
+
+def validate(
+    project: ProjectArg,
+    variable: VariableOpt = "total_rey_ppm",
+    window: WindowOpt = "0-10",
+    folds: Annotated[int, typer.Option(help="Spatial k-fold: number of folds (blocks of space).")] = 5,
+    cell: CellOpt = 250.0,
+    max_samples: Annotated[int, typer.Option(help="Most cores used per estimate.")] = 16,
+) -> None:
+    """Cross-validation (leave-one-out and spatial k-fold), declustering and swath data."""
+    from reymud.spatial import (
+        Neighbourhood,
+        OrdinaryKriging,
+        auto_model,
+        cell_declustering,
+        cross_validate,
+        swath,
+    )
+
+    win = _window(window)
+    with _open(project) as proj:
+        pts, _ = _points(proj, win)
+        if variable not in pts.columns:
+            _fail(f"unknown variable {variable!r}", 2)
+        pts = pts[np.isfinite(pts[variable])]
+        xy = pts[["easting", "northing"]].to_numpy(float)
+        z = pts[variable].to_numpy(float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = _saved_model(proj, variable) or auto_model(xy, z, variable)
+        est = OrdinaryKriging(model, Neighbourhood(max_samples=max_samples, min_samples=2))
+        try:
+            loo = cross_validate(est, xy, z, "loo")
+            kf = cross_validate(est, xy, z, min(folds, len(z)))
+        except ValueError as exc:
+            _fail(str(exc))
+        t = Table(title=f"cross-validation of {variable} ({model.describe()})")
+        t.add_column("statistic")
+        t.add_column("leave-one-out", justify="right")
+        t.add_column(f"spatial {folds}-fold", justify="right")
+        for key in loo.attrs["summary"]:
+            t.add_row(key, _fmt(loo.attrs["summary"][key], 4), _fmt(kf.attrs["summary"][key], 4))
+        console.print(t)
+        proj.save_frame("cross_validation", loo.assign(variable=variable))
+        span = float(np.ptp(xy, axis=0).max()) or 1.0
+        dec = cell_declustering(xy, z, np.linspace(span / 20, span / 2, 8))
+        t = Table(title="cell declustering")
+        for c in ("cell_size_m", "declustered_mean", "naive_mean"):
+            t.add_column(c, justify="right")
+        for r in dec.itertuples():
+            t.add_row(f"{r.cell_size_m:,.0f}", _fmt(r.declustered_mean, 5), _fmt(r.naive_mean, 5))
+        console.print(t)
+        from reymud.spatial import Grid
+
+        grid = Grid.around(pts, cell, 0.0, crs=pts.attrs["crs"])
+        ds = est.fit(xy, z).predict(grid).rename({"estimate": variable})
+        for axis in ("easting", "northing"):
+            sw = swath(ds, pts, variable, axis=axis, n_bands=6)
+            t = Table(title=f"swath along {axis}")
+            for c in ("band_centre_m", "mean_estimate", "n_cells", "mean_data", "n_data"):
+                t.add_column(c, justify="right")
+            for r in sw.itertuples():
+                t.add_row(f"{r.band_centre_m:,.0f}", _fmt(r.mean_estimate, 5), str(r.n_cells),
+                          _fmt(r.mean_data, 5), str(r.n_data))
+            console.print(t)
+
+
+def simulate(
+    project: ProjectArg,
+    realizations: Annotated[int, typer.Option(help="Number of realisations.")] = 100,
+    variable: VariableOpt = "total_rey_ppm",
+    window: WindowOpt = "0-10",
+    cell: CellOpt = 250.0,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 "
+                                                       "(default: a local cluster).")] = None,
+    workers: Annotated[int, typer.Option(help="Local Dask workers (1 thread each); 0 runs in this process "
+                                              "without Dask.")] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed (identical results whatever the workers).")] = 20260202,
+    cutoffs: Annotated[str, typer.Option(help="Cut-offs in ppm total REY, comma-separated.")] = "400,1000,2000",
+    out: Annotated[Path | None, typer.Option(help="Output NetCDF (default <project>.files/realizations.nc).")] = None,
+) -> None:
+    """Conditional simulation on Dask; prints P10/P50/P90 of tonnage and contained oxide."""
+    from reymud.spatial import NormalScoreTransform, auto_model
+    from reymud.spatial import simulate as run_simulation
+
+    win = _window(window)
+    if realizations < 1:
+        _fail("--realizations must be >= 1", 2)
+    with _open(project) as proj:
+        pts, synthetic = _points(proj, win)
+        pts = pts[np.isfinite(pts[variable])]
+        grid = _grid_for(pts, cell, 0.0, pts.attrs["crs"])
+        xy = pts[["easting", "northing"]].to_numpy(float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y = NormalScoreTransform().fit(pts[variable]).transform(pts[variable])
+            model = _saved_model(proj, f"{variable}_nscore") or auto_model(xy, y, f"{variable} (normal scores)")
+            ds = _block_model(proj, pts, grid, win, synthetic, 16, 3)
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task(f"simulating {grid.nx * grid.ny:,} cells", total=realizations)
+            try:
+                real = run_simulation(pts, variable, model, grid, realizations, seed,
+                                      client=scheduler or ('sync' if workers == 0 else None),
+                                      n_workers=workers, progress=lambda d, n, info: bar.update(task, completed=d))
+            except (ValueError, OSError) as exc:
+                _fail(str(exc))
+        path = out or proj.artifact_dir / "realizations.nc"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        real.to_dataset().to_netcdf(path)
+        proj.save_json("grid", path.stem, {"path": str(path), "kind": "realizations", "variable": variable,
+                                           "n_realizations": realizations, "seed": seed})
+        console.print(f"{realizations} realisations ({real.attrs['method']}) -> {path}")
+        try:
+            from reymud.resource import uncertainty_summary
+        except ImportError:
+            console.print("[yellow]reymud.resource.uncertainty_summary not available: no P10/P50/P90 table[/]")
+            return
+        cuts = [float(c) for c in cutoffs.split(",")]
+        summ = uncertainty_summary(real, ds, cuts)
+        t = Table(title="P10 / P50 / P90 above cut-off (tonnes)")
+        for c in ("cutoff", "element", "p10", "p50", "p90"):
+            t.add_column(c, justify="right")
+        for r in summ.itertuples():
+            t.add_row(f"{r.cutoff:,.0f}", str(r.element), *(f"{getattr(r, c):,.0f}" for c in ("p10", "p50", "p90")))
+        console.print(t)
 
 
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the app."""
+    app.command("variogram")(variogram)
+    app.command("estimate")(estimate)
+    app.command("validate")(validate)
+    app.command("simulate")(simulate)

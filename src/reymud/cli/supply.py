@@ -1,9 +1,265 @@
-"""CLI commands of the supply group (being written)."""
+"""CLI commands of the supply group: supply, production, scenario, reference show|export.
+
+Thin: parse options, call :mod:`reymud.supply`, render with rich. Errors print one clean line
+(no traceback) and exit with code 1 (bad input) or 2 (missing file/frame).
+"""
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
+import pandas as pd
 import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+_console = Console(width=200)
+_err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    _err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _fmt(value: object, digits: int = 3) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "-"
+        if abs(value) >= 1e5:
+            return f"{value:,.0f}"
+        return f"{value:,.{digits}g}" if abs(value) < 100 else f"{value:,.1f}"
+    return "-" if value is None else str(value)
+
+
+def _table(frame: pd.DataFrame, title: str, columns: list[str] | None = None) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    cols = columns or list(frame.columns)
+    for col in cols:
+        table.add_column(col, overflow="fold")
+    for row in frame[cols].itertuples(index=False):
+        table.add_row(*[_fmt(v) for v in row])
+    return table
+
+
+def _load_frame(project: Path, name: str) -> pd.DataFrame:
+    from reymud.store import Project, StoreError
+
+    try:
+        with Project.open(project) as proj:
+            return proj.load_frame(name)
+    except StoreError as exc:
+        _fail(str(exc), 2)
+    except KeyError:
+        hint = "run `reymud assess` (or the resource stage) first" if name != "element_resource" else \
+            "run `reymud assess` first, or pass --resource FILE with element,contained_oxide_t"
+        _fail(f"{project}: no saved frame {name!r}; {hint}", 2)
+    raise AssertionError  # pragma: no cover
+
+
+def _reference(overrides: Path | None):
+    from reymud.supply import load_reference
+
+    return load_reference(overrides)
+
+
+def _notes(lines: list[str]) -> None:
+    for line in lines:
+        if line:
+            _console.print(f"[dim]- {line}[/]", highlight=False, soft_wrap=True)
+
+
+def supply(
+    project: Path | None = typer.Argument(None, help="Project file (*.duckdb) holding the saved 'element_resource' frame."),
+    resource: Path | None = typer.Option(None, "--resource", help="CSV/YAML of element,contained_oxide_t (t oxide) instead of a project."),
+    date: str = typer.Option("2026-11-24", "--date", help="Date (YYYY-MM-DD) of the export-control status."),
+    price_year: str = typer.Option("2025e", "--price-year", help="USGS price year for value (USD/kg oxide): 2021..2024, 2025e."),
+    production_year: str = typer.Option("2025e", "--production-year", help="USGS mine-production year (t REO): 2023, 2024, 2025e."),
+    overrides: Path | None = typer.Option(None, "--overrides", help="YAML/CSV of reference overrides (demand t/yr, prices USD/kg, WGI 0-10...)."),
+    scenario_file: Path | None = typer.Option(None, "--scenario", help="Also run this scenario YAML (t REO per month)."),
+    out: Path | None = typer.Option(None, "--out", help="Write the full per-element table to this CSV."),
+) -> None:
+    """Per-element supply security: resource, China share, HHI, EU SR, GeoPolRisk, controls, years, value."""
+    from reymud.supply import OverrideError, read_resource, supply_table
+
+    if project is None and resource is None:
+        _fail("give a PROJECT or --resource FILE (CSV/YAML with element,contained_oxide_t)", 2)
+    try:
+        res = read_resource(resource) if resource is not None else _load_frame(project, "element_resource")
+        table = supply_table(res, _reference(overrides), on=date, price_year=price_year,
+                             production_year=production_year)
+    except (OverrideError, ValueError, FileNotFoundError) as exc:
+        _fail(str(exc), 1)
+    cols = ["element", "contained_oxide_t", "p10", "p50", "p90", "china_share_pct", "hhi", "eu_sr",
+            "geopolrisk_japan", "control_status", "years_global", "years_japan", "value_usd"]
+    _console.print(_table(table, f"Supply security per element (controls on {date}, prices {price_year})", cols))
+    eu_cols = ["element", "eu_sr", "eu_hhi_wgi_global", "eu_import_reliance", "eu_eol_rir", "eu_substitution_index"]
+    _console.print(_table(table, "EU 2017 supply risk: inputs", eu_cols))
+    _notes(table.attrs.get("notes", []))
+    if scenario_file is not None:
+        scenario(scenario_file, project=None, draws=0, seed=0, overrides=overrides, out=None)
+    if out is not None:
+        table.to_csv(out, index=False)
+        _console.print(f"wrote {out}")
+
+
+def production(
+    project: Path = typer.Argument(..., help="Project file (*.duckdb) holding the saved 'blocks' frame."),
+    preset_name: str = typer.Option("trial", "--preset", help="Named case: trial (350 t/day SIP) or commercial (ASSUMPTION)."),
+    rate: float | None = typer.Option(None, "--rate", help="Lifting rate, t of mud per day."),
+    days: float | None = typer.Option(None, "--days", help="Operating days per year."),
+    basis: str | None = typer.Option(None, "--basis", help="Rate basis: wet (with --water) or dry t/day."),
+    water: float | None = typer.Option(None, "--water", help="Water content of lifted mud, mass fraction of wet mud (0-1)."),
+    order: str | None = typer.Option(None, "--order", help="Block order: richest, shallowest or value."),
+    mass_pull: float | None = typer.Option(None, "--mass-pull", help="Hydrocyclone mass pull, dry fraction (0-1)."),
+    upgrade: float | None = typer.Option(None, "--upgrade", help="Hydrocyclone grade upgrade factor (x; 2.6 UNVERIFIED default)."),
+    leach: float | None = typer.Option(None, "--leach", help="Leach recovery, fraction (0-1), all elements."),
+    separation: float | None = typer.Option(None, "--separation", help="Separation recovery, fraction (0-1)."),
+    price_year: str | None = typer.Option(None, "--price-year", help="USGS price year (USD/kg oxide): 2021..2024, 2025e."),
+    capex: float | None = typer.Option(None, "--capex", help="Capital cost, USD (year 0)."),
+    opex: float | None = typer.Option(None, "--opex", help="Operating cost, USD per dry t lifted."),
+    discount: float | None = typer.Option(None, "--discount", help="Discount rate per year, fraction (e.g. 0.08)."),
+    years: int | None = typer.Option(None, "--years", help="Schedule horizon, years."),
+    draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws (0 = none)."),
+    seed: int = typer.Option(20260202, "--seed", help="Random seed of the Monte Carlo."),
+    overrides: Path | None = typer.Option(None, "--overrides", help="YAML/CSV of reference overrides (prices USD/kg ...)."),
+    out: Path | None = typer.Option(None, "--out", help="Write the annual schedule to this CSV."),
+) -> None:
+    """Lifting-to-oxide production schedule, economics (NPV, IRR, break-even), Monte Carlo and tornado."""
+    from reymud.supply import (
+        OverrideError,
+        economics,
+        enduse_equivalents,
+        monte_carlo,
+        preset,
+        production_schedule,
+        tornado,
+    )
+
+    blocks = _load_frame(project, "blocks")
+    try:
+        config = preset(preset_name, lifting_rate_t_per_day=rate, operating_days_per_year=days,
+                        lifting_basis=basis, water_content_wet_fraction=water, block_order=order,
+                        mass_pull_fraction=mass_pull, grade_upgrade_factor=upgrade, leach_recovery=leach,
+                        separation_recovery=separation, price_year=price_year, capex_usd=capex,
+                        opex_usd_per_t_lifted=opex, discount_rate=discount, max_years=years)
+        ref = _reference(overrides)
+        with Progress(console=_err, transient=True) as bar:
+            task = bar.add_task("production model", total=3)
+            sched = production_schedule(blocks, config, ref)
+            econ = economics(sched, config)
+            bar.advance(task)
+            mc = monte_carlo(blocks, config, draws, seed, reference=ref) if draws > 0 else None
+            bar.advance(task)
+            torn = tornado(blocks, config, reference=ref)
+            bar.advance(task)
+    except (OverrideError, ValueError) as exc:
+        _fail(str(exc), 1)
+    els = [c for c in sched.columns if c.endswith("_oxide_t")]
+    cols = ["year", "mud_lifted_dry_t", "blocks_mined", "head_total_rey_ppm", *[c for c in els
+            if c[:2] in ("Nd", "Pr", "Dy", "Tb", "Y_")], "treo_t", "revenue_usd"]
+    _console.print(_table(sched, f"Production schedule: {config.name} ({config.block_order}-first, "
+                                 f"{config.annual_dry_t:,.0f} dry t/yr)", cols))
+    e = pd.DataFrame([{k: v for k, v in econ.items() if k != "unpriced_elements"}])
+    _console.print(_table(e, "Economics (all cost inputs are ASSUMPTIONS unless you set them)"))
+    if mc is not None:
+        q = mc[["npv_usd", "treo_t_year1", "mean_annual_treo_t"]].quantile([0.1, 0.5, 0.9]).T
+        q.columns = ["P10", "P50", "P90"]
+        _console.print(_table(q.reset_index(names="output"), f"Monte Carlo ({draws:,} draws, seed {seed})"))
+    _console.print(_table(torn, "Tornado on NPV (USD): one input at a time at P10 / P90"))
+    mean_oxide = sched[els].mean().rename(lambda c: c.removesuffix("_oxide_t"))
+    uses = enduse_equivalents(mean_oxide)
+    _console.print(_table(uses, "End-use equivalents of the mean annual oxide output (units per year)",
+                          ["application", "unit", "units_per_year", "limiting_element", "statuses"]))
+    _notes([f"unpriced elements (no USGS price, not valued): {', '.join(econ['unpriced_elements']) or 'none'}",
+            f"grade upgrade {config.grade_upgrade_factor} x is UNVERIFIED; recoveries are ASSUMPTIONS",
+            "blocks exhausted within the horizon" if sched.attrs.get("exhausted") else
+            f"horizon {config.max_years} years reached before all blocks were mined"])
+    if out is not None:
+        sched.to_csv(out, index=False)
+        _console.print(f"wrote {out}")
+
+
+def scenario(
+    file: Path = typer.Argument(..., help="Scenario YAML (or the name of a packaged example, e.g. japan_hree_cut)."),
+    project: Path | None = typer.Option(None, "--project", help="Project (*.duckdb) whose 'blocks' feed deep_sea.from_production."),
+    draws: int = typer.Option(0, "--draws", help="Monte Carlo draws over share cut, duration, stockpile, demand (0 = none)."),
+    seed: int = typer.Option(20260202, "--seed", help="Random seed of the Monte Carlo."),
+    overrides: Path | None = typer.Option(None, "--overrides", help="YAML/CSV of reference overrides (Japan demand t/yr ...)."),
+    out: Path | None = typer.Option(None, "--out", help="Write the monthly results (t per month) to this CSV."),
+) -> None:
+    """Export-restriction scenario: monthly unmet demand by element and months covered."""
+    from reymud.supply import OverrideError, ScenarioError, load_scenario, run_scenario, scenario_monte_carlo
+
+    try:
+        cfg = load_scenario(file)
+        blocks = _load_frame(project, "blocks") if project is not None else None
+        ref = _reference(overrides)
+        result = run_scenario(cfg, ref, blocks)
+        mc = scenario_monte_carlo(cfg, draws, seed, reference=ref, blocks=blocks) if draws > 0 else None
+    except (ScenarioError, OverrideError, ValueError) as exc:
+        _fail(str(exc), 1)
+    cols = ["case", "element", "demand_t_per_yr", "china_share", "restricted", "stockpile_t", "months_covered",
+            "covered_throughout", "first_unmet_date", "total_unmet_t", "unmet_share_pct"]
+    _console.print(_table(result.summary, f"Scenario: {cfg.name} ({cfg.months} months from {cfg.start})", cols))
+    if mc is not None:
+        _console.print(_table(mc, f"Scenario Monte Carlo ({draws:,} draws)"))
+    _notes(result.notes)
+    if out is not None:
+        result.monthly.to_csv(out, index=False)
+        _console.print(f"wrote {out}")
+
+
+reference_app = typer.Typer(help="Reference data in force (packaged tables, assumptions and your overrides).",
+                            no_args_is_help=True)
+
+
+@reference_app.command("show")
+def reference_show(
+    overrides: Path | None = typer.Option(None, "--overrides", help="YAML/CSV of overrides to apply."),
+    item: str | None = typer.Option(None, "--item", help="Show only this item (e.g. japan_demand_t)."),
+) -> None:
+    """List every table and value in force and where it came from."""
+    from reymud.supply import OverrideError, reference_in_force
+
+    try:
+        frame = reference_in_force(overrides)
+    except OverrideError as exc:
+        _fail(str(exc), 1)
+    if item:
+        frame = frame[frame["item"] == item]
+    _console.print(_table(frame[frame["kind"] == "table"], "Tables in force",
+                          ["item", "edition", "year", "value", "origin", "source"]))
+    _console.print(_table(frame[frame["kind"] == "value"], "Values in force", ["item", "key", "value", "unit", "origin"]))
+
+
+@reference_app.command("export")
+def reference_export(
+    out: Path = typer.Option(Path("reference_in_force"), "--out", help="Folder to write the tables and values (CSV)."),
+    overrides: Path | None = typer.Option(None, "--overrides", help="YAML/CSV of overrides to apply."),
+) -> None:
+    """Write every table in force and a values_in_force.csv (with origins) to a folder."""
+    from reymud.supply import OverrideError, load_reference, reference_in_force
+
+    try:
+        ref = load_reference(overrides)
+    except OverrideError as exc:
+        _fail(str(exc), 1)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in ref.tables.items():
+        path = out / f"{name}.csv"
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(f"# source: {frame.attrs.get('source', '')} [origin: {frame.attrs.get('origin', '')}]\n")
+            frame.to_csv(fh, index=False)
+    reference_in_force(ref).to_csv(out / "values_in_force.csv", index=False)
+    _console.print(f"wrote {len(ref.tables) + 1} files to {out}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the app."""
+    app.command("supply")(supply)
+    app.command("production")(production)
+    app.command("scenario")(scenario)
+    app.add_typer(reference_app, name="reference")

@@ -1,9 +1,61 @@
-"""CLI commands of the web group (being written)."""
+"""CLI command of the web group: ``reymud serve PROJECT``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.panel import Panel
+
+_console = Console(stderr=True)
+
+
+def _check_port(port: int) -> int:
+    if not 1 <= port <= 65535:
+        raise typer.BadParameter(f"port {port} is outside 1-65535")
+    return port
+
+
+def serve(
+    project: Path = typer.Argument(..., help="Project file (*.duckdb) to explore."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind. Anything but 127.0.0.1/localhost/::1 "
+                             "exposes the server to the network and makes write endpoints require a token."),
+    port: int = typer.Option(8000, "--port", callback=_check_port, help="TCP port (1-65535)."),
+    token: str | None = typer.Option(None, "--token", envvar="REYMUD_TOKEN",
+                                     help="Bearer token for write endpoints (uploads, jobs); generated and "
+                                     "printed when binding to a non-loopback host without one."),
+    max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", min=0.001,
+                                        help="Largest upload accepted, in megabytes (1 MB = 1,000,000 bytes)."),
+    log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level (debug, info, warning, error)."),
+) -> None:
+    """Serve the web dashboard and its JSON API (OpenAPI docs at /docs) for PROJECT."""
+    import uvicorn
+
+    from reymud.store import StoreError
+    from reymud.web import LOOPBACK_HOSTS, WebConfig, create_app, generate_token
+
+    if host not in LOOPBACK_HOSTS and token is None:
+        token = generate_token()
+    try:
+        app = create_app(project, token=token, config=WebConfig(max_upload_mb=max_upload_mb))
+    except (StoreError, ValueError) as exc:
+        _console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    lines = [f"project  {project}", f"page     {url}", f"API docs {url}docs"]
+    if token is not None:
+        lines += [f"token    {token}", f"         (page with token: {url}#token={token})",
+                  "write requests need 'Authorization: Bearer <token>'"]
+    _console.print(Panel("\n".join(lines), title="reymud serve", expand=False))
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=log_level)
+    except (OSError, SystemExit) as exc:
+        _console.print(f"[red]error:[/red] cannot serve on {host}:{port}: {exc}")
+        raise typer.Exit(1) from None
 
 
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the app."""
+    app.command("serve")(serve)

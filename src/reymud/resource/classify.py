@@ -7,7 +7,7 @@ import xarray as xr
 
 from reymud.resource.config import CLASSES, ClassificationRules, variogram_range_m
 
-__all__ = ["classify_blocks", "resolve_range_m"]
+__all__ = ["class_codes", "classify_blocks", "resolve_range_m"]
 
 
 def resolve_range_m(ds: xr.Dataset, rules: ClassificationRules) -> float:
@@ -36,6 +36,13 @@ def _var(ds: xr.Dataset, name: str, fill: float = np.nan) -> xr.DataArray:
     return xr.full_like(ds["total_rey_ppm"], fill, dtype=float)
 
 
+def _limit(rules: ClassificationRules, cls: str, range_m: float) -> float:
+    """Distance limit of a class: fraction x range, capped by the absolute limit if set."""
+    limit = getattr(rules, f"{cls}_max_range_fraction") * range_m
+    cap = getattr(rules, f"{cls}_max_distance_m")
+    return limit if cap is None else min(limit, cap)
+
+
 def _at_least(value: xr.DataArray, threshold: float | None) -> xr.DataArray:
     """``value >= threshold`` with NaN failing; ``None`` threshold always passes."""
     if threshold is None:
@@ -43,23 +50,10 @@ def _at_least(value: xr.DataArray, threshold: float | None) -> xr.DataArray:
     return value.fillna(-np.inf) >= threshold
 
 
-def classify_blocks(ds: xr.Dataset, rules: ClassificationRules | None = None) -> xr.DataArray:
-    """Resource class of every block: ``measured|indicated|inferred|unclassified``.
+def class_codes(ds: xr.Dataset, rules: ClassificationRules | None = None) -> xr.DataArray:
+    """Class of every block as an int8 index into :data:`CLASSES` (0 = measured ... 3 = unclassified).
 
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        BLOCK MODEL (2-D or 3-D) with ``total_rey_ppm``, ``nearest_core_m`` (or
-        ``mean_distance_m``), ``n_cores_in_search``, ``slope_of_regression``, ``inside``;
-        optional ``kriging_efficiency``.
-    rules : ClassificationRules, optional
-        Defaults to ``ClassificationRules()``.
-
-    Returns
-    -------
-    xarray.DataArray
-        Strings (dtype object) with the dims of ``total_rey_ppm``; ``attrs`` hold the range used
-        and the rules as text.
+    Same rules and inputs as :func:`classify_blocks`; the compact form used for large models.
     """
     rules = rules or ClassificationRules()
     if "total_rey_ppm" not in ds:
@@ -77,24 +71,57 @@ def classify_blocks(ds: xr.Dataset, rules: ClassificationRules | None = None) ->
     if "thickness_m" in ds:
         valid = valid & ds["thickness_m"].notnull()
 
-    inferred = valid & (dist <= rules.inferred_max_range_fraction * range_m) & (cores >= rules.inferred_min_cores)
+    inferred = valid & (dist <= _limit(rules, "inferred", range_m)) & (cores >= rules.inferred_min_cores)
     indicated = (
         inferred
-        & (dist <= rules.indicated_max_range_fraction * range_m)
+        & (dist <= _limit(rules, "indicated", range_m))
         & (cores >= rules.indicated_min_cores)
         & _at_least(slope, rules.indicated_min_slope)
         & _at_least(ke, rules.indicated_min_kriging_efficiency)
     )
     measured = (
         indicated
-        & (dist <= rules.measured_max_range_fraction * range_m)
+        & (dist <= _limit(rules, "measured", range_m))
         & (cores >= rules.measured_min_cores)
         & _at_least(slope, rules.measured_min_slope)
         & _at_least(ke, rules.measured_min_kriging_efficiency)
     )
-    code = measured.astype(int) + indicated.astype(int) + inferred.astype(int)  # 3 M, 2 I, 1 Inf, 0 none
-    labels = np.array(CLASSES[::-1], dtype=object)  # index by code
+    # nested criteria: 3 - (M + I + Inf) gives 0 measured, 1 indicated, 2 inferred, 3 unclassified
+    code = (3 - (measured.astype(np.int8) + indicated.astype(np.int8) + inferred.astype(np.int8))).astype(np.int8)
+    code = code.broadcast_like(ds["total_rey_ppm"]).transpose(*ds["total_rey_ppm"].dims)
+    if rules.max_class_with_assumed_density is not None:
+        assumed = ~ds["density_t_m3"].notnull() if "density_t_m3" in ds else xr.ones_like(code, dtype=bool)
+        cap = np.int8(CLASSES.index(rules.max_class_with_assumed_density))
+        code = xr.where(assumed & (code < cap), cap, code).astype(np.int8)
+    code.name = "resource_class_code"
+    code.attrs.update(range_m=range_m, rules=repr(rules), flag_values=list(range(len(CLASSES))),
+                      flag_meanings=" ".join(CLASSES))
+    return code
+
+
+def classify_blocks(ds: xr.Dataset, rules: ClassificationRules | None = None) -> xr.DataArray:
+    """Resource class of every block: ``measured|indicated|inferred|unclassified``.
+
+    A block takes the highest class whose every criterion it meets (see
+    :class:`ClassificationRules`).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        BLOCK MODEL (2-D or 3-D) with ``total_rey_ppm``, ``nearest_core_m`` (or
+        ``mean_distance_m``), ``n_cores_in_search``, ``slope_of_regression``, ``inside``;
+        optional ``kriging_efficiency``.
+    rules : ClassificationRules, optional
+        Defaults to ``ClassificationRules()``.
+
+    Returns
+    -------
+    xarray.DataArray
+        Strings (dtype object) with the dims of ``total_rey_ppm``; ``attrs`` hold the range used
+        and the rules as text.
+    """
+    code = class_codes(ds, rules)
+    labels = np.array(CLASSES, dtype=object)
     out = xr.DataArray(labels[code.values], dims=code.dims, coords=code.coords, name="resource_class")
-    out.attrs["range_m"] = range_m
-    out.attrs["rules"] = repr(rules)
+    out.attrs.update(range_m=code.attrs["range_m"], rules=code.attrs["rules"])
     return out

@@ -30,10 +30,9 @@ CLASSES: tuple[str, ...] = ("measured", "indicated", "inferred", "unclassified")
 #: Default dry bulk density of REY-rich red clay (t/m3 == g/cm3).
 DEFAULT_DENSITY_T_M3: float = 0.55
 DENSITY_BASIS: str = (
-    "assumption: 0.55 t/m3 dry bulk density, implied by Takaya et al. 2018 totals (16 Mt REO in "
-    "2,500 km2 x 10 m at 964 ppm total REY gives 0.54-0.57 t/m3) and consistent with red clay of "
-    "75-80 % porosity and ~2.5 g/cm3 grain density (2.5 x (1 - 0.78) = 0.55); "
-    "a density_t_m3 variable/column in the project's data takes precedence"
+    "assumption: implied by Takaya et al. 2018 totals (16 Mt REO, 2,500 km2 x 10 m, 964 ppm -> 0.54-0.57); "
+    "red clay of 75-80 % porosity, grain density ~2.5 g/cm3 (2.5 x 0.22 = 0.55); "
+    "a density_t_m3 variable/column in the data takes precedence"
 )
 
 
@@ -72,6 +71,13 @@ class ClassificationRules:
         without a slope (non-kriging estimator, NaN) fails an active slope criterion.
     measured_min_kriging_efficiency, indicated_min_kriging_efficiency : float or None
         Optional kriging-efficiency thresholds (off by default).
+    max_class_with_assumed_density : str or None
+        Highest class a block may take when its dry bulk density is an assumption (no finite
+        ``density_t_m3`` in the block model): ``"indicated"`` by default, since JORC/CRIRSCO
+        Measured tonnage needs measured density; ``None`` switches the cap off.
+    measured_max_distance_m, indicated_max_distance_m, inferred_max_distance_m : float or None
+        Optional absolute caps (m) on the distance criteria, applied with the range fractions
+        (the smaller wins); off by default.
     """
 
     range_m: float | None = None
@@ -86,8 +92,21 @@ class ClassificationRules:
     indicated_min_slope: float | None = 0.5
     measured_min_kriging_efficiency: float | None = None
     indicated_min_kriging_efficiency: float | None = None
+    max_class_with_assumed_density: str | None = "indicated"
+    measured_max_distance_m: float | None = None
+    indicated_max_distance_m: float | None = None
+    inferred_max_distance_m: float | None = None
 
     def __post_init__(self) -> None:
+        if self.max_class_with_assumed_density not in (None, "measured", "indicated", "inferred"):
+            raise ValueError(
+                f"ClassificationRules.max_class_with_assumed_density = {self.max_class_with_assumed_density!r}: "
+                "use measured, indicated, inferred or null"
+            )
+        for name in ("measured_max_distance_m", "indicated_max_distance_m", "inferred_max_distance_m"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"ClassificationRules.{name} = {value!r}: give a positive distance in m or null")
         if self.range_m is not None and not (self.range_m > 0):
             raise ValueError(f"ClassificationRules.range_m = {self.range_m!r}: must be a positive distance in m")
         if self.distance_variable not in ("nearest_core_m", "mean_distance_m"):
@@ -127,12 +146,14 @@ class ClassificationRules:
             "min_cores": "judgement default: cores in the search neighbourhood",
             "min_slope": "judgement default: slope of regression >= 0.8 Measured, >= 0.5 Indicated",
             "min_kriging_efficiency": "optional; off unless set",
+            "max_class_with_assumed_density": "judgement default: no Measured tonnage on an assumed density (JORC Table 1)",
+            "max_distance_m": "optional absolute cap on the distance (m); off unless set",
         }
         for f in dataclasses.fields(self)[2:]:
             value = getattr(self, f.name)
             key = next(k for k in basis if f.name.endswith(k))
             shown = "off" if value is None else (f"{value:.3g}" if isinstance(value, float) else str(value))
-            unit = "x range" if "fraction" in f.name else "-"
+            unit = "x range" if "fraction" in f.name else ("m" if f.name.endswith("_m") else "-")
             rows.append((f.name, shown, unit, basis[key]))
         return pd.DataFrame(rows, columns=["parameter", "value", "unit", "basis"])
 
@@ -226,6 +247,34 @@ class ResourceConfig:
                 "or value_usd_t"
             )
         object.__setattr__(self, "cutoffs", tuple(float(c) for c in self.cutoffs))
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> ResourceConfig:
+        """Read a config from YAML: top-level ``density_t_m3``, ``cutoffs``, ``cutoff_variable``,
+        ``price_year`` and a ``classification:`` section; a file holding only rule names is
+        read as the classification section (unknown keys raise, naming the file).
+        """
+        import yaml
+
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"resource config file {path} does not exist")
+        with open(path, encoding="utf-8") as fh:
+            content = yaml.safe_load(fh) or {}
+        if not isinstance(content, dict):
+            raise ValueError(f"{path}: expected a mapping, got {type(content).__name__}")
+        rule_names = {f.name for f in dataclasses.fields(ClassificationRules)}
+        if "classification" not in content and set(content) <= rule_names:
+            content = {"classification": content}
+        own = {"density_t_m3", "density_basis", "cutoffs", "cutoff_variable", "price_year", "classification"}
+        unknown = sorted(set(content) - own)
+        if unknown:
+            raise ValueError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(own)} and rule names under "
+                             "'classification:'")
+        rules = ClassificationRules.from_mapping(content.pop("classification", None) or {}, where=str(path))
+        if "cutoffs" in content and not isinstance(content["cutoffs"], (list, tuple)):
+            content["cutoffs"] = [content["cutoffs"]]
+        return cls(rules=rules, **content)
 
     def describe(self) -> pd.DataFrame:
         """All stated defaults as one table (parameter, value, unit, basis)."""

@@ -6,7 +6,7 @@ the ``schema_info`` table; :class:`reymud.store.Project` refuses files without i
 
 from __future__ import annotations
 
-__all__ = ["APPLICATION_ID", "DDL", "SCHEMA_VERSION", "CENSORED_POLICIES", "QC_TYPES", "SAMPLE_TYPES"]
+__all__ = ["APPLICATION_ID", "CENSORED_POLICIES", "DDL", "QC_TYPES", "SAMPLE_TYPES", "SCHEMA_VERSION"]
 
 #: Value of ``schema_info.application`` that marks a DuckDB file as a reymud project.
 APPLICATION_ID = "reymud-project"
@@ -58,8 +58,9 @@ DDL: tuple[str, ...] = (
         detection_limit DOUBLE,
         censored BOOLEAN NOT NULL,
         lab VARCHAR, method VARCHAR,
-        import_id INTEGER NOT NULL,
-        PRIMARY KEY (sample_id, analyte))""",
+        import_id INTEGER NOT NULL)""",
+    # (sample_id, analyte) is unique: ingest checks it before every write (a primary-key index
+    # would triple the cost of loading large files).
     """CREATE VIEW qaqc AS
         SELECT s.sample_id, s.sample_type AS qc_type, s.reference, a.analyte, a.value, a.unit,
                a.detection_limit, a.censored, a.lab, a.method

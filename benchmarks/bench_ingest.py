@@ -1,0 +1,103 @@
+"""Ingest throughput: a long table (analyte, value, unit) and a wide table (one column per analyte).
+
+Prints values/s for ``reymud.ingest.ingest_files`` (read + recognise + convert + validate + store),
+for ``parse_file`` alone (no store), and ``pandas.read_csv`` alone on the same file for comparison.
+
+Usage: ``python benchmarks/bench_ingest.py [--long-values N] [--wide-samples N]``
+(defaults: 1,000,000 values long; 100,000 samples wide with 20 analytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from reymud.elements import REY
+from reymud.ingest import ingest_files, parse_file
+from reymud.store import Project
+
+ANALYTES = [*REY, "Sc", "Th", "U", "Ba", "Sr"]
+
+
+def _samples(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    n_cores = max(1, n // 40)
+    core = np.repeat(np.arange(n_cores), int(np.ceil(n / n_cores)))[:n]
+    within = np.arange(n) - np.searchsorted(core, core)
+    return pd.DataFrame({"sample_id": [f"S{i:07d}" for i in range(n)], "core_id": [f"C{c:05d}" for c in core],
+                         "top_mbsf": np.round(within * 0.3, 3), "bottom_mbsf": np.round(within * 0.3 + 0.3, 3)})
+
+
+def _collars(n_cores: int, folder: Path) -> Path:
+    path = folder / "collars.csv"
+    pd.DataFrame({"core_id": [f"C{c:05d}" for c in range(n_cores)], "latitude": 21.9, "longitude": 153.8,
+                  "water_depth_m": 5700.0}).to_csv(path, index=False)
+    return path
+
+
+def make_long(n_values: int, folder: Path, rng: np.random.Generator) -> tuple[Path, Path]:
+    n = n_values // len(ANALYTES)
+    samples = _samples(n, rng)
+    long = samples.loc[samples.index.repeat(len(ANALYTES))].reset_index(drop=True)
+    long["analyte"] = np.tile(ANALYTES, n)
+    values = np.round(rng.lognormal(3, 1, len(long)), 3).astype(str)
+    values[rng.random(len(long)) < 0.02] = "<0.05"
+    long["value"] = values
+    long["unit"] = "ppm"
+    path = folder / "long.csv"
+    long.to_csv(path, index=False)
+    return path, _collars(samples["core_id"].nunique(), folder)
+
+
+def make_wide(n_samples: int, folder: Path, rng: np.random.Generator) -> tuple[Path, Path]:
+    wide = _samples(n_samples, rng)
+    for analyte in ANALYTES:
+        values = np.round(rng.lognormal(3, 1, n_samples), 3).astype(str)
+        values[rng.random(n_samples) < 0.02] = "<0.05"
+        wide[f"{analyte} (ppm)"] = values
+    path = folder / "wide.csv"
+    wide.to_csv(path, index=False)
+    return path, _collars(wide["core_id"].nunique(), folder)
+
+
+def _time(func) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), time.process_time()
+    func()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--long-values", type=int, default=1_000_000)
+    parser.add_argument("--wide-samples", type=int, default=100_000)
+    args = parser.parse_args()
+    rng = np.random.default_rng(1)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for label, (path, collars) in (
+            (f"long {args.long_values:,} values", make_long(args.long_values, folder, rng)),
+            (f"wide {args.wide_samples:,} samples x {len(ANALYTES)}", make_wide(args.wide_samples, folder, rng)),
+        ):
+            n_values = len(pd.read_csv(path)) * (1 if "long" in label else len(ANALYTES))
+            t_csv = _time(lambda path=path: pd.read_csv(path, dtype=str, keep_default_na=False))
+            t_parse = _time(lambda path=path: parse_file(path))
+            project = Project.init(folder / f"{path.stem}.duckdb")
+            ingest_files(project, [collars])
+            t_ingest = _time(lambda project=project, path=path: ingest_files(project, [path]))
+            assert len(project.assays()) == n_values
+            rows.append((label, n_values, t_csv, t_parse, t_ingest))
+    print("values/s (wall seconds / CPU seconds of this process; the machine may be shared)")
+    print(f"{'table':30s} {'values':>10s} {'pandas read_csv':>26s} {'reymud parse_file':>26s} "
+          f"{'reymud ingest_files':>26s}")
+    for label, n, *timings in rows:
+        cells = [f"{n / wall:>10,.0f} ({wall:5.1f}s/{cpu:5.1f}s)" for wall, cpu in timings]
+        print(f"{label:30s} {n:>10,d} " + " ".join(f"{c:>26s}" for c in cells))
+
+
+if __name__ == "__main__":
+    main()

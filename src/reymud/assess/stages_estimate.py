@@ -1,0 +1,236 @@
+"""Assessment stages of the estimate: variography, block model, validation, resource, simulation."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from reymud.assess.cluster import DaskSession
+from reymud.assess.results import jsonable, records
+from reymud.assess.stages_data import RunState
+
+__all__ = [
+    "stage_block_model",
+    "stage_cross_validation",
+    "stage_resource",
+    "stage_simulation",
+    "stage_variography",
+]
+
+VARIOGRAM_VARIABLES: tuple[str, ...] = ("total_rey_ppm", "thickness_m")
+RESOURCE_TABLE_COLUMNS: tuple[str, ...] = (
+    "cutoff", "class", "row_type", "n_blocks", "area_km2", "volume_m3", "dry_t", "total_rey_ppm", "treo_ppm",
+    "contained_rey_t", "treo_t",
+)
+
+
+def _fit(state: RunState, name: str, xy: np.ndarray, values: np.ndarray):
+    """Experimental variogram and fitted model of one variable (fallback: ``auto_model``)."""
+    from reymud import spatial
+
+    cfg = state.config
+    diagonal = float(np.hypot(*np.ptp(xy, axis=0)))
+    experimental = spatial.experimental_variogram(xy, values, n_lags=cfg.n_lags,
+                                                  max_lag=cfg.max_lag_fraction * diagonal)
+    try:
+        model = spatial.fit_variogram(experimental, kinds=tuple(cfg.variogram_kinds), nugget=True)
+        how = "weighted least squares fit"
+    except spatial.VariogramFitError as exc:
+        state.warnings.append(f"variogram {name}: fit failed ({exc}); automatic fallback model used")
+        model = spatial.auto_model(xy, values, name=name)
+        how = "fallback (auto_model)"
+    return experimental.assign(variable=name), model, how
+
+
+def stage_variography(state: RunState) -> None:
+    """Experimental variograms and fitted models of total REY, thickness and normal-score REY."""
+    from reymud import spatial
+
+    points = state.frames["window_points"]
+    xy = points[["easting", "northing"]].to_numpy(float)
+    models, experimental, section = {}, [], {}
+    targets = [(v, points[v].to_numpy(float), None) for v in VARIOGRAM_VARIABLES]
+    if state.config.simulation_transform == "nscore":
+        scores = spatial.NormalScoreTransform().fit(points["total_rey_ppm"].to_numpy(float))
+        targets.append(("total_rey_ppm_nscore", scores.transform(points["total_rey_ppm"].to_numpy(float)), "nscore"))
+    for name, values, transform in targets:
+        exp, model, how = _fit(state, name, xy, values)
+        models[name] = model
+        experimental.append(exp)
+        lag = np.linspace(0.0, float(exp["lag_m"].max()) * 1.1 if len(exp) else 1.0, 120)
+        state.objects.setdefault("model_curves", {})[name] = (lag, np.asarray(model.variogram(lag), float))
+        section[name] = {"model": jsonable(model.to_dict()), "experimental": records(exp.drop(columns="variable")),
+                         "transform": transform, "method": how, "sill": float(model.sill),
+                         "data_variance": float(np.var(values, ddof=0))}
+    state.objects["models"] = models
+    state.frames["experimental_variograms"] = pd.concat(experimental, ignore_index=True)
+    state.results["variography"] = section
+
+
+def _neighbourhood(state: RunState):
+    from reymud import spatial
+
+    cfg = state.config
+    return spatial.Neighbourhood(max_samples=cfg.max_samples, min_samples=cfg.min_samples,
+                                 radius_m=cfg.search_radius_m)
+
+
+def estimate_on(state: RunState, cell_m: float) -> tuple[xr.Dataset, Any]:
+    """BLOCK MODEL of the window points on a grid of ``cell_m`` cells (EEZ as area of interest)."""
+    from reymud import spatial
+
+    cfg, points, crs = state.config, state.frames["window_points"], state.objects["crs"]
+    grid = spatial.Grid.around(points, cell_m, cfg.margin_m, crs=crs)
+    models = {k: v for k, v in state.objects["models"].items() if k in VARIOGRAM_VARIABLES}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # constant overburden etc.: noted in ds attrs
+        ds = spatial.estimate_block_model(
+            points, grid=grid, models=models, neighbourhood=_neighbourhood(state),
+            block=tuple(cfg.block_discretisation), inside=spatial.aoi_mask(grid),
+            window=(cfg.window_top_mbsf, cfg.window_base_mbsf),
+            domain="rey_rich" if cfg.thickness_above_threshold else "window", synthetic=state.synthetic)
+    return ds, grid
+
+
+def stage_block_model(state: RunState) -> None:
+    """2-D block model (ordinary block kriging) of thickness, overburden, total REY and each REY."""
+    ds, grid = estimate_on(state, state.config.cell_m)
+    state.objects.update(block_model=ds, grid=grid)
+    inside = ds["inside"].to_numpy()
+    area_km2 = float(inside.sum()) * grid.cell_m**2 / 1e6
+    names = ["thickness_m", "overburden_m", "total_rey_ppm", "nearest_core_m", "slope_of_regression",
+             "kriging_efficiency"]
+    means = {v: jsonable(float(np.nanmean(np.where(inside, np.asarray(ds[v], dtype=float), np.nan))))
+             for v in names if v in ds and inside.any()}
+    state.results["block_model"] = {
+        "crs": str(ds.attrs.get("crs", "")), "cell_size_m": float(grid.cell_m), "nx": int(grid.nx),
+        "ny": int(grid.ny), "n_cells": int(grid.nx * grid.ny), "n_inside": int(inside.sum()),
+        "area_inside_km2": area_km2, "x0_m": float(grid.x0), "y0_m": float(grid.y0),
+        "estimator": str(ds.attrs.get("estimator", "")), "means": means,
+        "block_discretisation": list(state.config.block_discretisation),
+    }
+
+
+def stage_cross_validation(state: RunState) -> None:
+    """Leave-one-out (or k-fold) cross-validation, swath plots and declustered mean."""
+    from reymud import spatial
+
+    cfg, points, ds = state.config, state.frames["window_points"], state.objects["block_model"]
+    xy = points[["easting", "northing"]].to_numpy(float)
+    frames, summary = [], []
+    for name in VARIOGRAM_VARIABLES:
+        estimator = spatial.OrdinaryKriging(state.objects["models"][name], neighbourhood=_neighbourhood(state))
+        cv = spatial.cross_validate(estimator, xy, points[name].to_numpy(float), folds=cfg.cv_folds, seed=cfg.seed)
+        frames.append(cv.assign(variable=name, core_id=points["core_id"].to_numpy()))
+        summary.append({"variable": name, **jsonable(cv.attrs.get("summary", spatial.cv_summary(cv)))})
+    state.frames["cross_validation"] = pd.concat(frames, ignore_index=True)
+    state.frames["swath"] = pd.concat([spatial.swath(ds, points, "total_rey_ppm", axis=a).assign(axis=a)
+                                       for a in ("easting", "northing")], ignore_index=True)
+    values = points["total_rey_ppm"].to_numpy(float)
+    span = float(np.ptp(xy, axis=0).max())
+    declus = spatial.cell_declustering(xy, values, [span / k for k in (8, 6, 4, 3, 2)])
+    best = declus.attrs.get("best_cell_size_m")
+    row = declus.loc[declus["cell_size_m"] == best] if best is not None else declus.iloc[[0]]
+    inside = ds["inside"].to_numpy()
+    state.results["cross_validation"] = {
+        "folds": cfg.cv_folds, "summary": summary,
+        "global_mean": {
+            "data_mean_ppm": float(values.mean()),
+            "declustered_mean_ppm": jsonable(row["declustered_mean"].iloc[0]),
+            "declustering_cell_m": jsonable(row["cell_size_m"].iloc[0]),
+            "block_mean_ppm": jsonable(float(np.nanmean(np.where(inside, ds["total_rey_ppm"], np.nan)))),
+        },
+    }
+
+
+def stage_resource(state: RunState) -> None:
+    """Classification, blocks table, resource table by cut-off, grade-tonnage, slab check."""
+    from reymud import resource
+
+    cfg, ds = state.config, state.objects["block_model"]
+    rcfg = resource.ResourceConfig(cutoffs=tuple(cfg.cutoffs_ppm),
+                                   **({"density_t_m3": cfg.density_t_m3} if cfg.density_t_m3 else {}))
+    classes = resource.classify_blocks(ds, rcfg.rules)
+    blocks = resource.blocks_table(ds, cfg.density_t_m3, classes=classes)  # None: the stage's stated default
+    table = resource.resource_table(blocks, rcfg.cutoffs)
+    gt = resource.grade_tonnage(blocks, cfg.grade_tonnage_cutoffs_ppm)
+    state.objects.update(classes=classes, resource_config=rcfg)
+    state.frames.update(blocks=blocks, resource_table=table, grade_tonnage=gt)
+    inside = ds["inside"].to_numpy()
+    counts = pd.Series(np.asarray(classes.to_numpy(), dtype=str)[inside]).value_counts()
+    area_km2 = state.results["block_model"]["area_inside_km2"]
+    thickness = float(blocks["thickness_m"].mean()) if len(blocks) else float("nan")
+    grade = float(np.average(blocks["total_rey_ppm"], weights=blocks["dry_t"])) if len(blocks) else float("nan")
+    pattern = {e: float(np.average(blocks[f"{e}_ppm"], weights=blocks["dry_t"]))
+               for e in ("La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Y")
+               if f"{e}_ppm" in blocks and len(blocks)}
+    slab = resource.slab_tonnage(area_km2, thickness, grade, rcfg.density_t_m3, oxide_factor=pattern or None)
+    zero = gt.loc[gt["cutoff"] == gt["cutoff"].min()]
+    slab["block_model_treo_t"] = jsonable(zero["treo_t"].iloc[0]) if len(zero) else None
+    slab["mean_thickness_m"], slab["mean_grade_ppm"] = thickness, grade
+    state.results["resource"] = {
+        "density_t_m3": rcfg.density_t_m3,
+        "density_source": str(blocks.attrs.get("density_source", "")),
+        "density_basis": rcfg.density_basis,
+        "cutoffs_ppm": [float(c) for c in rcfg.cutoffs],
+        "classification_rules": jsonable(rcfg.rules),
+        "variogram_range_m": jsonable(classes.attrs.get("range_m")),
+        "class_counts": {str(k): int(v) for k, v in counts.items()},
+        "table": records(table),
+        "notes": [str(n) for n in (*table.attrs.get("notes", []), *blocks.attrs.get("notes", []))],
+        "slab_check": jsonable(slab),
+    }
+    state.results["grade_tonnage"] = records(gt[[c for c in ("cutoff", "class", "n_blocks", "area_km2", "dry_t",
+                                                              "total_rey_ppm", "contained_rey_t", "treo_t")
+                                                 if c in gt.columns]])
+
+
+def stage_simulation(state: RunState) -> None:
+    """Conditional simulation of total REY, P10/P50/P90 and exceedance probabilities."""
+    from reymud import resource, spatial
+
+    cfg = state.config
+    sim_cell = cfg.simulation_cell_m
+    if sim_cell == state.config.cell_m:
+        ds_sim, grid = state.objects["block_model"], state.objects["grid"]
+    else:
+        ds_sim, grid = estimate_on(state, sim_cell)
+    name = "total_rey_ppm_nscore" if cfg.simulation_transform == "nscore" else "total_rey_ppm"
+    session = state.objects.get("dask")
+    own = session is None
+    if own:
+        session = DaskSession(cfg)
+    try:
+        client = session.get()
+        realizations = spatial.simulate(state.frames["window_points"], "total_rey_ppm", state.objects["models"][name],
+                                        grid, n_realizations=cfg.n_realizations, seed=cfg.seed, client=client,
+                                        transform=cfg.simulation_transform,
+                                        progress=lambda done, total, info: state.report(
+                                            f"conditional simulation {done}/{total}"))
+    finally:
+        if own:
+            session.close()
+    rcfg = state.objects["resource_config"]
+    summary = resource.uncertainty_summary(realizations, ds_sim, rcfg.cutoffs, density_t_m3=rcfg.density_t_m3)
+    probability = xr.concat([resource.exceedance_probability(realizations, c) for c in rcfg.cutoffs],
+                            dim=pd.Index([float(c) for c in rcfg.cutoffs], name="cutoff_ppm"))
+    exceedance = probability.rename("probability").to_dataset()
+    exceedance.attrs.update(crs=state.objects["crs"], n_realizations=cfg.n_realizations, seed=cfg.seed,
+                            variable="total_rey_ppm", cell_size_m=sim_cell, synthetic=str(state.synthetic).lower())
+    state.objects.update(realizations=realizations, exceedance=exceedance, simulation_model=ds_sim)
+    state.frames["uncertainty"] = summary
+    mean_prob = {f"{c:g}": jsonable(float(probability.sel(cutoff_ppm=c).where(ds_sim["inside"]).mean()))
+                 for c in probability["cutoff_ppm"].to_numpy()}
+    state.results["simulation"] = {
+        "variable": "total_rey_ppm", "n_realizations": cfg.n_realizations, "seed": cfg.seed,
+        "cell_size_m": sim_cell, "scheduler": session.label, "transform": cfg.simulation_transform,
+        "method": str(realizations.attrs.get("method", "")), "n_cells": int(grid.nx * grid.ny),
+    }
+    state.results["uncertainty"] = {
+        "table": records(summary), "exceedance_cutoffs_ppm": [float(c) for c in rcfg.cutoffs],
+        "mean_exceedance_probability": mean_prob,
+    }

@@ -1,0 +1,28 @@
+"""The embedded SYNTHETIC demo survey: a seeded generator of lab-style files and a demo project.
+
+>>> from reymud.demo import write_demo_survey
+>>> files = write_demo_survey("demo_files")          # doctest: +SKIP
+>>> project = demo_project("demo.duckdb")            # doctest: +SKIP
+
+Everything it writes is labelled SYNTHETIC (file names, first line, metadata); the REY patterns
+and spatial model are stated assumptions (:mod:`reymud.demo.pattern`, :mod:`reymud.demo.survey`).
+"""
+
+from __future__ import annotations
+
+from reymud.demo.files import DemoFiles, demo_project, header_line, write_demo_survey
+from reymud.demo.pattern import BACKGROUND_PAAS_RATIOS, RICH_PAAS_RATIOS
+from reymud.demo.samples import DETECTION_LIMITS_PPM, build_survey
+from reymud.demo.survey import DemoConfig
+
+__all__ = [
+    "BACKGROUND_PAAS_RATIOS",
+    "DETECTION_LIMITS_PPM",
+    "RICH_PAAS_RATIOS",
+    "DemoConfig",
+    "DemoFiles",
+    "build_survey",
+    "demo_project",
+    "header_line",
+    "write_demo_survey",
+]

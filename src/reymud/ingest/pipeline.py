@@ -1,0 +1,300 @@
+"""``ingest_files``: lab files -> validated tables -> the project, one transaction per file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from reymud.ingest.assays import long_assays, wide_assays
+from reymud.ingest.errors import IngestError
+from reymud.ingest.layout import Layout, classify
+from reymud.ingest.mapping import IngestMapping
+from reymud.ingest.reader import read_table
+from reymud.ingest.samples import build_samples, numbers, text
+from reymud.ingest.validate import check_cores, check_intervals, check_sample_collars, repeated_ids
+from reymud.store import Project, write_import
+
+__all__ = ["ImportReport", "ParsedFile", "ingest_files", "parse_file"]
+
+_SAMPLE_ROLES = ("sample_id", "core_id", "top_mbsf", "bottom_mbsf", "depth_mbsf", "section_top_mbsf",
+                 "interval_top_cm", "interval_bottom_cm", "sample_type", "reference", "site", "hole", "cruise",
+                 "latitude", "longitude", "water_depth_m", "core_length_m", "recovery")
+_CORE_TEXT = ("cruise", "site", "hole")
+_CORE_NUMBERS = ("latitude", "longitude", "water_depth_m", "core_length_m", "recovery")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What happened to one file.
+
+    Attributes
+    ----------
+    file, sha256 : str
+    status : str
+        ``"loaded"`` or ``"skipped-duplicate"`` (same sha256 already in the project).
+    kind : str
+        ``"wide"``, ``"long"`` or ``"collars"``.
+    rows, values, censored, not_analysed, samples, qaqc, cores : int
+        Data rows read; assay values stored; of which censored; cells marked not analysed (not
+        stored); new samples, QA/QC records and cores stored.
+    mapping : dict
+        Column -> role or ``analyte [unit]`` as used.
+    unrecognised : tuple of str
+        Columns not read (neither recognised nor mapped).
+    header_comments : tuple of str
+    synthetic : bool
+    """
+
+    file: str
+    sha256: str
+    status: str
+    kind: str = ""
+    rows: int = 0
+    values: int = 0
+    censored: int = 0
+    not_analysed: int = 0
+    samples: int = 0
+    qaqc: int = 0
+    cores: int = 0
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    unrecognised: tuple[str, ...] = ()
+    header_comments: tuple[str, ...] = ()
+    synthetic: bool = False
+
+
+@dataclass
+class ParsedFile:
+    """A file read and validated on its own (before comparing with the project)."""
+
+    file: str
+    sha256: str
+    layout: Layout
+    n_rows: int
+    cores: pd.DataFrame | None
+    samples: pd.DataFrame | None
+    assays: pd.DataFrame | None
+    not_analysed: int
+    header_comments: list[str]
+    synthetic: bool
+
+
+def _collars(frame: pd.DataFrame, layout: Layout, core_ids: pd.Series, rows: np.ndarray, file: str,
+             mapping: IngestMapping) -> pd.DataFrame | None:
+    roles = layout.roles
+    if "latitude" not in roles and "longitude" not in roles:
+        return None
+    cores = pd.DataFrame({"core_id": core_ids.to_numpy(dtype=object), "_row": rows})
+    for col in _CORE_TEXT:
+        cores[col] = text(frame, roles.get(col)).replace("", None).to_numpy(dtype=object)
+    for col in _CORE_NUMBERS:
+        cores[col] = numbers(frame, roles[col], file, rows) if col in roles else np.nan
+    cores = cores.loc[cores["core_id"].notna().to_numpy()].reset_index(drop=True)
+    keep = repeated_ids(cores["core_id"], cores.drop(columns=["_row"]), cores["_row"].to_numpy(), file, "core")
+    cores = cores.loc[keep].reset_index(drop=True)
+    check_cores(cores, file, mapping, dict(roles))
+    return cores
+
+
+def parse_file(path: str | Path, mapping: IngestMapping | None = None) -> ParsedFile:
+    """Read, recognise, convert and validate one file (no project needed).
+
+    Raises
+    ------
+    IngestError
+        For anything the file gets wrong (see the module documentation of :mod:`reymud.ingest`).
+    """
+    path = Path(path)
+    mapping = mapping or IngestMapping()
+    file = path.name
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    frame = read_table(path, sheet=mapping.sheet, encoding=mapping.encoding)
+    comments = list(frame.attrs.get("header_comments", []))
+    layout, frame = classify(frame, mapping, file)
+    if frame.empty:
+        raise IngestError(file, "the file has a header (and units) row but no data rows",
+                          "export the table again with its data rows")
+    rows = int(frame.attrs.get("first_data_row", 2)) + np.arange(len(frame))
+    synthetic = any("SYNTHETIC" in c.upper() for c in comments) or "SYNTHETIC" in file.upper()
+    samples = assays = None
+    n_absent = 0
+    if layout.kind == "collars":
+        core_ids = text(frame, layout.roles["core_id"])
+        missing = np.flatnonzero((core_ids == "").to_numpy())
+        if missing.size:
+            raise IngestError(file, "the core id is empty", "give every collar row a core id",
+                              row=int(rows[missing[0]]), column=layout.roles["core_id"])
+        cores = _collars(frame, layout, core_ids, rows, file, mapping)
+        if "latitude" not in layout.roles or "longitude" not in layout.roles:
+            raise IngestError(file, "the collar file needs both latitude and longitude columns",
+                              "add the missing coordinate column (decimal degrees, WGS84)", row=int(rows[0]) - 1)
+    elif layout.kind == "wide":
+        samples = build_samples(frame, layout, mapping, file, sha256, rows)
+        keep = repeated_ids(samples["sample_id"], frame, rows, file) | samples["is_dl"].to_numpy()
+        frame, samples = frame.loc[keep], samples.loc[keep]
+        cores = _collars(frame, layout, samples["core_id"], samples["_row"].to_numpy(), file, mapping)
+        assays, n_absent = wide_assays(frame, layout, samples, mapping, file)
+        samples = samples.loc[~samples["is_dl"].to_numpy()]
+    else:
+        sid = layout.roles["sample_id"] if "sample_id" in layout.roles else None
+        if sid is None:
+            raise IngestError(file, "no sample id column was recognised", "name it 'sample_id' or map it",
+                              row=int(rows[0]) - 1)
+        level = [layout.roles[r] for r in _SAMPLE_ROLES if r in layout.roles]
+        labels = text(frame, sid)
+        first = ~labels.duplicated().to_numpy()
+        distinct = ~frame[level].duplicated().to_numpy()
+        if distinct.sum() != first.sum():
+            repeated_ids(labels[distinct], frame.loc[distinct, level], rows[distinct], file)
+        head = frame.loc[first]
+        samples = build_samples(head, layout, mapping, file, sha256, rows[first])
+        cores = _collars(head, layout, samples["core_id"], rows[first], file, mapping)
+        label_codes, label_names = pd.factorize(labels)
+        stored_of = pd.Series(samples["sample_id"].to_numpy(), index=labels[first].to_numpy())
+        stored = pd.Categorical.from_codes(label_codes, categories=stored_of.reindex(label_names).to_numpy())
+        assays, n_absent = long_assays(frame, layout, stored, mapping, file, rows)
+        keep = np.ones(len(assays), dtype=bool)
+        if assays.duplicated(["sample_id", "analyte"], keep=False).any():
+            keep = repeated_ids(assays["sample_id"].astype(str) + " / " + assays["analyte"].astype(str),
+                                assays[["value_raw", "unit_raw"]], assays["_row"].to_numpy(), file,
+                                what="sample/analyte")
+        assays = assays.loc[keep].drop(columns="_row").reset_index(drop=True)
+    return ParsedFile(file, sha256, layout, len(frame), cores, samples, assays, n_absent, comments, synthetic)
+
+
+def _fmt(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
+def _new_only(project: Project, table: str, frame: pd.DataFrame, keys: list[str], compare: list[str],
+              file: str, what: str) -> pd.DataFrame:
+    """Drop rows already stored identically; a stored row with different values is an error."""
+    cols = ", ".join(f"t.{c}" for c in dict.fromkeys(keys + compare))
+    on = " AND ".join(f"t.{k} = n.{k}" for k in keys)
+    old = project.sql(f"SELECT {cols} FROM {table} t JOIN (SELECT DISTINCT {', '.join(keys)} FROM new) n ON {on}",
+                      frames={"new": frame[keys]})
+    if old.empty:
+        return frame
+    merged = frame.reset_index(drop=True).merge(old, on=keys, how="left", suffixes=("", "_old"), indicator=True)
+    stored = (merged["_merge"] == "both").to_numpy()
+    same = np.ones(len(merged), dtype=bool)
+    for col in compare:
+        a, b = merged[col], merged[f"{col}_old"]
+        if pd.api.types.is_numeric_dtype(a.dtype) and not pd.api.types.is_bool_dtype(a.dtype):
+            eq = np.isclose(a.to_numpy(dtype=float), b.to_numpy(dtype=float), rtol=1e-12, atol=0, equal_nan=True)
+        else:
+            eq = (a.astype(object).fillna("") == b.astype(object).fillna("")).to_numpy()
+        bad = np.flatnonzero(stored & ~eq)
+        if bad.size:
+            i = bad[0]
+            key = ", ".join(str(merged[k].iloc[i]) for k in keys)
+            row = merged["_row"].iloc[i] if "_row" in merged else None
+            raise IngestError(file, f"{what} {key} is already in the project with {col} = {_fmt(b.iloc[i])}; this "
+                              f"file says {_fmt(a.iloc[i])}", "correct the file, or give the new record its own id",
+                              row=None if row is None or pd.isna(row) else int(row), column=col)
+        same &= eq
+    return frame.reset_index(drop=True).loc[~(stored & same)].reset_index(drop=True)
+
+
+def _store(project: Project, parsed: ParsedFile, mapping: IngestMapping) -> ImportReport:
+    file, layout = parsed.file, parsed.layout
+    roles = dict(layout.roles)
+    cores = parsed.cores
+    if cores is not None:
+        cores = _new_only(project, "cores", cores, ["core_id"], ["latitude", "longitude", "water_depth_m"], file,
+                          "core")
+    samples, assays = parsed.samples, parsed.assays
+    if samples is not None:
+        known = set(project.sql("SELECT core_id FROM cores")["core_id"])
+        known |= set(parsed.cores["core_id"]) if parsed.cores is not None else set()
+        check_sample_collars(samples.loc[samples["sample_type"] != "crm"], known, file, roles)
+        samples = _new_only(project, "samples", samples, ["sample_id"],
+                            ["core_id", "top_mbsf", "bottom_mbsf", "sample_type"], file, "sample")
+        regular = samples.loc[samples["sample_type"] == "sample"]
+        existing = project.sql(
+            "SELECT sample_id, core_id, top_mbsf, bottom_mbsf FROM samples WHERE sample_type = 'sample' AND "
+            "core_id IN (SELECT DISTINCT core_id FROM new)", frames={"new": regular[["core_id"]]})
+        check_intervals(regular, existing, file, roles)
+        stored_before = project.sql("SELECT count(*) AS n FROM samples WHERE sample_id IN (SELECT sample_id FROM new)",
+                                    frames={"new": parsed.samples[["sample_id"]]})["n"].iloc[0]
+        if stored_before:  # only samples already in the project can have clashing assay values
+            assays = _new_only(project, "assays", assays, ["sample_id", "analyte"], ["value", "censored"], file,
+                               "sample/analyte")
+    n_values = 0 if assays is None else len(assays)
+    n_censored = 0 if assays is None else int(assays["censored"].sum())
+    record = {"file_name": file, "sha256": parsed.sha256, "kind": layout.kind, "n_rows": parsed.n_rows,
+              "n_values": n_values, "n_censored": n_censored,
+              "mapping_json": json.dumps({"columns": dict(layout.mapping_used), "options": json.loads(mapping.to_json())}),
+              "header_json": json.dumps(parsed.header_comments),
+              "unrecognised_json": json.dumps(list(layout.unrecognised))}
+    metadata = {"synthetic": "true"} if parsed.synthetic else None
+    import_id = write_import(project, record, cores, samples, assays, metadata)
+    qaqc = 0 if samples is None else int((samples["sample_type"] != "sample").sum())
+    return ImportReport(
+        file, parsed.sha256, "loaded" if import_id is not None else "skipped-duplicate", layout.kind,
+        parsed.n_rows, n_values, n_censored, parsed.not_analysed,
+        0 if samples is None else len(samples) - qaqc, qaqc, 0 if cores is None else len(cores),
+        dict(layout.mapping_used), tuple(layout.unrecognised), tuple(parsed.header_comments), parsed.synthetic)
+
+
+def _as_list(paths: Iterable[str | Path] | str | Path | None) -> list[str | Path]:
+    if paths is None:
+        return []
+    return [paths] if isinstance(paths, (str, Path)) else list(paths)
+
+
+def ingest_files(project: Project, paths: Iterable[str | Path] | str | Path,
+                 collars: Iterable[str | Path] | str | Path | None = None,
+                 mapping: str | Path | Mapping[str, Any] | IngestMapping | None = None,
+                 progress: Callable[[int, int, str], None] | None = None) -> list[ImportReport]:
+    """Load lab files into a project; each file is one transaction.
+
+    Parameters
+    ----------
+    project : Project
+    paths : path or list of paths
+        Assay (or collar) files: CSV, TSV, XLSX, Parquet; wide or long.
+    collars : path or list of paths, optional
+        Collar files (core_id, latitude, longitude, water depth ...), loaded first.
+    mapping : path, dict or IngestMapping, optional
+        The YAML mapping (see :class:`reymud.ingest.IngestMapping`).
+    progress : callable, optional
+        Called as ``progress(i, n, file_name)`` before each file.
+
+    Returns
+    -------
+    list of ImportReport
+        One per file, collar files first. A file already in the project (same sha256) is
+        ``skipped-duplicate`` and nothing is written.
+
+    Raises
+    ------
+    IngestError
+        At the first bad file; files before it stay loaded, nothing of it is written.
+    """
+    mapping = IngestMapping.load(mapping)
+    ordered = [Path(p) for p in _as_list(collars)] + [Path(p) for p in _as_list(paths)]
+    reports = []
+    with project.session():
+        for i, path in enumerate(ordered):
+            reports.append(_one(project, path, mapping, i, len(ordered), progress))
+    return reports
+
+
+def _one(project: Project, path: Path, mapping: IngestMapping, i: int, n: int,
+         progress: Callable[[int, int, str], None] | None) -> ImportReport:
+    if progress is not None:
+        progress(i, n, path.name)
+    if not path.is_file():
+        raise IngestError(path.name, f"file {path} does not exist", "check the path")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    if not project.sql("SELECT 1 FROM imports WHERE sha256 = ?", [sha]).empty:
+        return ImportReport(path.name, sha, "skipped-duplicate")
+    return _store(project, parse_file(path, mapping), mapping)
+

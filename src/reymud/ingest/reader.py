@@ -1,0 +1,209 @@
+"""Reading lab tables (CSV, TSV, XLSX, Parquet) with clear errors for what is not a table.
+
+Text files must be UTF-8 (a UTF-8 BOM is fine); other encodings are refused with the encoding to
+use, unless the mapping file names one. Lines starting with ``#`` above the header are kept as
+header comments (``attrs["header_comments"]``). Text cells are read as strings, so values such
+as ``<0.05`` or ``ND`` reach the value parser unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from reymud.ingest.errors import IngestError
+
+__all__ = ["read_table"]
+
+_TEXT = {".csv", ".txt", ".tsv", ".tab", ".dat"}
+_EXCEL = {".xlsx", ".xlsm"}
+_PARQUET = {".parquet", ".pq"}
+_FIX_FORMAT = "export the table as CSV (UTF-8), XLSX or Parquet with one header row"
+
+
+def _sniff_kind(path: Path, head: bytes) -> str:
+    suffix = path.suffix.lower()
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        if suffix in _TEXT:
+            raise IngestError(path.name, "the file is a zip archive or Excel workbook, not CSV text",
+                              "rename it to .xlsx if it is an Excel workbook, or export it as CSV")
+        return "excel"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise IngestError(path.name, "the file is an old binary Excel (.xls) workbook",
+                          "open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8)")
+    if suffix in _EXCEL:
+        raise IngestError(path.name, "the file has an Excel extension but is not an .xlsx workbook", _FIX_FORMAT)
+    if suffix in _PARQUET:
+        raise IngestError(path.name, "the file has a Parquet extension but is not a Parquet file", _FIX_FORMAT)
+    return "text"
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> str:
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise IngestError(path.name, f"cannot decode the file as {encoding} ({exc})",
+                              "set the right 'encoding' in the mapping file or re-save the file as UTF-8") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 3 and data[1:4:2] == b"\x00\x00"
+                                                       and b"\x00" not in data[0:4:2]):
+        raise IngestError(path.name, "the file is UTF-16 encoded text",
+                          "save it as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)'), or set "
+                          "'encoding: utf-16' in the mapping file")
+    if b"\x00" in data[:65536]:
+        raise IngestError(path.name, "the file is binary, not a table", _FIX_FORMAT)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise IngestError(path.name, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); "
+                          "it is probably Windows-1252/Latin-1 text",
+                          "re-save it as UTF-8, or set 'encoding: cp1252' (or latin-1) in the mapping file",
+                          row=line) from None
+
+
+def _split_comments(lines: list[str]) -> tuple[list[str], int]:
+    comments = []
+    for line in lines:
+        if line.lstrip().startswith("#"):
+            comments.append(line.strip().lstrip("#").strip())
+        elif not line.strip() and not comments:
+            comments.append("")
+        else:
+            break
+    return [c for c in comments if c], len(comments)
+
+
+def _read_text_arrow(data: bytes | None, header: str, sep: str, n_comment: int) -> pd.DataFrame | None:
+    """Fast path: pyarrow's CSV reader, every column as text. None when it cannot read the file."""
+    if data is None:
+        return None
+    names = next(csv.reader([header], delimiter=sep))
+    if len(set(names)) != len(names) or any(not n.strip() for n in names):
+        return None
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")),
+            read_options=pacsv.ReadOptions(skip_rows=n_comment),
+            parse_options=pacsv.ParseOptions(delimiter=sep),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return table.to_pandas()
+
+
+def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None) -> pd.DataFrame:
+    lines = text[:262144].splitlines()
+    comments, n_comment = _split_comments(lines[:1000])
+    body = lines[n_comment:] if n_comment < len(lines) else []
+    if not any(line.strip() for line in body):
+        raise IngestError(path.name, "the file is empty (no header row)" if not comments else
+                          "the file has only comment lines, no header row",
+                          "export the table again with its header row and data")
+    header = body[0]
+    if sep is None:
+        counts = {d: header.count(d) for d in (",", "\t", ";", "|")}
+        sep = max(counts, key=counts.get)
+        if counts[sep] == 0:
+            raise IngestError(path.name, "the file is not a table: its first line has no comma, tab, semicolon "
+                              "or | separating columns", _FIX_FORMAT, row=n_comment + 1)
+    frame = _read_text_arrow(data, header, sep, n_comment)
+    if frame is not None:
+        frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, delimiter=sep)
+        return frame
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, skiprows=n_comment, dtype=str, keep_default_na=False,
+                            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL, engine="c")
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise IngestError(path.name, f"the file is not a regular table ({str(exc).strip()})",
+                          "make every row have the same number of columns as the header (quote cells "
+                          "that contain the separator)") from None
+    frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, delimiter=sep)
+    return frame
+
+
+def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises several unrelated types for damaged files
+        raise IngestError(path.name, f"the file is not a readable .xlsx workbook ({type(exc).__name__})",
+                          _FIX_FORMAT) from None
+    names = book.sheet_names
+    if sheet is None:
+        sheet = names[0]
+    elif isinstance(sheet, str) and sheet not in names:
+        raise IngestError(path.name, f"no sheet named {sheet!r} (sheets: {', '.join(names)})",
+                          "set 'sheet' in the mapping file to one of the sheet names")
+    raw = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+    first = raw.iloc[:, 0].astype(str).str.strip() if raw.shape[1] else pd.Series(dtype=str)
+    n_comment = 0
+    while n_comment < len(raw) and (first.iloc[n_comment].startswith("#") or raw.iloc[n_comment].isna().all()):
+        n_comment += 1
+    if n_comment >= len(raw):
+        raise IngestError(path.name, f"sheet {sheet!r} is empty (no header row)",
+                          "put the header in the first row, or name the right sheet in the mapping file")
+    comments = [str(c).lstrip("#").strip() for c in raw.iloc[:n_comment, 0] if isinstance(c, str)]
+    header = [str(h).strip() if pd.notna(h) else f"Unnamed: {i}" for i, h in enumerate(raw.iloc[n_comment])]
+    frame = raw.iloc[n_comment + 1:].reset_index(drop=True)
+    frame.columns = header
+    frame = frame.loc[:, ~(frame.columns.str.startswith("Unnamed: ") & frame.isna().all().to_numpy())]
+    frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, sheet=str(sheet))
+    return frame
+
+
+def read_table(path: str | Path, sheet: str | int | None = None, encoding: str | None = None) -> pd.DataFrame:
+    """Read a lab table into a DataFrame.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``/``.txt`` (separator sniffed: comma, tab, semicolon or ``|``), ``.tsv``,
+        ``.xlsx`` or ``.parquet`` file (the content decides when the extension is unusual).
+    sheet : str or int, optional
+        Excel sheet (default: the first).
+    encoding : str, optional
+        Text encoding; default UTF-8 (other encodings are refused with a hint).
+
+    Returns
+    -------
+    DataFrame
+        Text cells as strings. ``attrs``: ``header_comments`` (the ``#`` lines above the header),
+        ``first_data_row`` (spreadsheet row of the first data row) and ``file_format``.
+
+    Raises
+    ------
+    IngestError
+        Empty file, wrong encoding, binary or non-tabular content, damaged workbook.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(path.name, f"file {path} does not exist", "check the path")
+    data = path.read_bytes()
+    if not data.strip():
+        raise IngestError(path.name, "the file is empty", "export the table again with its header and data rows")
+    kind = _sniff_kind(path, data[:8])
+    if kind == "parquet":
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises ArrowInvalid and others
+            raise IngestError(path.name, f"the Parquet file cannot be read ({exc})", _FIX_FORMAT) from None
+        frame.attrs.update(header_comments=[], first_data_row=2)
+    elif kind == "excel":
+        frame = _read_excel(path, sheet)
+    else:
+        sep = "\t" if path.suffix.lower() in {".tsv", ".tab"} else None
+        frame = _read_text(path, _decode(path, data, encoding), sep, data if not encoding else None)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise IngestError(path.name, "the file has a header row but no data rows",
+                          "export the table again with its data rows", row=frame.attrs["first_data_row"])
+    frame.attrs["file_format"] = kind
+    return frame

@@ -1,0 +1,137 @@
+"""Build every report figure from an :class:`~reymud.assess.AssessResult` and write the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import xarray as xr
+
+from reymud.report import figures_geochem as fg
+from reymud.report import figures_resource as fr
+from reymud.report import figures_spatial as fs
+from reymud.report.figures_base import bar_chart, base_layout, line_chart, map_boundaries, new_figure
+from reymud.report.html import write_html
+
+__all__ = ["build_figures", "write_report"]
+
+
+def _accumulation(ds: xr.Dataset, density_t_m3: float) -> xr.DataArray:
+    """REY accumulation (kg/m2) = thickness (m) x density (t/m3) x grade (ppm) / 1000."""
+    acc = ds["thickness_m"] * density_t_m3 * ds["total_rey_ppm"] / 1000.0
+    return acc.where(ds["inside"]).rename("accumulation_kg_m2")
+
+
+def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figure]]:
+    """Name -> zero-argument builder of each figure (evaluated one by one, errors reported)."""
+    frames, ds, objects = result.frames, result.block_model, result.objects
+    samples = frames["samples_geochem"]
+    points = frames["window_points"]
+    density = float(result.results["resource"]["density_t_m3"])
+    crs = str(ds.attrs.get("crs", ""))
+    bounds = map_boundaries(crs) if crs else []
+    curves = objects.get("model_curves", {})
+    ev = frames["experimental_variograms"]
+    cv = frames["cross_validation"]
+    swath = frames["swath"]
+    threshold = float(result.results["cores"]["threshold_ppm"])
+
+    def vario(name: str, title: str) -> Callable[[], go.Figure]:
+        return lambda: fs.variogram_plot(ev[ev["variable"] == name], *curves[name], title=title)
+
+    def cvplot(name: str, unit: str) -> Callable[[], go.Figure]:
+        return lambda: fs.cv_scatter(cv[cv["variable"] == name], "true", "estimate",
+                                     f"Cross-validation ({result.results['cross_validation']['folds']}): {name}", unit)
+
+    def gridmap(var: str, title: str, unit: str, scale: str = "Viridis") -> Callable[[], go.Figure]:
+        return lambda: fs.grid_map(ds[var].where(ds["inside"]), title, points, bounds, max_cells, scale, unit)
+
+    scenario = frames.get("scenario_monthly")
+    specs: dict[str, Callable[[], go.Figure]] = {
+        "spider_chondrite": lambda: fg.spider_plot(samples, "CI_McDonoughSun1995",
+                                                   "REY normalised to CI chondrite (McDonough & Sun 1995)"),
+        "spider_paas": lambda: fg.spider_plot(samples, "PAAS_TaylorMcLennan1985",
+                                              "REY normalised to PAAS (Taylor & McLennan 1985)"),
+        "anomalies": lambda: fg.anomaly_plot(samples),
+        "downhole": lambda: fg.downhole_logs(samples, threshold=threshold),
+        "crm": lambda: bar_chart(frames["qaqc_crm"].dropna(subset=["bias_pct"]), "analyte", ["bias_pct"],
+                                 "CRM bias against certified values (%)", "bias (%)"),
+        "duplicates": lambda: bar_chart(frames["qaqc_duplicates"], "analyte", ["precision_pct", "p90_rpd_pct"],
+                                        "Duplicate precision", "%", labels=["pooled CV (%)", "P90 RPD (%)"]),
+        "variogram_total_rey": vario("total_rey_ppm", "Variogram: total REY (ppm)"),
+        "variogram_thickness": vario("thickness_m", "Variogram: window thickness (m)"),
+        "map_grade": gridmap("total_rey_ppm", "Total REY, block estimate (ppm)", "ppm"),
+        "map_thickness": gridmap("thickness_m", "Thickness in the window (m)", "m", "Cividis"),
+        "map_accumulation": lambda: fs.grid_map(_accumulation(ds, density), "REY accumulation (kg/m2)", points,
+                                                bounds, max_cells, "Magma", "kg/m2"),
+        "map_slope": gridmap("slope_of_regression", "Slope of regression", "", "RdYlGn"),
+        "cv_total_rey": cvplot("total_rey_ppm", "ppm"),
+        "cv_thickness": cvplot("thickness_m", "m"),
+        "swath_easting": lambda: fs.swath_plot(swath[swath["axis"] == "easting"], "band_centre_m",
+                                               ["mean_estimate", "mean_data"], "Swath along easting (total REY)",
+                                               count="n_data", axis_label="easting (m)"),
+        "swath_northing": lambda: fs.swath_plot(swath[swath["axis"] == "northing"], "band_centre_m",
+                                                ["mean_estimate", "mean_data"], "Swath along northing (total REY)",
+                                                count="n_data", axis_label="northing (m)"),
+        "map_class": lambda: fs.category_map(objects["classes"].where(ds["inside"], "unclassified"),
+                                             "Resource classification", points, bounds, max_cells),
+        "resource_by_class": lambda: fr.resource_by_class_plot(
+            frames["resource_table"][frames["resource_table"]["class"].isin(["measured", "indicated", "inferred"])]),
+        "grade_tonnage": lambda: fr.grade_tonnage_plot(frames["grade_tonnage"]),
+        "uncertainty": lambda: fr.uncertainty_plot(
+            frames["uncertainty"][~frames["uncertainty"]["element"].isin(["ore", "REY"])]),
+        "probability_maps": lambda: fs.probability_maps(result.exceedance["probability"],
+                                                        "Probability that total REY exceeds the cut-off", points),
+        "production": lambda: line_chart(frames["production_schedule"], "year", ["treo_t", "revenue_usd"],
+                                         "Production schedule: oxide output and revenue", "TREO (t)",
+                                         secondary=["revenue_usd"]),
+        "years_of_supply": lambda: bar_chart(frames["supply_summary"], "element", ["years_global", "years_japan"],
+                                             "Years of supply by element (P50 resource estimate)", "years",
+                                             log_y=True, labels=["global demand (proxy)", "Japan demand"]),
+        "risk_indices": lambda: bar_chart(frames["supply_summary"], "element", ["eu_sr", "geopolrisk_japan"],
+                                          "Supply-risk indices by element", "index",
+                                          labels=["EU supply risk (SR)", "GeoPolRisk (Japan)"]),
+    }
+    if scenario is not None:
+        from reymud.assess.stages_supply import scenario_chart_frame
+
+        def scenario_chart() -> go.Figure:
+            monthly = scenario_chart_frame(scenario)
+            fig = new_figure()
+            for case, part in monthly.groupby("case", sort=False):
+                fig.add_scatter(x=part["date"], y=part["unmet_t"], mode="lines", name=f"{case}: unmet")
+                fig.add_scatter(x=part["date"], y=part["deep_sea_t"], mode="lines", name=f"{case}: deep-sea",
+                                line={"dash": "dot"})
+            fig.update_layout(yaxis_title="t REO per month (all elements)")
+            return base_layout(fig, "Export-restriction scenario: unmet demand and deep-sea supply")
+
+        specs["scenario"] = scenario_chart
+    return specs
+
+
+def build_figures(result: Any, max_cells: int = 40_000) -> dict[str, go.Figure | str]:
+    """Every report figure by name; a figure whose inputs are unusable becomes its error message."""
+    figures: dict[str, go.Figure | str] = {}
+    for name, make in _figure_specs(result, max_cells).items():
+        try:
+            figures[name] = make()
+        except (KeyError, ValueError, TypeError) as exc:
+            figures[name] = f"{type(exc).__name__}: {exc}"
+    return figures
+
+
+def write_report(result: Any, path: str | Path, max_cells: int = 40_000) -> Path:
+    """Render ``report.html`` for an assessment result (plotly.js inline once; works offline).
+
+    Parameters
+    ----------
+    result : AssessResult
+        From :func:`reymud.assess.assess`.
+    path : str or Path
+        Output file.
+    max_cells : int
+        Largest number of grid cells drawn per map (grids are decimated beyond).
+    """
+    return write_html(path, result.results, build_figures(result, max_cells))

@@ -1,0 +1,207 @@
+"""Uncertainty of tonnage and contained oxide from conditional-simulation realisations.
+
+Method (stated in every output): each realisation is a simulated ``total_rey_ppm`` field on the
+block-model grid (optionally with a simulated ``thickness_m``). For a realisation and a cut-off,
+the blocks inside the area with simulated grade ``>= cutoff`` are counted; their dry tonnes come
+from block area x thickness x dry bulk density; contained REY is ``sum(dry_t x grade) x 1e-6``.
+Element contents split the simulated total REY by the block model's estimated proportions
+``<El>_ppm / total_rey_ppm`` of each block (blocks without a proportion take the model's
+tonnage-weighted mean proportions); oxides use ``reymud.elements.oxide_factors()``.
+
+P10 / P50 / P90 are the 10th / 50th / 90th percentiles over realisations (linear
+interpolation): **P10 is the low case** (90 % of realisations exceed it), P90 the high case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from reymud.elements import oxide_factors, oxide_names
+from reymud.resource.blocks import block_area_m2, element_columns
+from reymud.resource.config import DEFAULT_DENSITY_T_M3
+
+__all__ = ["METHOD", "exceedance_probability", "realization_totals", "uncertainty_summary"]
+
+METHOD = (
+    "per realisation: blocks inside with simulated total_rey_ppm >= cut-off; dry t = area x thickness x "
+    "density; element contents = simulated total REY x block-model proportions <El>_ppm/total_rey_ppm; "
+    "P10/P50/P90 = 10th/50th/90th percentiles over realisations (P10 = low case)"
+)
+_CHUNK_VALUES = 4_000_000  # realisations x cells held at once (memory bound, ~32 MB per array)
+
+
+def _as_realizations(realizations: xr.DataArray, dims: tuple[str, ...], ds: xr.Dataset, what: str) -> np.ndarray:
+    if not isinstance(realizations, xr.DataArray) or "realization" not in realizations.dims:
+        raise ValueError(f"{what} must be an xarray.DataArray with a 'realization' dimension")
+    extra = set(realizations.dims) - {"realization", *dims}
+    if extra or set(realizations.dims) != {"realization", *dims}:
+        raise ValueError(f"{what} dims {realizations.dims} do not match the block model dims ('realization', *{dims})")
+    realizations = realizations.transpose("realization", *dims)
+    for dim in dims:
+        if realizations.sizes[dim] != ds.sizes[dim] or (
+            dim in realizations.coords and dim in ds.coords
+            and not np.allclose(realizations[dim].values, ds[dim].values)
+        ):
+            raise ValueError(f"{what} '{dim}' coordinates differ from the block model's; simulate on the same grid")
+    return np.asarray(realizations.values, dtype=float)
+
+
+def realization_totals(
+    realizations: xr.DataArray,
+    ds: xr.Dataset,
+    cutoffs: Iterable[float] | float = (400.0, 1000.0, 2000.0),
+    density_t_m3: float | None = None,
+    thickness: xr.DataArray | None = None,
+) -> pd.DataFrame:
+    """Tonnage and contained oxide above each cut-off, one row per realisation and cut-off.
+
+    Parameters
+    ----------
+    realizations : xarray.DataArray
+        Simulated ``total_rey_ppm`` with dims ``("realization", *block-model dims)``.
+    ds : xarray.Dataset
+        BLOCK MODEL on the same grid (``thickness_m``, ``<El>_ppm``, ``total_rey_ppm``, ``inside``,
+        optional ``density_t_m3``).
+    cutoffs : float or iterable of float
+        Cut-offs on simulated total REY (ppm).
+    density_t_m3 : float, optional
+        Dry bulk density where ``ds`` has none (default 0.55 t/m3, stated assumption).
+    thickness : xarray.DataArray, optional
+        Simulated ``thickness_m`` realisations (same dims); default the block model's thickness.
+
+    Returns
+    -------
+    DataFrame
+        ``realization, cutoff, dry_t, contained_rey_t, <El>_oxide_t, treo_t``.
+    """
+    cut = np.atleast_1d(np.asarray(cutoffs, dtype=float))
+    if cut.size == 0 or not np.all(np.isfinite(cut)):
+        raise ValueError(f"cut-offs {cutoffs!r}: give one or more finite numbers")
+    for var in ("total_rey_ppm", "thickness_m"):
+        if var not in ds:
+            raise ValueError(f"block model has no {var!r} variable needed for the uncertainty summary")
+    dims = tuple(ds["total_rey_ppm"].dims)
+    real = _as_realizations(realizations, dims, ds, "realizations")
+    n_real = real.shape[0]
+    real = real.reshape(n_real, -1)
+    density = DEFAULT_DENSITY_T_M3 if density_t_m3 is None else float(density_t_m3)
+    if not 0 < density <= 5:
+        raise ValueError(f"density_t_m3 = {density_t_m3!r}: give a dry bulk density in t/m3, e.g. 0.55")
+    dens = np.full(real.shape[1], density)
+    if "density_t_m3" in ds:
+        data = ds["density_t_m3"].broadcast_like(ds["total_rey_ppm"]).values.ravel().astype(float)
+        dens = np.where(np.isfinite(data), data, dens)
+    inside = (ds["inside"].broadcast_like(ds["total_rey_ppm"]).values.ravel().astype(bool)
+              if "inside" in ds else np.ones(real.shape[1], dtype=bool))
+    area = block_area_m2(ds) if real.shape[1] else 0.0
+    if thickness is None:
+        thick = np.broadcast_to(ds["thickness_m"].values.ravel().astype(float), real.shape)
+    else:
+        thick = _as_realizations(thickness, dims, ds, "thickness").reshape(n_real, -1)
+    cells = inside & np.isfinite(np.asarray(thick)).any(axis=0)
+    elements = element_columns(ds)
+    total = ds["total_rey_ppm"].values.ravel().astype(float)[cells]
+    grades = np.column_stack([ds[f"{el}_ppm"].values.ravel().astype(float)[cells] for el in elements]) \
+        if elements else np.zeros((cells.sum(), 0))
+    base_t = area * np.nan_to_num(ds["thickness_m"].values.ravel().astype(float)[cells]) * dens[cells]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prop = grades / total[:, None]
+        ok = np.isfinite(prop).all(axis=1) & (total > 0)
+        mean_prop = (base_t[ok] @ grades[ok]) / (base_t[ok] @ total[ok]) if ok.any() and elements else \
+            np.full(len(elements), np.nan)
+    prop[~ok] = mean_prop
+    real = real[:, cells]
+    thick = np.asarray(thick)[:, cells]
+    factors = np.array([oxide_factors()[el] for el in elements])
+    out = np.zeros((n_real, cut.size, 2 + len(elements)))
+    step = max(1, _CHUNK_VALUES // max(1, real.shape[1]))
+    for start in range(0, n_real, step):  # chunks of realisations bound memory; cells are vectorised
+        r = real[start:start + step]
+        tons = area * np.nan_to_num(thick[start:start + step]) * dens[cells]
+        grade = np.nan_to_num(r, nan=-np.inf)
+        for k, c in enumerate(cut):
+            w = np.where(grade >= c, tons, 0.0)
+            wg = w * np.where(np.isfinite(grade), grade, 0.0)
+            out[start:start + step, k, 0] = w.sum(axis=1)
+            out[start:start + step, k, 1] = wg.sum(axis=1) * 1e-6
+            out[start:start + step, k, 2:] = (wg @ prop) * 1e-6 * factors
+    frame = pd.DataFrame({
+        "realization": np.repeat(realizations["realization"].values if "realization" in realizations.coords
+                                 else np.arange(n_real), cut.size),
+        "cutoff": np.tile(cut, n_real),
+        "dry_t": out[..., 0].ravel(),
+        "contained_rey_t": out[..., 1].ravel(),
+    })
+    for i, el in enumerate(elements):
+        frame[f"{el}_oxide_t"] = out[..., 2 + i].ravel()
+    frame["treo_t"] = out[..., 2:].sum(axis=-1).ravel() if elements else np.nan
+    frame.attrs.update(method=METHOD, n_realizations=n_real, elements=elements)
+    return frame
+
+
+def uncertainty_summary(
+    realizations: xr.DataArray,
+    ds: xr.Dataset,
+    cutoffs: Iterable[float] | float = (400.0, 1000.0, 2000.0),
+    density_t_m3: float | None = None,
+    thickness: xr.DataArray | None = None,
+    percentiles: tuple[float, float, float] = (10.0, 50.0, 90.0),
+) -> pd.DataFrame:
+    """P10 / P50 / P90 of tonnage and contained oxide per element above each cut-off.
+
+    Parameters are those of :func:`realization_totals`; ``percentiles`` names the low, middle
+    and high percentiles (P10 = 10th percentile = low case).
+
+    Returns
+    -------
+    DataFrame
+        ``cutoff, element, oxide, quantity, unit, p10, p50, p90, mean``; ``element`` is an element
+        symbol (contained oxide t), ``TREO`` (sum of oxides), ``REY`` (contained REY t) or ``ore``
+        (dry tonnes). For the per-realisation values call :func:`realization_totals`.
+    """
+    totals = realization_totals(realizations, ds, cutoffs, density_t_m3, thickness)
+    elements = totals.attrs["elements"]
+    names = oxide_names()
+    spec = [("ore", "", "dry_t", "dry_t"), ("REY", "", "contained_rey_t", "contained_rey_t")]
+    spec += [(el, names[el], "contained_oxide_t", f"{el}_oxide_t") for el in elements]
+    spec += [("TREO", "REO", "contained_oxide_t", "treo_t")]
+    columns = [s[3] for s in spec]
+    cut = np.unique(totals["cutoff"].to_numpy())
+    n_real = totals.attrs["n_realizations"]
+    cube = totals.sort_values(["cutoff", "realization"], kind="stable")[columns].to_numpy(dtype=float)
+    cube = cube.reshape(cut.size, n_real, len(columns))
+    pct = np.percentile(cube, percentiles, axis=1)  # (3, n_cut, n_q)
+    mean = cube.mean(axis=1)
+    frame = pd.DataFrame({
+        "cutoff": np.repeat(cut, len(spec)),
+        "element": np.tile([s[0] for s in spec], cut.size),
+        "oxide": np.tile([s[1] for s in spec], cut.size),
+        "quantity": np.tile([s[2] for s in spec], cut.size),
+        "unit": "t",
+        "p10": pct[0].ravel(), "p50": pct[1].ravel(), "p90": pct[2].ravel(),
+        "mean": mean.ravel(),
+    })
+    frame.attrs.update(method=METHOD, n_realizations=n_real, percentiles=list(percentiles))
+    return frame
+
+
+def exceedance_probability(realizations: xr.DataArray, cutoff: float) -> xr.DataArray:
+    """Probability that a block's simulated grade is at or above ``cutoff``.
+
+    The fraction of realisations with ``value >= cutoff`` among those with a value; NaN where no
+    realisation has a value. Dims are those of ``realizations`` without ``realization``.
+    """
+    if not isinstance(realizations, xr.DataArray) or "realization" not in realizations.dims:
+        raise ValueError("realizations must be an xarray.DataArray with a 'realization' dimension")
+    valid = realizations.notnull()
+    n = valid.sum("realization")
+    hits = (realizations >= float(cutoff)).where(valid, False).sum("realization")
+    prob = (hits / n).where(n > 0)
+    prob.name = "exceedance_probability"
+    prob.attrs.update(cutoff=float(cutoff), n_realizations=int(realizations.sizes["realization"]),
+                      long_name=f"P({realizations.name or 'value'} >= {float(cutoff):g})", units="1")
+    return prob

@@ -1,0 +1,62 @@
+"""Join per-core window statistics with core positions into a projected points frame."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from reymud.spatial.crs import to_projected
+
+__all__ = ["points_from_cores"]
+
+
+def points_from_cores(window_table: pd.DataFrame, cores: pd.DataFrame, crs: str | None = None,
+                      duplicates: str = "error") -> pd.DataFrame:
+    """One row per core with ``easting``/``northing`` and the window values.
+
+    Parameters
+    ----------
+    window_table : DataFrame
+        Output of ``reymud.cores.window_stats`` (``core_id``, ``thickness_m``, ``overburden_m``, means).
+    cores : DataFrame
+        ``Project.cores()`` (``core_id``, ``latitude``, ``longitude``, ...).
+    crs : str, optional
+        Projected CRS; default the UTM zone of the mean longitude.
+    duplicates : {"error", "merge"}
+        Cores at the same position: raise naming them, or average their numeric values.
+
+    Returns
+    -------
+    DataFrame
+        ``core_id, latitude, longitude, easting, northing`` and the window columns;
+        ``attrs["crs"]`` holds the CRS.
+    """
+    for name, frame, need in (("window_table", window_table, {"core_id"}),
+                              ("cores", cores, {"core_id", "latitude", "longitude"})):
+        missing = need - set(frame.columns)
+        if missing:
+            raise ValueError(f"points_from_cores: {name} lacks column(s) {sorted(missing)}")
+    pos = cores[["core_id", "latitude", "longitude"]].drop_duplicates("core_id")
+    win = window_table.drop(columns=[c for c in ("latitude", "longitude") if c in window_table.columns])
+    merged = win.merge(pos, on="core_id", how="left", validate="many_to_one")
+    no_pos = merged["latitude"].isna() | merged["longitude"].isna()
+    if no_pos.any():
+        raise ValueError(f"points_from_cores: no position for core(s) {merged.loc[no_pos, 'core_id'].tolist()[:10]}; "
+                         "add them to the collars table")
+    out, crs_used = to_projected(merged, crs)
+    key = out[["easting", "northing"]].round(3)
+    dup = key.duplicated(keep=False).to_numpy()
+    if dup.any():
+        names = out.loc[dup, "core_id"].tolist()
+        if duplicates != "merge":
+            raise ValueError(f"points_from_cores: cores at identical positions {names[:10]}; pass "
+                             "duplicates='merge' to average them or fix the collars")
+        num = out.select_dtypes(include=[np.number]).columns
+        grouped = out.groupby([key["easting"], key["northing"]], sort=False)
+        merged_num = grouped[list(num)].mean().reset_index(drop=True)
+        ids = grouped["core_id"].agg("+".join).reset_index(drop=True)
+        out = pd.concat([ids, merged_num], axis=1)
+    cols = ["core_id", "latitude", "longitude", "easting", "northing"]
+    out = out[cols + [c for c in out.columns if c not in cols]].reset_index(drop=True)
+    out.attrs["crs"] = crs_used
+    return out

@@ -1,0 +1,151 @@
+"""The FastAPI application factory of the reymud dashboard (``reymud serve``).
+
+>>> from reymud.web import create_app
+>>> app = create_app("survey.duckdb")               # doctest: +SKIP
+>>> import uvicorn; uvicorn.run(app, port=8000)      # doctest: +SKIP
+
+Every error is answered as JSON ``{"detail": ...}`` with a 4xx status that says what is wrong
+and how to fix it; an unexpected error is a 500 with the same shape (and is a bug).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from reymud import __version__
+from reymud.store import StoreError
+from reymud.web.config import WebConfig
+from reymud.web.deps import AppContext
+from reymud.web.jobs import JobManager
+from reymud.web.routes import estimates, jobs, pages, project, resource, supply, uploads
+from reymud.web.security import TokenGuard
+from reymud.web.state import NotAvailable, ProjectState
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("reymud.web")
+
+_DESCRIPTION = """\
+Explore a reymud project: cores, samples with geochemistry, REY-rich layers, the estimated block
+model, resource tables by cut-off, the grade-tonnage curve, supply security and export-restriction
+scenarios. Write endpoints (uploads, jobs) need `Authorization: Bearer <token>` when the server is
+bound to a non-loopback address. Every error is JSON `{"detail": "..."}`.
+"""
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict]]:
+    errors = []
+    parts = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        where = f"{loc[0]} '{'.'.join(loc[1:])}'" if len(loc) > 1 else (loc[0] if loc else "request")
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}")
+        errors.append({"loc": loc, "msg": msg, "type": err.get("type")})
+    return "invalid request: " + "; ".join(parts), errors
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail, errors = _validation_message(exc)
+        return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
+
+    @app.exception_handler(NotAvailable)
+    async def not_available(request: Request, exc: NotAvailable) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(PermissionError)
+    async def forbidden(request: Request, exc: PermissionError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> JSONResponse:
+        return JSONResponse({"detail": f"project unavailable: {exc}"}, status_code=503)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": f"internal error ({type(exc).__name__}: {exc}); this is a bug, "
+                             "please report it with the request"}, status_code=500)
+
+
+def create_app(project_path: str | Path, token: str | None = None, config: WebConfig | None = None) -> FastAPI:
+    """Build the dashboard application for one project.
+
+    Parameters
+    ----------
+    project_path : str or Path
+        The project file (``*.duckdb``).
+    token : str, optional
+        When given, every write endpoint needs ``Authorization: Bearer <token>``. ``reymud serve``
+        passes one (given or generated) whenever it binds to a non-loopback host.
+    config : WebConfig, optional
+        Upload limit, display decimation, job pool... (defaults in :class:`WebConfig`).
+
+    Returns
+    -------
+    FastAPI
+
+    Raises
+    ------
+    reymud.store.StoreError
+        If ``project_path`` is not a reymud project.
+    """
+    config = config or WebConfig()
+    state = ProjectState(project_path, config)
+    manager = JobManager(workers=config.job_workers, max_kept=config.max_jobs_kept,
+                         on_success=lambda job: state.invalidate())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        manager.shutdown()
+
+    app = FastAPI(title="reymud dashboard", version=__version__, description=_DESCRIPTION, lifespan=lifespan)
+    app.state.reymud = AppContext(state=state, jobs=manager, guard=TokenGuard(token), config=config)
+    _install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limits_and_headers(request: Request, call_next):
+        if request.method == "POST" and request.url.path.startswith("/api/uploads"):
+            length = request.headers.get("content-length")
+            try:
+                too_big = length is not None and int(length) > config.max_upload_bytes + 64_000
+            except ValueError:
+                return JSONResponse({"detail": "invalid Content-Length header"}, status_code=400)
+            if too_big:
+                return JSONResponse({"detail": f"upload larger than the limit of {config.max_upload_mb:g} MB; "
+                                     "split the files or raise the server's --max-upload-mb"}, status_code=413)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    app.add_middleware(GZipMiddleware, minimum_size=2_000)
+    for module in (project, estimates, resource, supply, uploads, jobs, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+
+    @app.get("/api/{rest:path}", include_in_schema=False)
+    def unknown_api(rest: str) -> None:
+        raise HTTPException(404, f"no API endpoint /api/{rest}; see /docs for the list")
+
+    return app
+
+

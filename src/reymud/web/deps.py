@@ -1,0 +1,34 @@
+"""Shared FastAPI dependencies: the project state, the job manager, the write guard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from reymud.web.config import WebConfig
+from reymud.web.jobs import JobManager
+from reymud.web.security import TokenGuard
+from reymud.web.state import ProjectState
+
+__all__ = ["AppContext", "context", "require_write"]
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """Everything a route needs, stored on ``app.state.reymud``."""
+
+    state: ProjectState
+    jobs: JobManager
+    guard: TokenGuard
+    config: WebConfig
+
+
+def context(request: Request) -> AppContext:
+    """The app's :class:`AppContext`."""
+    return request.app.state.reymud
+
+
+def require_write(request: Request) -> None:
+    """Dependency of every write endpoint: checks the bearer token when one is required."""
+    context(request).guard(request)

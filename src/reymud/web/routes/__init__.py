@@ -1,0 +1,1 @@
+"""API routes of the dashboard, one module per resource."""

@@ -1,0 +1,188 @@
+"""Response and request models (they document the API in the OpenAPI schema at ``/openapi.json``)
+and the helpers that turn frames into JSON without a Python loop over rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AssessJobRequest",
+    "CurvePoint",
+    "ErrorResponse",
+    "GridResponse",
+    "ImportReportModel",
+    "JobModel",
+    "ProjectInfo",
+    "ResourceQuery",
+    "ScenarioRunResponse",
+    "Table",
+    "UploadResponse",
+    "clean",
+    "frame_json",
+    "frame_response",
+    "json_response",
+]
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx/5xx answer: a readable ``detail``; uploads add ``file``, ``row``, ``column``."""
+
+    detail: str = Field(description="what is wrong and how to fix it")
+    file: str | None = None
+    row: int | None = Field(default=None, description="1-based spreadsheet row (header = row 1)")
+    column: str | None = None
+    errors: list[dict[str, Any]] | None = Field(default=None, description="per-field validation errors")
+
+
+class ProjectInfo(BaseModel):
+    """What the project holds and what has been produced."""
+
+    name: str
+    synthetic: bool = Field(description="True once a file marked SYNTHETIC was ingested")
+    metadata: dict[str, str]
+    n_cores: int
+    n_samples: int
+    n_imports: int
+    assessed: bool
+    has_block_model: bool
+    frames: list[str]
+    token_required: bool = Field(description="write endpoints need 'Authorization: Bearer <token>'")
+    max_upload_mb: float
+    default_cutoff_ppm: float
+
+
+class Table(BaseModel):
+    """A table: ``columns`` and ``rows`` (one object per row; NaN as null)."""
+
+    model_config = ConfigDict(extra="allow")
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+class GridResponse(BaseModel):
+    """A block-model variable for a heatmap (rows follow ``northing_m``, columns ``easting_m``)."""
+
+    variable: str
+    crs: str | None
+    cell_size_m: float | None
+    shape: list[int] = Field(description="full grid size (rows, columns) before decimation")
+    stride: int = Field(description="cells averaged per side for display (1 = full resolution)")
+    easting_m: list[float]
+    northing_m: list[float]
+    values: list[list[float | None]]
+    synthetic: bool
+
+
+class ResourceQuery(BaseModel):
+    """Tonnage and grades at or above one cut-off, in total and per class."""
+
+    model_config = ConfigDict(extra="allow")
+    cutoff: float
+    by: str
+    total: dict[str, float | int | None]
+    classes: dict[str, dict[str, float | int | None]]
+
+
+class CurvePoint(BaseModel):
+    """One cut-off of the grade-tonnage curve."""
+
+    model_config = ConfigDict(extra="allow")
+    cutoff: float
+    dry_t: float | None
+    total_rey_ppm: float | None
+    treo_t: float | None
+
+
+class ImportReportModel(BaseModel):
+    """One ingested file (``reymud.ingest.ImportReport``)."""
+
+    model_config = ConfigDict(extra="allow")
+    file: str
+    status: str = Field(description="loaded | skipped-duplicate")
+
+
+class UploadResponse(BaseModel):
+    """Result of ``POST /api/uploads``."""
+
+    reports: list[dict[str, Any]]
+    project: dict[str, Any]
+
+
+class JobModel(BaseModel):
+    """Status of a background job."""
+
+    id: str
+    kind: str = Field(description="assess | scenario")
+    status: str = Field(description="queued | running | succeeded | failed")
+    progress: float = Field(ge=0, le=1)
+    messages: list[str]
+    error: str | None
+    result_url: str | None = Field(description="GET this for the result once succeeded")
+    created_s: float
+    started_s: float | None
+    finished_s: float | None
+
+
+class AssessJobRequest(BaseModel):
+    """Overrides of :class:`reymud.assess.AssessConfig` (any field; unknown names are refused)."""
+
+    config: dict[str, Any] = Field(default_factory=dict, examples=[{"n_realizations": 20, "cell_m": 500.0}])
+
+
+class ScenarioRunResponse(BaseModel):
+    """Result of a scenario: monthly series (long), per-element summary and the notes on bases."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    monthly: Table
+    summary: Table
+    unmet_by_month: Table = Field(description="unmet demand per case and month, summed over elements (t)")
+    notes: list[str]
+
+
+def frame_json(df: pd.DataFrame) -> dict[str, Any]:
+    """A frame as ``{"columns": [...], "rows": [...]}`` (vectorised through ``DataFrame.to_json``)."""
+    df = df.reset_index(drop=True)
+    df.columns = [str(c) for c in df.columns]
+    rows = json.loads(df.to_json(orient="records", date_format="iso", double_precision=10))
+    return {"columns": list(df.columns), "rows": rows}
+
+
+def clean(obj: Any) -> Any:
+    """Plain JSON types for small nested dicts/lists: numpy scalars unwrapped, NaN/inf -> None."""
+    if isinstance(obj, dict):
+        return {str(k): clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [clean(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if obj is None or isinstance(obj, bool | int | float | str):
+        return obj
+    if isinstance(obj, dt.date | dt.datetime | pd.Timestamp):
+        return obj.isoformat()
+    try:
+        if pd.isna(obj):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(obj)
+
+
+def json_response(payload: Any, status_code: int = 200) -> Response:
+    """A JSON answer; NaN and infinities become null (see :func:`clean`)."""
+    return JSONResponse(clean(payload), status_code=status_code)
+
+
+def frame_response(df: pd.DataFrame, **extra: Any) -> Response:
+    """A :func:`frame_json` answer, with extra top-level keys."""
+    return JSONResponse({**frame_json(df), **clean(extra)})

@@ -1,0 +1,329 @@
+"""Cached read access to one project for the web app.
+
+Everything the pages read is loaded once and kept until the project changes on disk (the
+project file, its write-ahead log or the block model file gets a new modification time) or a job
+that writes the project finishes. Frames saved by ``assess`` are preferred; without an
+assessment the sample-level views (cores, samples, layers) are computed from the store.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from reymud.store import Project
+from reymud.web.config import WebConfig
+
+__all__ = ["BLOCK_MODEL_FILE", "NotAvailable", "ProjectState"]
+
+#: File name of the 2-D block model that ``assess`` leaves in the artefact folder.
+BLOCK_MODEL_FILE = "block_model_2d.nc"
+
+
+class NotAvailable(LookupError):
+    """Something the request needs has not been produced yet (answered with 404 and the fix)."""
+
+
+class ProjectState:
+    """Read access to one project with caches keyed by the project's on-disk state.
+
+    Parameters
+    ----------
+    project_path : str or Path
+        The project file (``*.duckdb``); it must exist and be a reymud project.
+    config : WebConfig
+        Dashboard settings.
+
+    Raises
+    ------
+    reymud.store.StoreError
+        If the file is missing or not a reymud project.
+    """
+
+    def __init__(self, project_path: str | Path, config: WebConfig) -> None:
+        self.path = Path(project_path).resolve()
+        self.config = config
+        with Project.open(self.path) as project:
+            self.artifact_dir = project.artifact_dir.resolve()
+        self.uploads_dir = self.artifact_dir / "uploads"
+        self.runs_dir = self.artifact_dir / "web_runs"
+        self._lock = threading.Lock()
+        #: Held by every request or job that writes the project (uploads, assessments).
+        self.write_lock = threading.Lock()
+        self._key_locks: dict[str, threading.Lock] = {}
+        self._cache: dict[str, Any] = {}
+        self._stamp: tuple | None = None
+        self._generation = 0
+
+    # ------------------------------------------------------------------ caching
+    def project(self) -> Project:
+        """A fresh :class:`~reymud.store.Project` handle (connections are opened per call)."""
+        return Project.open(self.path)
+
+    def _disk_stamp(self) -> tuple:
+        stamp = [self._generation]
+        for path in (self.path, Path(f"{self.path}.wal"), self.artifact_dir / BLOCK_MODEL_FILE):
+            try:
+                stamp.append(path.stat().st_mtime_ns)
+            except OSError:
+                stamp.append(None)
+        return tuple(stamp)
+
+    def invalidate(self) -> None:
+        """Drop every cached item (called after a job or upload wrote the project)."""
+        with self._lock:
+            self._generation += 1
+            self._cache.clear()
+
+    def cached(self, key: str, loader: Callable[[], Any]) -> Any:
+        """``loader()`` once per on-disk state of the project (thread-safe, one load per key)."""
+        with self._lock:
+            stamp = self._disk_stamp()
+            if stamp != self._stamp:
+                self._cache.clear()
+                self._stamp = stamp
+            if key in self._cache:
+                return self._cache[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._cache and self._stamp == stamp:
+                    return self._cache[key]
+            value = loader()
+            with self._lock:
+                if self._stamp == stamp:
+                    self._cache[key] = value
+            return value
+
+    def _frame(self, name: str) -> pd.DataFrame | None:
+        """A frame saved in the project, or None."""
+        def load() -> pd.DataFrame | None:
+            with self.project() as project:
+                if name not in project.list_frames():
+                    return None
+                return project.load_frame(name)
+        return self.cached(f"frame:{name}", load)
+
+    # ------------------------------------------------------------------ project
+    def info(self) -> dict[str, Any]:
+        """Name, metadata, synthetic flag and what has been produced so far."""
+        def load() -> dict[str, Any]:
+            with self.project() as project:
+                metadata = project.metadata()
+                frames = project.list_frames()
+                n_cores = int(project.sql("SELECT count(*) AS n FROM cores")["n"].iloc[0])
+                n_samples = int(project.sql(
+                    "SELECT count(*) AS n FROM samples WHERE sample_type = 'sample'")["n"].iloc[0])
+                n_imports = int(project.sql("SELECT count(*) AS n FROM imports")["n"].iloc[0])
+                assessed = "latest" in project.list_json("assess")
+            return {
+                "name": self.path.name,
+                "synthetic": str(metadata.get("synthetic", "false")).lower() == "true",
+                "metadata": {str(k): str(v) for k, v in metadata.items()},
+                "n_cores": n_cores, "n_samples": n_samples, "n_imports": n_imports,
+                "assessed": assessed,
+                "has_block_model": (self.artifact_dir / BLOCK_MODEL_FILE).is_file(),
+                "frames": sorted(frames),
+            }
+        return self.cached("info", load)
+
+    def results(self) -> dict[str, Any]:
+        """The latest assessment's ``results.json`` dict."""
+        def load() -> dict[str, Any] | None:
+            with self.project() as project:
+                if "latest" not in project.list_json("assess"):
+                    return None
+                return project.load_json("assess", "latest")
+        out = self.cached("results", load)
+        if out is None:
+            raise NotAvailable(_NOT_ASSESSED)
+        return out
+
+    # ---------------------------------------------------------------- samples
+    def samples(self) -> pd.DataFrame:
+        """Wide samples with the geochemistry columns (``samples_geochem`` or computed)."""
+        def load() -> pd.DataFrame:
+            saved = self._frame("samples_geochem")
+            if saved is not None:
+                return saved
+            from reymud.geochem import summarise
+
+            with self.project() as project:
+                raw = project.samples()
+            return summarise(raw) if len(raw) else raw
+        return self.cached("samples", load)
+
+    def cores(self) -> pd.DataFrame:
+        """One row per core: store columns, the layer summary when known, easting/northing."""
+        def load() -> pd.DataFrame:
+            with self.project() as project:
+                cores = project.cores()
+            summary = self._frame("core_summary")
+            if summary is None and len(cores):
+                samples = self.samples()
+                if len(samples):
+                    from reymud.cores import core_summary
+
+                    summary = core_summary(samples, cores)
+            if summary is not None and len(summary):
+                extra = [c for c in summary.columns if c not in cores.columns or c == "core_id"]
+                cores = cores.merge(summary[extra], on="core_id", how="left")
+            if len(cores):
+                from reymud.spatial import to_projected
+
+                cores, _ = to_projected(cores, crs=self.crs())
+            return cores
+        return self.cached("cores", load)
+
+    def layers(self) -> pd.DataFrame:
+        """REY-rich layers (``layers`` frame or computed with the default threshold)."""
+        def load() -> pd.DataFrame:
+            saved = self._frame("layers")
+            if saved is not None:
+                return saved
+            samples = self.samples()
+            if not len(samples):
+                return pd.DataFrame(columns=["core_id", "layer", "top_mbsf", "base_mbsf", "thickness_m"])
+            from reymud.cores import find_layers
+
+            return find_layers(samples)
+        return self.cached("layers", load)
+
+    # ---------------------------------------------------------------- estimates
+    def block_model(self) -> xr.Dataset:
+        """The 2-D BLOCK MODEL written by ``assess`` (loaded into memory, file closed)."""
+        path = self.artifact_dir / BLOCK_MODEL_FILE
+
+        def load() -> xr.Dataset | None:
+            if not path.is_file():
+                return None
+            with xr.open_dataset(path) as ds:
+                return ds.load()
+        ds = self.cached("block_model", load)
+        if ds is None:
+            raise NotAvailable(f"no block model yet ({BLOCK_MODEL_FILE}): {_RUN_ASSESS}")
+        return ds
+
+    def crs(self) -> str | None:
+        """CRS of the block model, else None (the UTM zone of the cores is used)."""
+        try:
+            return str(self.block_model().attrs.get("crs") or "") or None
+        except NotAvailable:
+            return None
+
+    def blocks(self) -> pd.DataFrame:
+        """Blocks table (saved ``blocks`` frame, else built from the block model)."""
+        def load() -> pd.DataFrame:
+            saved = self._frame("blocks")
+            if saved is not None:
+                return saved
+            from reymud.resource import blocks_table
+
+            return blocks_table(self.block_model())
+        return self.cached("blocks", load)
+
+    def gt_index(self, by: str):
+        """The :class:`reymud.resource.GradeTonnageIndex` of the blocks for cut-off column ``by``."""
+        from reymud.resource import GradeTonnageIndex
+        from reymud.resource.index import resolve_by
+
+        column = resolve_by(by)
+        return self.cached(f"gt:{column}", lambda: GradeTonnageIndex(self.blocks(), by=column))
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """A frame saved by ``assess`` (404 with the fix when missing)."""
+        out = self._frame(name)
+        if out is None:
+            raise NotAvailable(f"no {name!r} table yet: {_RUN_ASSESS}")
+        return out
+
+    def grid_payload(self, variable: str, max_cells: int) -> dict[str, Any]:
+        """A block-model variable as JSON arrays for a heatmap, block-averaged to ``max_cells``.
+
+        Returns
+        -------
+        dict
+            ``variable, units, crs, easting_m, northing_m, values`` (rows = northing, nulls for
+            NaN), ``stride`` (cells averaged per side), ``shape`` (full grid), ``cell_size_m``.
+        """
+        ds = self.block_model()
+        if variable not in ds.data_vars:
+            numeric = sorted(v for v in ds.data_vars if ds[v].dtype.kind in "fiub")
+            raise KeyError(f"no variable {variable!r} in the block model; choose one of {numeric}")
+        da = ds[variable]
+        if da.dtype.kind not in "fiub":
+            raise KeyError(f"variable {variable!r} is not numeric")
+        if "depth_mbsf" in da.dims:
+            da = da.mean("depth_mbsf") if not variable.startswith("thickness") else da.sum("depth_mbsf")
+        da = da.astype(float)
+        if "inside" in ds and variable != "inside":
+            da = da.where(ds["inside"].astype(bool) if "depth_mbsf" not in ds["inside"].dims
+                          else ds["inside"].any("depth_mbsf"))
+        ny, nx = da.sizes["northing"], da.sizes["easting"]
+        stride = max(1, int(np.ceil(np.sqrt(ny * nx / max_cells))))
+        if stride > 1:
+            da = da.coarsen(northing=stride, easting=stride, boundary="pad").mean()
+        values = da.transpose("northing", "easting").to_numpy()
+        grid = np.round(values, 6).astype(object)
+        grid[~np.isfinite(values)] = None
+        return {
+            "variable": variable,
+            "crs": ds.attrs.get("crs"),
+            "cell_size_m": _float(ds.attrs.get("cell_size_m")),
+            "shape": [int(ny), int(nx)],
+            "stride": stride,
+            "easting_m": np.asarray(da["easting"], dtype=float).round(3).tolist(),
+            "northing_m": np.asarray(da["northing"], dtype=float).round(3).tolist(),
+            "values": grid.tolist(),
+            "synthetic": str(ds.attrs.get("synthetic", "false")).lower() == "true",
+        }
+
+    def outlines(self) -> dict[str, Any]:
+        """EEZ circle and published study box as lon/lat and easting/northing polylines."""
+        def load() -> dict[str, Any]:
+            from pyproj import Geod, Transformer
+
+            cfg = self.config
+            lat0, lon0 = cfg.eez_centre_lat_lon
+            azimuth = np.linspace(0.0, 360.0, 361)
+            lon_c, lat_c, _ = Geod(ellps="WGS84").fwd(np.full(azimuth.size, lon0), np.full(azimuth.size, lat0),
+                                                      azimuth, np.full(azimuth.size, cfg.eez_radius_km * 1000.0))
+            s, n, w, e = cfg.study_box_lat_lon
+            t = np.linspace(0.0, 1.0, 21)
+            lon_b = np.concatenate([w + (e - w) * t, np.full(t.size, e), e - (e - w) * t, np.full(t.size, w)])
+            lat_b = np.concatenate([np.full(t.size, s), s + (n - s) * t, np.full(t.size, n), n - (n - s) * t])
+            crs = self.crs()
+            if crs is None:
+                from reymud.spatial.crs import utm_crs_for
+
+                cores = self.cores()
+                crs = utm_crs_for(float(cores["longitude"].mean()) if len(cores) else lon0)
+            to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+            out = {"crs": crs}
+            for name, lon, lat in (("eez", lon_c, lat_c), ("study_box", lon_b, lat_b)):
+                x, y = to_xy.transform(lon, lat)
+                out[name] = {"longitude": np.round(lon, 6).tolist(), "latitude": np.round(lat, 6).tolist(),
+                             "easting_m": np.round(x, 1).tolist(), "northing_m": np.round(y, 1).tolist()}
+            out["eez"]["label"] = f"EEZ ({cfg.eez_radius_km:g} km around Minamitorishima)"
+            out["study_box"]["label"] = "Takaya et al. 2018 study box"
+            return out
+        return self.cached("outlines", load)
+
+
+def _float(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if np.isfinite(out) else None
+
+
+_RUN_ASSESS = "run an assessment first (POST /api/jobs/assess or `reymud assess PROJECT`)"
+_NOT_ASSESSED = f"this project has not been assessed yet: {_RUN_ASSESS}"
+

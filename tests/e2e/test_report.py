@@ -1,0 +1,158 @@
+"""The HTML report of a small demo assessment, parsed: sections, banner, figures, numbers vs results.json."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from reymud.assess import AssessConfig, assess, resolve_key
+from reymud.demo import demo_project
+from reymud.report import SECTIONS, SYNTHETIC_BANNER, render_html
+
+SMALL = AssessConfig(cell_m=2000.0, sim_cell_m=2000.0, n_realizations=20, use_dask=False,
+                     status_date="2026-11-24", max_display_cells=5000)
+FIGURES = ("crm", "duplicates", "spider_chondrite", "spider_paas", "anomalies", "downhole", "variogram_total_rey",
+           "variogram_thickness", "map_grade", "map_thickness", "map_accumulation", "cv_total_rey", "swath_easting",
+           "swath_northing", "map_class", "grade_tonnage", "uncertainty", "probability_maps", "production",
+           "years_of_supply", "risk_indices", "scenario")
+
+
+class ReportParser(HTMLParser):
+    """Collects sections (with their banners), figures, scripts and every keyed number."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: dict[str, dict] = {}
+        self.keyed: list[tuple[str, str | None, str]] = []
+        self.figures: set[str] = set()
+        self.script_sizes: list[int] = []
+        self.script_srcs: list[str] = []
+        self._section: str | None = None
+        self._banner = False
+        self._key: tuple[str, str | None] | None = None
+        self._text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "section":
+            self._section = a.get("id")
+            self.sections[self._section] = {"banner": False}
+        if a.get("class") == "synthetic-banner":
+            self._banner = True
+        if "data-figure" in a:
+            self.figures.add(a["data-figure"])
+        if tag == "script":
+            self._in_script = True
+            if "src" in a:
+                self.script_srcs.append(a["src"])
+            self.script_sizes.append(0)
+        if tag in ("span", "td") and "data-key" in a:
+            self._key, self._text = (a["data-key"], a.get("data-value")), []
+
+    def handle_endtag(self, tag):
+        if tag == "section":
+            self._section = None
+        if tag == "script":
+            self._in_script = False
+        if tag in ("span", "td") and self._key is not None:
+            self.keyed.append((self._key[0], self._key[1], "".join(self._text)))
+            self._key = None
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.script_sizes[-1] += len(data)
+        if self._banner:
+            if self._section is not None and SYNTHETIC_BANNER in data:
+                self.sections[self._section]["banner"] = True
+            self._banner = False
+        if self._key is not None:
+            self._text.append(data)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    project = demo_project(root / "demo.duckdb", n_cores=12)
+    result = assess(project, root / "out", SMALL)
+    project.close()
+    html = (root / "out" / "report.html").read_text(encoding="utf-8")
+    parser = ReportParser()
+    parser.feed(html)
+    results = json.loads((root / "out" / "results.json").read_text())
+    return {"html": html, "parser": parser, "results": results, "result": result, "path": root / "out" / "report.html"}
+
+
+def test_every_section_is_present_in_order_with_the_synthetic_banner(report):
+    parser = report["parser"]
+    assert list(parser.sections) == [sid for sid, _ in SECTIONS]
+    assert all(info["banner"] for info in parser.sections.values()), parser.sections
+
+
+def test_plotly_is_embedded_once_and_nothing_is_loaded_from_the_network(report):
+    parser, html = report["parser"], report["html"]
+    assert parser.script_srcs == []
+    big = [n for n in parser.script_sizes if n > 1_000_000]
+    assert len(big) == 1  # plotly.js inline, once
+    assert len(re.findall(r"plotly\.js v\d", html)) == 1
+    # nothing fetched at load time: no external scripts, stylesheets or images
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"https?:", html)
+    assert report["path"].stat().st_size < 12_000_000
+
+
+def test_every_figure_is_drawn(report):
+    parser, html = report["parser"], report["html"]
+    assert set(FIGURES) <= parser.figures
+    assert "Figure not available" not in html
+    assert html.count("Plotly.newPlot") >= len(FIGURES)
+
+
+def test_every_keyed_number_matches_results_json(report):
+    results, keyed = report["results"], report["parser"].keyed
+    assert len(keyed) > 500
+    for key, shown, _text in keyed:
+        value = resolve_key(results, key)
+        if shown is None:  # nested values rendered as JSON code
+            continue
+        if value is None:
+            assert shown == "", key
+        elif isinstance(value, bool):
+            assert shown == str(value), key
+        elif isinstance(value, (int, float)):
+            assert float(shown) == float(value), key
+        else:
+            assert shown == str(value), key
+
+
+def test_key_numbers_are_in_the_report(report):
+    results = report["results"]
+    keys = {k for k, _, _ in report["parser"].keyed}
+    table = results["resource"]["table"]
+    for i in range(len(table)):
+        assert f"resource.table.{i}.treo_t" in keys and f"resource.table.{i}.dry_t" in keys
+    assert {f"resource.table.{i}.cutoff" for i in range(len(table))} <= keys
+    treo = [i for i, r in enumerate(results["uncertainty"]["table"]) if r["element"] == "TREO"]
+    for i in treo:
+        assert {f"uncertainty.table.{i}.p10", f"uncertainty.table.{i}.p50", f"uncertainty.table.{i}.p90"} <= keys
+    assert {"data.n_cores", "data.n_samples", "qaqc.n_crm", "block_model.n_cells", "simulation.n_realizations",
+            "production.totals.npv_usd", "supply.total_contained_oxide_t"} <= keys
+    assert {f"provenance.inputs.{i}.sha256" for i in range(len(results["provenance"]["inputs"]))} <= keys
+    assert {"provenance.software.gstools", "provenance.seeds.simulation"} <= keys
+    for i, _ in enumerate(results["supply"]["summary"]):
+        assert f"supply.summary.{i}.years_global" in keys
+
+
+def test_formatted_text_agrees_with_the_value(report):
+    for key, shown, text in report["parser"].keyed:
+        if shown and re.fullmatch(r"-?\d+", shown) and key.endswith(("n_cores", "n_samples", "n_blocks")):
+            assert text.split()[0].replace(",", "") == shown, key
+
+
+def test_real_data_report_has_no_banner(report):
+    results = {**report["results"], "synthetic": False}
+    html = render_html(results, {})
+    assert SYNTHETIC_BANNER not in html and 'data-synthetic="false"' in html
+    assert html.count("Figure not available") >= len(FIGURES)

@@ -1,0 +1,135 @@
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reymud.elements import REY
+from reymud.spatial import (
+    TAKAYA2018_BOX,
+    Grid,
+    Neighbourhood,
+    Structure,
+    VariogramModel,
+    aoi_mask,
+    box_mask,
+    eez_mask,
+    estimate_block_model,
+    estimate_block_model_3d,
+    points_from_cores,
+    to_projected,
+)
+
+MODEL = VariogramModel(0.05, (Structure("spherical", 1.0, 30_000.0),))
+
+
+def _cores(n=30, seed=5):
+    rng = np.random.default_rng(seed)
+    lat = rng.uniform(21.85, 22.2, n)
+    lon = rng.uniform(153.55, 154.05, n)
+    ids = [f"C{i:02d}" for i in range(n)]
+    cores = pd.DataFrame({"core_id": ids, "latitude": lat, "longitude": lon})
+    share = rng.dirichlet(np.ones(len(REY)) * 5, n)
+    total = rng.lognormal(7.0, 0.3, n)
+    win = pd.DataFrame({"core_id": ids, "top_mbsf": 0.0, "base_mbsf": 10.0,
+                        "thickness_m": rng.uniform(2, 10, n), "overburden_m": rng.uniform(0, 5, n),
+                        "total_rey_ppm": total})
+    for j, el in enumerate(REY):
+        win[el] = share[:, j] * total
+    return win, cores
+
+
+def test_projection_grid_and_masks():
+    pts, crs = to_projected(pd.DataFrame({"latitude": [24.28, 22.0], "longitude": [153.98, 153.8]}))
+    assert crs == "EPSG:32656"  # UTM 56N contains 153-159 E
+    grid = Grid.around(pts, 10_000.0, 5_000.0, crs=crs)
+    lon, lat = grid.lonlat()
+    # margin 5 km = half a cell: the first cell centre sits on the south-west point
+    assert lat.min() == pytest.approx(22.0, abs=0.01) and lon.min() == pytest.approx(153.8, abs=0.01)
+    assert grid.northing[-1] + 5_000 >= pts.northing.max() and grid.easting[-1] + 5_000 >= pts.easting.max()
+    big = Grid(float(pts.easting[0]) - 500_000, float(pts.northing[0]) - 500_000, 100, 100, 10_000.0, crs)
+    eez = eez_mask(big)
+    # the EEZ circle (370.4 km) covers about pi * 370.4^2 km2
+    assert eez.sum().item() * 100.0 == pytest.approx(np.pi * 370.4**2, rel=0.03)
+    box = box_mask(big, TAKAYA2018_BOX)
+    assert box.sum().item() > 0 and bool((eez | ~box).all())  # the Takaya box is inside the EEZ
+    assert aoi_mask(big, box=TAKAYA2018_BOX).sum().item() == box.sum().item()
+    with pytest.raises(ValueError, match="invalid lat/lon"):
+        to_projected(pd.DataFrame({"latitude": [95.0], "longitude": [0.0]}))
+
+
+def test_points_from_cores_join_and_duplicates():
+    win, cores = _cores(5)
+    pts = points_from_cores(win, cores)
+    assert pts.attrs["crs"] == "EPSG:32656" and len(pts) == 5
+    assert pts.columns[:5].tolist() == ["core_id", "latitude", "longitude", "easting", "northing"]
+    cores2 = cores.copy()
+    cores2.loc[1, ["latitude", "longitude"]] = cores2.loc[0, ["latitude", "longitude"]].to_numpy()
+    with pytest.raises(ValueError, match=r"identical positions \['C00', 'C01'\]"):
+        points_from_cores(win, cores2)
+    merged = points_from_cores(win, cores2, duplicates="merge")
+    assert len(merged) == 4 and "C00+C01" in merged["core_id"].tolist()
+    assert merged.loc[merged.core_id == "C00+C01", "total_rey_ppm"].item() == pytest.approx(
+        win.total_rey_ppm[:2].mean())
+    with pytest.raises(ValueError, match="no position"):
+        points_from_cores(win, cores.iloc[1:])
+
+
+def test_block_model_follows_contract():
+    win, cores = _cores()
+    pts = points_from_cores(win, cores)
+    grid = Grid.around(pts, 2_000.0, 1_000.0, crs=pts.attrs["crs"])
+    models = {"total_rey_ppm": MODEL.scaled(pts.total_rey_ppm.var()),
+              "thickness_m": MODEL.scaled(5.0), "overburden_m": MODEL.scaled(2.0)}
+    ds = estimate_block_model(pts, grid=grid, models=models, inside=aoi_mask(grid), synthetic=True,
+                              neighbourhood=Neighbourhood(max_samples=12, min_samples=3))
+    need = ["thickness_m", "overburden_m", "total_rey_ppm", *[f"{el}_ppm" for el in REY], "total_rey_ppm_variance",
+            "thickness_m_variance", "n_samples", "mean_distance_m", "nearest_core_m", "n_cores_in_search",
+            "slope_of_regression", "kriging_efficiency", "inside"]
+    assert set(need) <= set(ds.data_vars)
+    assert all(ds[v].dims == ("northing", "easting") for v in need)
+    assert ds["n_samples"].dtype.kind == "i" and ds["n_cores_in_search"].dtype.kind == "i"
+    assert ds["inside"].dtype == bool and ds["total_rey_ppm"].dtype == np.float64
+    for key in ("crs", "cell_size_m", "window_top_mbsf", "window_base_mbsf", "domain", "synthetic", "estimator",
+                "created_by"):
+        assert key in ds.attrs
+    assert ds.attrs["synthetic"] == "true" and ds.attrs["created_by"].startswith("reymud ")
+    assert json.loads(ds.attrs["variogram"])["structures"][0]["range_m"] == 30_000.0
+    # elements share the total's weights: their sum reproduces the kriged total
+    el_sum = sum(ds[f"{el}_ppm"] for el in REY)
+    assert np.allclose(el_sum, ds["total_rey_ppm"], rtol=1e-10)
+    assert (ds["kriging_efficiency"] <= 1).all() and (ds["n_samples"] == 12).all()
+    assert float(ds["total_rey_ppm"].mean()) == pytest.approx(pts.total_rey_ppm.mean(), rel=0.2)
+
+
+def test_block_model_3d():
+    win, cores = _cores(12)
+    pts = points_from_cores(win, cores)
+    rows = []
+    for cid, tot in zip(win.core_id, win.total_rey_ppm, strict=True):
+        for top in range(4):
+            rows.append({"core_id": cid, "top_mbsf": float(top), "bottom_mbsf": top + 1.0, "length_m": 1.0,
+                         "total_rey_ppm": tot * (1 + 0.1 * top)})
+    comps = pd.DataFrame(rows)
+    grid = Grid.around(pts, 5_000.0, crs=pts.attrs["crs"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = estimate_block_model_3d(comps, pts, grid, slice_m=1.0, top_mbsf=0.0, base_mbsf=3.0,
+                                     models={"total_rey_ppm": MODEL.scaled(1e5), "thickness_m": MODEL})
+    assert ds["total_rey_ppm"].dims == ("depth_mbsf", "northing", "easting")
+    assert ds["depth_mbsf"].values.tolist() == [0.5, 1.5, 2.5]
+    assert ds.attrs["slice_thickness_m"] == 1.0
+    assert np.allclose(ds["thickness_m"], 1.0)
+    assert np.allclose(ds["overburden_m"].isel(depth_mbsf=2), 2.0)
+    m = ds["total_rey_ppm"].mean(("northing", "easting")).values
+    assert m[2] / m[0] == pytest.approx(1.2, rel=1e-9)  # every core 20 % richer two slices down
+
+
+def test_block_model_errors():
+    win, cores = _cores(6)
+    pts = points_from_cores(win, cores)
+    with pytest.raises(ValueError, match="Grid is required"):
+        estimate_block_model(pts)
+    with pytest.raises(ValueError, match="total_rey_ppm"):
+        estimate_block_model(pts.drop(columns="total_rey_ppm"), grid=Grid.around(pts, 5000.0))

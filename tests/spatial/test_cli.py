@@ -1,0 +1,61 @@
+import json
+
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+from reymud.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    from reymud.demo import demo_project
+
+    path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
+    demo_project(path).close()
+    return path
+
+
+def _ok(args):
+    res = runner.invoke(app, [str(a) for a in args])
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_variogram_estimate_validate_simulate(project):
+    from reymud.store import Project
+
+    out = _ok(["variogram", project, "--variable", "total_rey_ppm", "--lags", "8"])
+    assert "fitted model" in out and "SYNTHETIC" in out
+    out = _ok(["variogram", project, "--variable", "total_rey_ppm", "--nscore", "--lags", "8"])
+    with Project.open(project) as p:
+        saved = p.load_json("variogram", "total_rey_ppm")
+        assert saved["structures"][0]["kind"] == "spherical" and "total_rey_ppm_nscore" in p.list_json("variogram")
+    out = _ok(["estimate", project, "--cell", "3000"])
+    assert "blocks inside" in out
+    with Project.open(project) as p:
+        reg = p.load_json("grid", "block_model_2d")
+    ds = xr.open_dataset(reg["path"])
+    assert ds.attrs["synthetic"] == "true" and ds.attrs["cell_size_m"] == 3000.0
+    assert json.loads(ds.attrs["variogram"]) == {k: v for k, v in saved.items()
+                                                 if k in ("nugget", "structures", "convention")}
+    ds.close()
+    out = _ok(["validate", project, "--folds", "3"])
+    assert "leave-one-out" in out and "cell declustering" in out and "swath along northing" in out
+    out = _ok(["simulate", project, "--realizations", "4", "--cell", "4000", "--workers", "0", "--seed", "1"])
+    assert "P10 / P50 / P90" in out and "TREO" in out
+    with Project.open(project) as p:
+        real = xr.open_dataset(p.load_json("grid", "realizations")["path"])
+        assert real.sizes["realization"] == 4
+        real.close()
+
+
+def test_cli_errors(project, tmp_path):
+    res = runner.invoke(app, ["estimate", str(tmp_path / "nope.duckdb")])
+    assert res.exit_code == 2 and "not found" in res.output
+    res = runner.invoke(app, ["estimate", str(project), "--window", "10-0"])
+    assert res.exit_code == 2 and "deeper" in res.output
+    res = runner.invoke(app, ["variogram", str(project), "--variable", "nonsense"])
+    assert res.exit_code == 2 and "unknown variable" in res.output

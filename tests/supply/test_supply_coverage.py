@@ -1,0 +1,73 @@
+"""Years of supply and the Takaya 2018 consistency check."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reymud.supply import GLOBAL_BASIS, load_reference, read_resource, takaya2018_check, years_of_supply
+
+
+def test_years_of_supply_hand_values():
+    res = pd.DataFrame({"element": ["Dy", "Nd"], "contained_oxide_t": [24_400.0, 670_000.0],
+                        "p10": [12_200.0, np.nan], "p50": [24_400.0, np.nan], "p90": [48_800.0, np.nan]})
+    out = years_of_supply(res, load_reference().series("global_demand_t")).set_index("element")
+    assert out.at["Dy", "years"] == pytest.approx(10.0)      # 24,400 / 2,440
+    assert out.at["Nd", "years"] == pytest.approx(10.0)      # 670,000 / 67,000
+    assert out.at["Dy", "years_p10"] == pytest.approx(5.0)
+    assert out.at["Dy", "years_p90"] == pytest.approx(20.0)
+    assert (out["demand_basis"] == GLOBAL_BASIS).all()
+
+
+def test_takaya_implied_demand_is_internally_consistent():
+    chk = takaya2018_check().set_index("element")
+    # the years ratio whole/square should equal the tonnage ratio 16/1.2 = 13.33 for every element
+    assert (chk["ratio_deviation_pct"].abs() < 6.0).all()
+    assert chk.at["Eu", "years_ratio"] == pytest.approx(620 / 47)
+    # implied demand per % share from the two areas agree within 6 %
+    agree = chk["implied_demand_t_per_pct_square"] / chk["implied_demand_t_per_pct_whole"]
+    assert np.allclose(agree, 1.0, atol=0.06)
+    # element ratios: Y/Dy years ratio is the same in both areas within 4 %
+    r_whole = chk.at["Y", "years_whole_area"] / chk.at["Dy", "years_whole_area"]
+    r_square = chk.at["Y", "years_richest_square"] / chk.at["Dy", "years_richest_square"]
+    assert r_whole == pytest.approx(r_square, rel=0.04)
+
+
+def test_takaya_denominators_with_shares():
+    chk = takaya2018_check({"Y": 25.0, "Dy": 3.0}).set_index("element")
+    assert chk.at["Y", "implied_demand_t_whole"] == pytest.approx(0.25 * 16e6 / 780)
+    assert np.isnan(chk.at["Eu", "implied_demand_t_whole"])
+
+
+def test_read_resource_csv_and_yaml(tmp_path):
+    c = tmp_path / "r.csv"
+    c.write_text("element,contained_oxide_t\nNd,1000\nDy,50\n")
+    y = tmp_path / "r.yaml"
+    y.write_text("Nd: 1000\nDy: 50\n")
+    a, b = read_resource(c), read_resource(y)
+    assert list(a["oxide"]) == ["Nd2O3", "Dy2O3"]
+    pd.testing.assert_frame_equal(a, b)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("element,contained_oxide_t\nXx,1\n")
+    with pytest.raises(ValueError, match=r"bad\.csv: unknown element"):
+        read_resource(bad)
+
+
+def test_supply_table_value_basis_and_overrides(tmp_path):
+    from reymud.supply import supply_table
+
+    res = pd.DataFrame({"element": ["Dy", "Tm"], "contained_oxide_t": [2_440.0, 160.0]})
+    t = supply_table(res, on="2026-11-24").set_index("element")
+    assert t.at["Dy", "value_usd"] == pytest.approx(2_440.0 * 1000 * 239.0)  # USGS 2025e Dy2O3
+    assert np.isnan(t.at["Tm", "value_usd"])
+    assert any("unpriced" in n and "Tm" in n for n in t.attrs["notes"])
+    assert t.at["Dy", "years_global"] == pytest.approx(1.0)
+    assert t.at["Dy", "japan_demand_basis"].startswith("ASSUMPTION")
+    ov = tmp_path / "ov.yaml"
+    ov.write_text("values:\n  global_demand_t: {Dy: 1220}\n  japan_demand_t: {Dy: 244, Tm: 16}\n")
+    t2 = supply_table(res, load_reference(ov)).set_index("element")
+    assert t2.at["Dy", "years_global"] == pytest.approx(2.0)
+    assert t2.at["Dy", "years_japan"] == pytest.approx(10.0)
+    assert t2.at["Dy", "global_demand_basis"].startswith("user demand")
+    assert t2.at["Dy", "japan_demand_basis"].startswith("user Japan demand")

@@ -1,0 +1,82 @@
+"""China share, HHI, EU SR and GeoPolRisk against hand-computed values."""
+
+from __future__ import annotations
+
+import pytest
+
+from reymud.supply import china_share, eu_supply_risk, geopolrisk, hhi, load_reference, supply_indices
+from reymud.supply.indices import element_production
+
+
+def test_china_share_2025_both_denominators():
+    ref = load_reference()
+    prod = ref.mine_production("2025e")
+    cs = china_share(prod, ref.world_total("2025e"))
+    assert cs["share_of_world_total_pct"] == pytest.approx(100 * 270_000 / 390_000)  # 69.23 %
+    assert cs["listed_sum_t"] == pytest.approx(389_310.0)
+    assert 69.2 <= cs["share_of_world_total_pct"] < cs["share_of_listed_pct"] <= 69.4
+
+
+def test_hhi_usgs_2025_about_5070():
+    prod = load_reference().mine_production("2025e")
+    assert hhi(prod) == pytest.approx(5_070, abs=10)
+
+
+def test_hhi_bounds_and_hand_value():
+    assert hhi({"A": 5}) == pytest.approx(10_000)
+    assert hhi({"A": 60, "B": 30, "C": 10}) == pytest.approx(3_600 + 900 + 100)
+    with pytest.raises(ValueError, match="negative production"):
+        hhi({"A": -1, "B": 2})
+
+
+def test_eu_supply_risk_worked_example():
+    # By hand: HHI_WGI,t global = 0.6^2*6*1.1 + 0.3^2*2*1 + 0.1^2*3*1 = 2.586
+    #          HHI_WGI,t EU     = 0.8^2*6*1.1 + 0.2^2*2*1             = 4.304
+    #          SR = (2.586*0.5 + 4.304*0.5) * (1-0.1) * 0.9 = 2.79045
+    res = eu_supply_risk({"China": 0.6, "Australia": 0.3, "US": 0.1}, {"China": 0.8, "Australia": 0.2},
+                         wgi={"China": 6, "Australia": 2, "US": 3}, trade_factor={"China": 1.1},
+                         import_reliance=1.0, eol_rir=0.1, substitution_index=0.9)
+    assert res["hhi_wgi_global"] == pytest.approx(2.586)
+    assert res["hhi_wgi_eu"] == pytest.approx(4.304)
+    assert res["sr"] == pytest.approx(2.79045)
+    assert res["weights"] == "given WGI scores"
+    assert set(res["terms_global"].columns) >= {"share", "wgi", "trade_factor", "term"}
+
+
+def test_eu_sr_equal_weights_default_is_labelled_and_bad_inputs_rejected():
+    res = eu_supply_risk({"A": 0.5, "B": 0.5})
+    assert res["sr"] == pytest.approx(0.5 * 5.0)  # HHI 0.5 x WGI 5 (equal weights), IR=1
+    assert "EQUAL WEIGHTS" in res["weights"]
+    with pytest.raises(ValueError, match="import_reliance"):
+        eu_supply_risk({"A": 1.0}, import_reliance=1.5)
+
+
+def test_geopolrisk_hand_example():
+    shares = {"China": 0.6, "Australia": 0.3, "US": 0.1}  # HHI fraction 0.46
+    q = {"China": 70, "Vietnam": 20, "France": 10}
+    g = {"China": 0.8, "Vietnam": 0.5, "France": 0.1}  # sum q g = 67
+    assert geopolrisk(shares, q, g)["risk"] == pytest.approx(0.46 * 0.67)
+    assert geopolrisk(shares, q, g, domestic_t=100)["risk"] == pytest.approx(0.46 * 67 / 200)
+
+
+def test_element_production_reproduces_proxy_and_country_totals():
+    ref = load_reference()
+    e = element_production(ref)
+    proxy = ref.series("global_demand_t")
+    rel = e.sum() / proxy.reindex(e.columns) - 1.0
+    assert rel.abs().max() < 0.05  # the packaged mix reproduces the packaged proxy
+    prod = ref.mine_production("2025e")
+    assert e.sum(axis=1).to_numpy() == pytest.approx(prod[prod > 0].to_numpy())
+    # hand check: US = Mountain Pass, Nd 11.7 % of a 99.95 % listed total
+    assert e.at["United States", "Nd"] == pytest.approx(51_000 * 11.7 / 99.95, rel=1e-9)
+
+
+def test_supply_indices_table():
+    table = supply_indices(elements=("Nd", "Dy")).set_index("element")
+    alone = supply_indices(elements=("Nd",)).set_index("element")
+    assert table.at["Nd", "hhi"] == pytest.approx(alone.at["Nd", "hhi"])  # selection does not renormalise
+    assert table["hhi_reo"].iloc[0] == pytest.approx(5_072.4, abs=1)
+    assert table.at["Dy", "china_share_pct"] < table.at["Nd", "china_share_pct"]  # Burma's HREE clays
+    e = element_production()
+    assert table.at["Dy", "china_share_pct"] == pytest.approx(100 * e.at["China", "Dy"] / e["Dy"].sum())
+    assert table["share_basis"].str.startswith("DERIVED").all()
