@@ -109,6 +109,8 @@ def test_resource_table_equals_a_recount_of_the_blocks(runs):
     np.testing.assert_allclose(blocks["dry_t"], blocks["area_m2"] * blocks["thickness_m"] * density, rtol=1e-9)
     slab = result.results["resource"]["slab_check"]
     assert slab["dry_t"] == pytest.approx(slab["area_m2"] * slab["mean_thickness_m"] * density, rel=1e-9)
+    assert slab["mean_grade_ppm"] == pytest.approx(result["window_points"]["total_rey_ppm"].mean())
+    assert slab["block_model_treo_t"] == pytest.approx(result["grade_tonnage"]["treo_t"].iloc[0])
 
 
 def test_qaqc_matches_the_raw_qc_rows_and_certified_values(runs):
@@ -173,3 +175,33 @@ def test_assess_refuses_an_empty_project(tmp_path):
     with pytest.raises(ValueError, match="holds no samples"):
         assess(project, tmp_path / "out", AssessConfig(**SMALL))
     project.close()
+
+
+def test_data_spacing_and_recovery_match_the_collars(runs):
+    results, points = runs["result"].results, runs["result"]["window_points"]
+    xy = points[["easting", "northing"]].to_numpy()
+    dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(dist, np.inf)
+    nearest = dist.min(axis=1)
+    spacing = results["window"]["core_spacing_m"]
+    assert spacing["min"] == pytest.approx(nearest.min()) and spacing["mean"] == pytest.approx(nearest.mean())
+    with Project.open(runs["root"] / "api" / "demo.duckdb") as project:
+        cores = project.cores()
+    assert results["data"]["recovery_mean"] == pytest.approx(cores["recovery"].mean())
+
+
+def test_rey_rich_domain_keeps_barren_cores_with_zero_thickness(tmp_path, runs):
+    project = demo_project(tmp_path / "demo.duckdb", seed=SEED, n_cores=12)
+    cfg = AssessConfig(seed=SEED, thickness_above_threshold=True, rey_threshold_ppm=1500.0, **SMALL)
+    result = assess(project, tmp_path / "out", cfg, report=False)
+    project.close()
+    points = result["window_points"]
+    barren = points["thickness_m"] == 0.0
+    assert barren.any() and points.loc[barren, "total_rey_ppm"].isna().all()
+    assert len(points) == 12  # no core dropped
+    assert result.block_model.attrs["domain"] == "rey_rich"
+    cv = result.results["cross_validation"]["summary"]
+    assert {r["variable"]: r["n"] for r in cv} == {"total_rey_ppm": int((~barren).sum()), "thickness_m": 12}
+    # REY-rich mud above 1,500 ppm is thinner than the whole 0-10 mbsf window
+    assert result.results["block_model"]["means"]["thickness_m"] < runs["result"].results["block_model"]["means"][
+        "thickness_m"]

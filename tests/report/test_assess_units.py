@@ -119,3 +119,42 @@ def test_every_results_section_is_documented():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "results-schema.md").read_text(encoding="utf-8")
     for key in results_json_schema()["properties"]:
         assert f"| `{key}` |" in doc, key
+
+
+def test_dask_session_in_process_and_labels():
+    from reymud.assess.cluster import DaskSession
+
+    session = DaskSession(AssessConfig(use_dask=False)).start()
+    assert session.get() == "sync" and session.label == "in-process (no Dask)"
+    session.close()
+    assert DaskSession(AssessConfig()).label == "Dask LocalCluster (2 workers x 1 thread)"
+    assert DaskSession(AssessConfig(scheduler="tcp://10.0.0.5:8786")).label == "Dask scheduler tcp://10.0.0.5:8786"
+
+
+def test_dask_session_connects_to_a_scheduler_address():
+    from distributed import LocalCluster
+
+    from reymud.assess.cluster import DaskSession
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        session = DaskSession(AssessConfig(scheduler=cluster.scheduler_address)).start()
+        try:
+            client = session.get()
+            assert client.submit(sum, [1, 2, 3]).result() == 6
+        finally:
+            session.close()
+
+
+def test_dask_session_reports_an_unreachable_scheduler(monkeypatch):
+    import distributed
+
+    from reymud.assess.cluster import DaskSession
+
+    def refuse(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(distributed, "Client", refuse)
+    session = DaskSession(AssessConfig(scheduler="tcp://127.0.0.1:1"))
+    with pytest.raises(RuntimeError, match=r"could not start \(Dask scheduler tcp://127.0.0.1:1\).*use_dask: false"):
+        session.get()
+    session.close()

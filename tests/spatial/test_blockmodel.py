@@ -133,3 +133,20 @@ def test_block_model_errors():
         estimate_block_model(pts)
     with pytest.raises(ValueError, match="total_rey_ppm"):
         estimate_block_model(pts.drop(columns="total_rey_ppm"), grid=Grid.around(pts, 5000.0))
+
+
+def test_block_model_simple_kriging_uses_each_columns_mean():
+    win, cores = _cores(20)
+    pts = points_from_cores(win, cores)
+    grid = Grid.around(pts, 20_000.0, 200_000.0, crs=pts.attrs["crs"])  # far cells: SK -> the mean
+    models = {"total_rey_ppm": MODEL, "thickness_m": MODEL, "overburden_m": MODEL}
+    ds = estimate_block_model(pts, grid=grid, models=models, estimator="sk",
+                              neighbourhood=Neighbourhood(max_samples=8, min_samples=1, radius_m=60_000))
+    corner = ds.isel(northing=0, easting=0)  # no core within 60 km: not estimated, not inside
+    assert int(corner["n_samples"]) == 0 and np.isnan(float(corner["La_ppm"])) and not bool(corner["inside"])
+    sk = estimate_block_model(pts, grid=grid, models=models, estimator="sk",
+                              neighbourhood=Neighbourhood(max_samples=8, min_samples=1))
+    # with a 30 km range, a block 200 km away gets the data mean of each column
+    c = sk.isel(northing=0, easting=0)
+    assert float(c["La_ppm"]) == pytest.approx(pts["La"].mean(), rel=1e-9)
+    assert float(c["total_rey_ppm"]) == pytest.approx(pts["total_rey_ppm"].mean(), rel=1e-9)

@@ -84,6 +84,9 @@ def test_moving_neighbourhood_matches_hand_solution(model, data):
         assert ds["slope_of_regression"].values[row] == pytest.approx(slope, abs=1e-9)
         assert ds["mean_distance_m"].values[row] == pytest.approx(np.hypot(*d[idx].T).mean())
         assert ds["n_in_search"].values[row] == (r <= 5000).sum()
+        assert ds["nearest_sample_m"].values[row] == pytest.approx(np.hypot(*d.T).min())
+    iso = OrdinaryKriging(model, Neighbourhood(max_samples=4)).fit(xy, z).predict(targets)
+    assert np.allclose(iso["nearest_sample_m"], [np.hypot(*(xy - t).T).min() for t in targets])
 
 
 def test_block_kriging_matches_hand_solution(model, data):

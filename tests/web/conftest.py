@@ -86,6 +86,12 @@ def copy_project(source: Path, target_dir: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def copy_demo(demo_source):
+    """Function ``copy_demo(folder) -> Path``: a private copy of the assessed demo project."""
+    return lambda folder: copy_project(demo_source[0], folder)
+
+
 @pytest.fixture(scope="module")
 def project_path(demo_source, tmp_path_factory) -> Path:
     """A private copy of the assessed demo project for one test module."""

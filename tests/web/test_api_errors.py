@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
-from reymud.web import create_app
+from reymud.web import WebConfig, create_app
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +126,15 @@ def test_not_a_project_is_refused(tmp_path):
         create_app(bogus)
     with pytest.raises(StoreError, match="no project file"):
         create_app(tmp_path / "missing.duckdb")
+
+
+def test_unexpected_errors_are_reported_as_json(copy_demo, tmp_path):
+    """A corrupt grid file is not a bad request: the catch-all handler answers 500 in JSON."""
+    path = copy_demo(tmp_path)
+    (Path(f"{path}.files") / "block_model_2d.nc").write_bytes(b"this is not NetCDF")
+    with TestClient(create_app(path, config=WebConfig(warm_up=False)), raise_server_exceptions=False) as c:
+        r = c.get("/api/estimates")
+        assert r.status_code == 500
+        assert r.headers["content-type"].startswith("application/json")
+        assert "internal error" in r.json()["detail"] and "cannot be read" in r.json()["detail"]
+        assert c.get("/api/cores").status_code == 200  # the rest of the app keeps working

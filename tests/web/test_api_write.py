@@ -149,3 +149,15 @@ def test_assess_job_runs_the_real_assessment(client, demo_source, small_assess):
     data = client.get(result["file_urls"]["results.json"])
     assert data.status_code == 200 and data.json()
     assert client.get("/api/project").json()["assessed"] is True
+
+
+def test_reads_stay_served_from_cache_and_uploads_wait_during_a_write(project_path, survey_files):
+    config = WebConfig(upload_wait_s=0.2, warm_up=False)
+    with TestClient(create_app(project_path, config=config)) as c:
+        state = c.app.state.reymud.state
+        before = c.get("/api/resource", params={"cutoff": 500}).json()
+        with state.writing():
+            assert c.get("/api/resource", params={"cutoff": 500}).json() == before  # cached, not blocked
+            r = c.post("/api/uploads", files=[_files("collars", survey_files["collars"])])
+            assert r.status_code == 409 and "retry" in r.json()["detail"]
+        assert c.get("/api/project").json()["n_imports"] >= 2

@@ -134,3 +134,25 @@ def test_web_config_checks():
                 {"upload_extensions": ("csv",)}, {"job_workers": 0}):
         with pytest.raises(ValueError, match="WebConfig"):
             WebConfig(**bad)
+
+
+def test_read_write_lock():
+    from reymud.web.locks import ReadWriteLock
+
+    lock = ReadWriteLock()
+    with lock.read(), lock.read():  # readers share and may nest
+        assert lock.acquire_write(timeout_s=0.05) is False
+    assert lock.acquire_write(timeout_s=1) is True and lock.writing
+    entered = threading.Event()
+
+    def reader():
+        with lock.read():
+            entered.set()
+
+    t = threading.Thread(target=reader)
+    t.start()
+    assert not entered.wait(0.1), "a reader must wait while the writer is inside"
+    lock.release_write()
+    assert entered.wait(5)
+    t.join()
+    assert not lock.writing

@@ -54,7 +54,7 @@ class DaskSession:
             else:
                 self._cluster = LocalCluster(n_workers=self.config.n_workers,
                                              threads_per_worker=self.config.threads_per_worker,
-                                             processes=True, dashboard_address=None)
+                                             processes=True, dashboard_address=":0")  # any free port
                 self._client = Client(self._cluster)
             self._client.run(importlib.import_module, "reymud.spatial")  # warm the workers
         except Exception as exc:  # re-raised in the caller's thread by get()

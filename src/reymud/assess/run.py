@@ -215,8 +215,10 @@ def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None
                 start = time.perf_counter()
                 run(state)
                 seconds[key] = round(time.perf_counter() - start, 3)
-        state.warnings += [f"{w.category.__name__}: {w.message}" for w in caught
-                           if not issubclass(w.category, (DeprecationWarning, ResourceWarning))]
+        package = str(Path(__file__).resolve().parents[1])
+        state.warnings += [f"{w.category.__name__}: {w.message}" for w in caught  # reymud's own, not Dask's
+                           if str(Path(w.filename).resolve()).startswith(package)
+                           and not issubclass(w.category, (DeprecationWarning, ResourceWarning))]
         notify("saving results", len(STAGES), total)
         state.timestamps["finished_at"] = utc_now()
         results = _results(state)

@@ -121,6 +121,13 @@ class BlockModel(_Section):
 class CrossValidation(_Section):
     folds: str | int
     summary: list[Row]
+    points: list[Row]
+    swath: list[Row]
+
+    @model_validator(mode="after")
+    def _cols(self) -> CrossValidation:
+        _rows_have(self.points, ("variable", "core_id", "true", "estimate", "error"), "cross_validation.points")
+        return self
 
 
 class Resource(_Section):

@@ -87,6 +87,10 @@ def stage_data(state: RunState) -> None:
         "censored_counts": {str(k): int(v) for k, v in counts.items()},
         "censored_policy": str(samples.attrs.get("censored_policy", "half_limit")),
         "n_censored_values": int(sum(int(v) for v in counts.values())),
+        "sample_length_mean_m": jsonable((samples["bottom_mbsf"] - samples["top_mbsf"]).mean()),
+        "core_length_mean_m": jsonable(cores["core_length_m"].mean()) if "core_length_m" in cores else None,
+        "recovery_mean": jsonable(cores["recovery"].mean()) if "recovery" in cores else None,
+        "recovery_min": jsonable(cores["recovery"].min()) if "recovery" in cores else None,
     }
 
 
@@ -175,7 +179,7 @@ def stage_geochem(state: RunState) -> None:
     """Derived geochemistry of every sample and summary statistics (section ``geochemistry``)."""
     from reymud import geochem
 
-    cfg = geochem.GeochemConfig(thresholds=geochem.Thresholds(rey_rich_ppm=state.config.rey_threshold_ppm))
+    cfg = geochem.GeochemConfig()  # published class bounds; rey_threshold_ppm drives layers and the domain
     samples = geochem.summarise(state.frames["samples_raw"], cfg)
     state.frames["samples_geochem"] = samples
     variables = [v for v in (*GEOCHEM_STAT_VARIABLES, *REY) if v in samples.columns]
@@ -227,20 +231,25 @@ def stage_window(state: RunState) -> None:
                                      threshold=cfg.rey_threshold_ppm if cfg.thickness_above_threshold else None)
     points = spatial.points_from_cores(window, state.frames["cores_table"], crs=cfg.crs)
     crs = str(points.attrs.get("crs", cfg.crs or ""))
-    dropped = points[points[["thickness_m", "total_rey_ppm"]].isna().any(axis=1)]
+    if cfg.thickness_above_threshold:  # a core without REY-rich mud in the window: thickness 0, grade unknown
+        points["thickness_m"] = points["thickness_m"].fillna(0.0)
+        barren = points["thickness_m"] <= 0
+        points.loc[barren, "total_rey_ppm"] = np.nan
+    dropped = points[points["thickness_m"].isna()]
     if len(dropped):
         state.warnings.append(f"window: {len(dropped)} core(s) without data in the window left out: "
                               f"{', '.join(map(str, dropped['core_id']))}")
     points = points.drop(index=dropped.index).reset_index(drop=True)
     points.attrs["crs"] = crs
-    if len(points) < 3:
-        raise ValueError(f"only {len(points)} core(s) have data in {cfg.window_top_mbsf}-{cfg.window_base_mbsf} "
+    if points["total_rey_ppm"].notna().sum() < 3:
+        raise ValueError(f"only {int(points['total_rey_ppm'].notna().sum())} core(s) have grades in {cfg.window_top_mbsf}-{cfg.window_base_mbsf} "
                          "mbsf; estimation needs at least 3 (widen the window or add cores)")
     state.frames["window_points"] = points
     state.objects["crs"] = crs
     shown = _present(points, ("core_id", "latitude", "longitude", "easting", "northing", "thickness_m",
                               "overburden_m", "total_rey_ppm"))
     state.results["window"] = {
+        "core_spacing_m": _spacing(points[["easting", "northing"]].to_numpy(float)),
         "top_mbsf": cfg.window_top_mbsf,
         "base_mbsf": cfg.window_base_mbsf,
         "domain": "rey_rich" if cfg.thickness_above_threshold else "window",
@@ -250,3 +259,12 @@ def stage_window(state: RunState) -> None:
         "mean_total_rey_ppm": jsonable(points["total_rey_ppm"].mean()),
         "points": records(points[shown]),
     }
+
+
+def _spacing(xy: np.ndarray) -> dict[str, float]:
+    """Distance from each core to its nearest neighbour (m): min, mean, max (JORC 'data spacing')."""
+    from scipy.spatial import cKDTree
+
+    dist, _ = cKDTree(xy).query(xy, k=2)
+    nearest = dist[:, 1]
+    return {"min": float(nearest.min()), "mean": float(nearest.mean()), "max": float(nearest.max())}

@@ -33,6 +33,8 @@ def _fit(state: RunState, name: str, xy: np.ndarray, values: np.ndarray):
     from reymud import spatial
 
     cfg = state.config
+    ok = np.isfinite(values)  # e.g. barren cores have no grade in the rey_rich domain
+    xy, values = xy[ok], values[ok]
     diagonal = float(np.hypot(*np.ptp(xy, axis=0)))
     experimental = spatial.experimental_variogram(xy, values, n_lags=cfg.n_lags,
                                                   max_lag=cfg.max_lag_fraction * diagonal)
@@ -55,8 +57,11 @@ def stage_variography(state: RunState) -> None:
     models, experimental, section = {}, [], {}
     targets = [(v, points[v].to_numpy(float), None) for v in VARIOGRAM_VARIABLES]
     if state.config.simulation_transform == "nscore":
-        scores = spatial.NormalScoreTransform().fit(points["total_rey_ppm"].to_numpy(float))
-        targets.append(("total_rey_ppm_nscore", scores.transform(points["total_rey_ppm"].to_numpy(float)), "nscore"))
+        grade = points["total_rey_ppm"].to_numpy(float)
+        ok = np.isfinite(grade)
+        scores = np.full_like(grade, np.nan)
+        scores[ok] = spatial.NormalScoreTransform().fit(grade[ok]).transform(grade[ok])
+        targets.append(("total_rey_ppm_nscore", scores, "nscore"))
     for name, values, transform in targets:
         exp, model, how = _fit(state, name, xy, values)
         models[name] = model
@@ -65,7 +70,7 @@ def stage_variography(state: RunState) -> None:
         state.objects.setdefault("model_curves", {})[name] = (lag, np.asarray(model.variogram(lag), float))
         section[name] = {"model": jsonable(model.to_dict()), "experimental": records(exp.drop(columns="variable")),
                          "transform": transform, "method": how, "sill": float(model.sill),
-                         "data_variance": float(np.var(values, ddof=0))}
+                         "data_variance": float(np.nanvar(values, ddof=0))}
     state.objects["models"] = models
     state.frames["experimental_variograms"] = pd.concat(experimental, ignore_index=True)
     state.results["variography"] = section
@@ -124,20 +129,28 @@ def stage_cross_validation(state: RunState) -> None:
     frames, summary = [], []
     for name in VARIOGRAM_VARIABLES:
         estimator = spatial.OrdinaryKriging(state.objects["models"][name], neighbourhood=_neighbourhood(state))
-        cv = spatial.cross_validate(estimator, xy, points[name].to_numpy(float), folds=cfg.cv_folds, seed=cfg.seed)
-        frames.append(cv.assign(variable=name, core_id=points["core_id"].to_numpy()))
+        values = points[name].to_numpy(float)
+        ok = np.isfinite(values)
+        cv = spatial.cross_validate(estimator, xy[ok], values[ok], folds=cfg.cv_folds, seed=cfg.seed)
+        frames.append(cv.assign(variable=name, core_id=points["core_id"].to_numpy()[ok]))
         summary.append({"variable": name, **jsonable(cv.attrs.get("summary", spatial.cv_summary(cv)))})
     state.frames["cross_validation"] = pd.concat(frames, ignore_index=True)
     state.frames["swath"] = pd.concat([spatial.swath(ds, points, "total_rey_ppm", axis=a).assign(axis=a)
                                        for a in ("easting", "northing")], ignore_index=True)
     values = points["total_rey_ppm"].to_numpy(float)
+    ok = np.isfinite(values)
+    xy, values = xy[ok], values[ok]
     span = float(np.ptp(xy, axis=0).max())
     declus = spatial.cell_declustering(xy, values, [span / k for k in (8, 6, 4, 3, 2)])
     best = declus.attrs.get("best_cell_size_m")
     row = declus.loc[declus["cell_size_m"] == best] if best is not None else declus.iloc[[0]]
     inside = ds["inside"].to_numpy()
+    cv_points = state.frames["cross_validation"][["variable", "core_id", "easting", "northing", "true", "estimate",
+                                                   "error", "std_error"]]
+    swath_cols = ["axis", "band_centre_m", "mean_estimate", "n_cells", "mean_data", "n_data"]
     state.results["cross_validation"] = {
-        "folds": cfg.cv_folds, "summary": summary,
+        "folds": cfg.cv_folds, "summary": summary, "points": records(cv_points),
+        "swath": records(state.frames["swath"][[c for c in swath_cols if c in state.frames["swath"]]]),
         "global_mean": {
             "data_mean_ppm": float(values.mean()),
             "declustered_mean_ppm": jsonable(row["declustered_mean"].iloc[0]),
@@ -145,6 +158,26 @@ def stage_cross_validation(state: RunState) -> None:
             "block_mean_ppm": jsonable(float(np.nanmean(np.where(inside, ds["total_rey_ppm"], np.nan)))),
         },
     }
+
+
+def _slab_check(state: RunState, density_t_m3: float, gt: pd.DataFrame) -> dict:
+    """Takaya-style slab of the data alone: area x mean core thickness x density x mean core grade.
+
+    Compared with the block model's contained TREO at the lowest grade-tonnage cut-off (normally 0).
+    """
+    from reymud import resource
+    from reymud.elements import REY
+
+    points = state.frames["window_points"]
+    area_km2 = state.results["block_model"]["area_inside_km2"]
+    thickness = float(points["thickness_m"].mean())
+    grade = float(points["total_rey_ppm"].mean())
+    pattern = {e: float(points[e].mean()) for e in REY if e in points.columns}
+    slab = resource.slab_tonnage(area_km2, thickness, grade, density_t_m3, oxide_factor=pattern or None)
+    lowest = gt.loc[gt["cutoff"] == gt["cutoff"].min()]
+    slab.update(area_km2=area_km2, mean_thickness_m=thickness, mean_grade_ppm=grade,
+                block_model_treo_t=float(lowest["treo_t"].iloc[0]) if len(lowest) else None)
+    return jsonable(slab)
 
 
 def stage_resource(state: RunState) -> None:
@@ -162,16 +195,7 @@ def stage_resource(state: RunState) -> None:
     state.frames.update(blocks=blocks, resource_table=table, grade_tonnage=gt)
     inside = ds["inside"].to_numpy()
     counts = pd.Series(np.asarray(classes.to_numpy(), dtype=str)[inside]).value_counts()
-    area_km2 = state.results["block_model"]["area_inside_km2"]
-    thickness = float(blocks["thickness_m"].mean()) if len(blocks) else float("nan")
-    grade = float(np.average(blocks["total_rey_ppm"], weights=blocks["dry_t"])) if len(blocks) else float("nan")
-    pattern = {e: float(np.average(blocks[f"{e}_ppm"], weights=blocks["dry_t"]))
-               for e in ("La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Y")
-               if f"{e}_ppm" in blocks and len(blocks)}
-    slab = resource.slab_tonnage(area_km2, thickness, grade, rcfg.density_t_m3, oxide_factor=pattern or None)
-    zero = gt.loc[gt["cutoff"] == gt["cutoff"].min()]
-    slab["block_model_treo_t"] = jsonable(zero["treo_t"].iloc[0]) if len(zero) else None
-    slab["mean_thickness_m"], slab["mean_grade_ppm"] = thickness, grade
+    slab = _slab_check(state, rcfg.density_t_m3, gt)
     state.results["resource"] = {
         "density_t_m3": rcfg.density_t_m3,
         "density_source": str(blocks.attrs.get("density_source", "")),
@@ -206,7 +230,8 @@ def stage_simulation(state: RunState) -> None:
         session = DaskSession(cfg)
     try:
         client = session.get()
-        realizations = spatial.simulate(state.frames["window_points"], "total_rey_ppm", state.objects["models"][name],
+        conditioning = state.frames["window_points"].dropna(subset=["total_rey_ppm"])
+        realizations = spatial.simulate(conditioning, "total_rey_ppm", state.objects["models"][name],
                                         grid, n_realizations=cfg.n_realizations, seed=cfg.seed, client=client,
                                         transform=cfg.simulation_transform,
                                         progress=lambda done, total, info: state.report(

@@ -90,6 +90,7 @@ def stage_scenario(state: RunState) -> None:
         "config": jsonable(scenario.model_dump(mode="json")),
         "results": records(summary),
         "total_unmet_t": {str(k): float(v) for k, v in unmet.items()},
+        "monthly_totals": records(scenario_chart_frame(result.monthly)),
         "notes": [str(n) for n in result.notes],
     }
 

@@ -356,6 +356,8 @@ def simulate(
         proj.save_json("grid", path.stem, {"path": str(path), "kind": "realizations", "variable": variable,
                                            "n_realizations": realizations, "seed": seed})
         console.print(f"{realizations} realisations ({real.attrs['method']}) -> {path}")
+        if variable != "total_rey_ppm":
+            return  # tonnage summaries are defined on total REY grade realisations
         try:
             from reymud.resource import uncertainty_summary
         except ImportError:

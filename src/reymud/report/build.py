@@ -39,7 +39,9 @@ def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figu
     threshold = float(result.results["cores"]["threshold_ppm"])
 
     def vario(name: str, title: str) -> Callable[[], go.Figure]:
-        return lambda: fs.variogram_plot(ev[ev["variable"] == name], *curves[name], title=title)
+        variance = result.results["variography"].get(name, {}).get("data_variance")
+        return lambda: fs.variogram_plot(ev[ev["variable"] == name], *curves[name], title=title,
+                                         data_variance=variance)
 
     def cvplot(name: str, unit: str) -> Callable[[], go.Figure]:
         return lambda: fs.cv_scatter(cv[cv["variable"] == name], "true", "estimate",

@@ -18,7 +18,7 @@ CLASS_COLOURS = {"measured": "#1a9850", "indicated": "#fee08b", "inferred": "#fc
 
 
 def variogram_plot(experimental: pd.DataFrame, model_lag_m: np.ndarray, model_gamma: np.ndarray,
-                   title: str, model_label: str = "fitted model") -> go.Figure:
+                   title: str, model_label: str = "fitted model", data_variance: float | None = None) -> go.Figure:
     """Experimental semivariogram (marker size ~ pairs) with the fitted model curve.
 
     Parameters
@@ -27,6 +27,8 @@ def variogram_plot(experimental: pd.DataFrame, model_lag_m: np.ndarray, model_ga
         ``lag_m, gamma, n_pairs``.
     model_lag_m, model_gamma : array_like
         The fitted model evaluated on a lag grid (metres, variable units squared).
+    data_variance : float, optional
+        Drawn as a dashed horizontal line (the usual sill reference).
     """
     require_columns(experimental, ["lag_m", "gamma", "n_pairs"], title)
     pairs = experimental["n_pairs"].to_numpy(float)
@@ -37,6 +39,8 @@ def variogram_plot(experimental: pd.DataFrame, model_lag_m: np.ndarray, model_ga
                     hovertemplate="lag %{x:.0f} m<br>gamma %{y:.4g}<br>%{customdata:.0f} pairs")
     fig.add_scatter(x=np.asarray(model_lag_m), y=np.asarray(model_gamma), mode="lines", name=model_label,
                     line={"color": PALETTE[1], "width": 2})
+    if data_variance is not None:
+        fig.add_hline(y=data_variance, line_dash="dash", line_color="grey", annotation_text="data variance")
     fig.update_layout(xaxis_title="lag (m)", yaxis_title="semivariance")
     return base_layout(fig, title, height_px=360)
 

@@ -71,6 +71,18 @@ def format_number(value: Any, digits: int | None = None) -> str:
     return f"{value:.3g}"
 
 
+#: Names whose numbers are identifiers, shown without thousands separators.
+PLAIN_NAMES: tuple[str, ...] = ("seed", "year", "sha256", "date", "layer", "simulation", "cross_validation",
+                                "demo_survey")
+
+
+def _display(value: Any, key: str, digits: int | None = None) -> str:
+    last = key.rsplit(".", 1)[-1]
+    if isinstance(value, int) and not isinstance(value, bool) and (last in PLAIN_NAMES or "seed" in key):
+        return str(value)
+    return format_number(value, digits)
+
+
 def _data_value(value: Any) -> str:
     if value is None:
         return ""
@@ -86,19 +98,24 @@ class ReportPage:
         self.figure_errors: list[str] = []
 
     def get(self, key: str, default: Any = None) -> Any:
+        """Value at ``key`` or ``default`` when the key does not exist (for optional text)."""
         try:
             return resolve_key(self.results, key)
         except KeyError:
             return default
 
-    def num(self, key: str, unit: str = "", digits: int | None = None) -> Markup:
+    def num(self, key: str, unit: str = "", digits: int | None = None, scale: float | None = None) -> Markup:
+        """A number from the results by key; ``scale`` multiplies the shown text only (e.g. 1e-6 for Mt)."""
         value = resolve_key(self.results, key)
-        text = format_number(value, digits) + (f" {unit}" if unit else "")
-        return Markup('<span class="num" data-key="{}" data-value="{}">{}</span>').format(
+        shown = value * scale if scale is not None and isinstance(value, (int, float)) else value
+        text = _display(shown, key, digits) + (f" {unit}" if unit else "")
+        scale_attr = f' data-scale="{scale!r}"' if scale is not None else ""
+        return Markup('<span class="num" data-key="{}" data-value="{}"' + scale_attr + ">{}</span>").format(
             key, _data_value(value), text)
 
     def table(self, key: str, columns: Sequence[str] | None = None, labels: Mapping[str, str] | None = None,
               table_id: str | None = None, max_rows: int | None = None) -> Markup:
+        """A list of row objects as a table; every cell keyed ``<key>.<row>.<column>``."""
         rows = resolve_key(self.results, key)
         if not rows:
             return Markup('<p class="empty" data-key="{}">No rows.</p>').format(key)
@@ -113,7 +130,7 @@ class ReportPage:
                 kind = "num" if isinstance(value, (int, float)) and not isinstance(value, bool) else "text"
                 cells.append(f'<td class="{kind}" data-key="{_html.escape(f"{key}.{i}.{col}")}" '
                              f'data-value="{_html.escape(_data_value(value))}">'
-                             f"{_html.escape(format_number(value))}</td>")
+                             f"{_html.escape(_display(value, col))}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         more = (f'<p class="note">{len(rows) - max_rows} more rows in results.json ({_html.escape(key)}).</p>'
                 if max_rows and len(rows) > max_rows else "")
@@ -135,12 +152,13 @@ class ReportPage:
             else:
                 kind = "num" if isinstance(value, (int, float)) and not isinstance(value, bool) else "text"
                 cell = (f'<td class="{kind}" data-key="{_html.escape(f"{key}.{name}")}" '
-                        f'data-value="{_html.escape(_data_value(value))}">{_html.escape(format_number(value))}</td>')
+                        f'data-value="{_html.escape(_data_value(value))}">{_html.escape(_display(value, str(name)))}</td>')
             rows.append(f"<tr><th>{_html.escape(str(name))}</th>{cell}</tr>")
         tid = f' id="{_html.escape(table_id)}"' if table_id else ""
         return Markup(f'<table class="kv"{tid} data-key="{_html.escape(key)}"><tbody>{"".join(rows)}</tbody></table>')
 
     def figure(self, name: str) -> Markup:
+        """The figure's ``<div>`` (plotly.js itself is embedded once in the page head)."""
         fig = self.figures.get(name)
         if fig is None:
             return Markup('<p class="note" data-figure="{}">Figure not available.</p>').format(name)

@@ -140,9 +140,12 @@ class Grid:
 
     def template(self) -> xr.Dataset:
         """An empty Dataset with the grid's coordinates and attrs."""
-        return xr.Dataset(coords={"northing": ("northing", self.northing, {"units": "m"}),
-                                  "easting": ("easting", self.easting, {"units": "m"})},
-                          attrs={"crs": self.crs, "cell_size_m": self.cell_m})
+        return xr.Dataset(
+            coords={"northing": ("northing", self.northing,
+                                 {"units": "m", "standard_name": "projection_y_coordinate", "axis": "Y"}),
+                    "easting": ("easting", self.easting,
+                                {"units": "m", "standard_name": "projection_x_coordinate", "axis": "X"})},
+            attrs={"crs": self.crs, "cell_size_m": self.cell_m, "Conventions": "CF-1.8"})
 
     def lonlat(self) -> tuple[np.ndarray, np.ndarray]:
         """Longitude and latitude (deg) of the cell centres, each shaped ``(ny, nx)``."""

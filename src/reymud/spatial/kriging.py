@@ -125,6 +125,8 @@ class _Kriging(_Estimator):
         offsets = block_offsets(grid.cell_m, self.block) if (grid is not None and self.block) else None
         z = self.values_ if values is None else values
         z2 = z[:, None] if z.ndim == 1 else z
+        # simple kriging of extra columns (predict_many) uses each column's data mean
+        mean = self.mean if values is None else np.nanmean(z2, axis=0)
         # neighbour search + solve in slabs of targets: memory stays linear in the grid even when the
         # neighbourhood is global (idx is slab x n); the cache keeps data covariances / global inverses
         width = min(self.neighbourhood.max_samples, len(self.coords_)) * (3 if self.neighbourhood.sectors else 1)
@@ -134,7 +136,7 @@ class _Kriging(_Estimator):
             sl = slice(start, start + slab)
             idx, n_in = self.search_.query(xy[sl], None if exclude is None else np.asarray(exclude)[sl])
             near = self.search_.last_nearest
-            part = krige_targets(self.coords_, z2, self.model, xy[sl], idx, mode=self.mode, mean=self.mean,
+            part = krige_targets(self.coords_, z2, self.model, xy[sl], idx, mode=self.mode, mean=mean,
                                  offsets=offsets, min_samples=self.neighbourhood.min_samples,
                                  chunk_size=self.chunk_size, return_weights=return_weights, cache=self.cache_)
             part["n_in_search"] = n_in
@@ -151,7 +153,10 @@ class _Kriging(_Estimator):
         return res
 
     def predict_many(self, target, values: np.ndarray) -> dict:
-        """Krige several value columns (n, p) at once with this model's weights (raw arrays)."""
+        """Krige several value columns (n, p) at once with this model's weights (raw arrays).
+
+        Simple kriging uses each column's data mean as its stationary mean.
+        """
         self._check_fitted()
         xy, grid = targets_of(target)
         values = np.asarray(values, dtype=float)

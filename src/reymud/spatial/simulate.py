@@ -134,7 +134,7 @@ def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults) -> _Pl
         res = krige_targets(xy, y[:, None], model, gxy, idx, mode="sk", mean=0.0, min_samples=1,
                             return_weights=True)
         weights = res["weights"]
-        kidx = np.where(res["idx_sorted"] >= 0, res["idx_sorted"], len(xy))
+        kidx = np.where(res["idx_sorted"] >= 0, res["idx_sorted"], len(xy)).astype(np.int32)  # smaller payload
     if method == "cholesky":
         allxy = np.vstack([gxy, xy])
         cov = model.covariance_between(allxy[:, None, :], allxy[None, :, :])

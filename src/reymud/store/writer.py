@@ -59,6 +59,7 @@ def write_import(project: Project, record: Mapping[str, Any], cores: pd.DataFram
     """
     try:
         with project.transaction() as con:
+            con.execute("SET preserve_insertion_order = false")  # reads always ORDER BY; lets DuckDB insert in parallel
             if con.execute("SELECT 1 FROM imports WHERE sha256 = ?", [record["sha256"]]).fetchone():
                 return None
             import_id = int(con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0])

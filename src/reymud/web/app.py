@@ -11,6 +11,7 @@ and how to fix it; an unexpected error is a 500 with the same shape (and is a bu
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -113,6 +114,8 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if config.warm_up:
+            threading.Thread(target=state.warm, name="reymud-warm-up", daemon=True).start()
         yield
         manager.shutdown()
 

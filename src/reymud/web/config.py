@@ -45,6 +45,11 @@ class WebConfig:
         Finished jobs kept in memory (oldest finished are forgotten first).
     job_workers : int
         Background jobs run at the same time (1 keeps writes to the project in order).
+    upload_wait_s : float
+        How long an upload waits for a running write (an assessment job) before answering 409.
+    warm_up : bool
+        Load the block model and build the cut-off index in a background thread at start-up
+        (a 1,000,000-block model takes seconds; later queries take milliseconds).
     eez_radius_km : float
         Radius of the exclusive economic zone drawn on the map (200 nautical miles; the spatial
         stage's ``EEZ_RADIUS_KM``).
@@ -65,6 +70,8 @@ class WebConfig:
     max_curve_points: int = 2_000
     max_jobs_kept: int = 50
     job_workers: int = 1
+    upload_wait_s: float = 5.0
+    warm_up: bool = True
     eez_radius_km: float = EEZ_RADIUS_KM
     eez_centre_lat_lon: tuple[float, float] = MINAMITORISHIMA_LATLON
     study_box_lat_lon: tuple[float, float, float, float] = TAKAYA2018_BOX

@@ -9,7 +9,8 @@ assessment the sample-level views (cores, samples, layers) are computed from the
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ import xarray as xr
 
 from reymud.store import Project
 from reymud.web.config import WebConfig
+from reymud.web.locks import ReadWriteLock
 
-__all__ = ["BLOCK_MODEL_FILE", "NotAvailable", "ProjectState"]
+__all__ = ["BLOCK_MODEL_FILE", "ArtifactError", "NotAvailable", "ProjectState"]
 
 #: File name of the 2-D block model that ``assess`` leaves in the artefact folder.
 BLOCK_MODEL_FILE = "block_model_2d.nc"
@@ -28,6 +30,10 @@ BLOCK_MODEL_FILE = "block_model_2d.nc"
 
 class NotAvailable(LookupError):
     """Something the request needs has not been produced yet (answered with 404 and the fix)."""
+
+
+class ArtifactError(RuntimeError):
+    """A result file of the project exists but cannot be read (a server-side problem: 500)."""
 
 
 class ProjectState:
@@ -54,17 +60,37 @@ class ProjectState:
         self.uploads_dir = self.artifact_dir / "uploads"
         self.runs_dir = self.artifact_dir / "web_runs"
         self._lock = threading.Lock()
-        #: Held by every request or job that writes the project (uploads, assessments).
-        self.write_lock = threading.Lock()
+        self._rw = ReadWriteLock()
         self._key_locks: dict[str, threading.Lock] = {}
         self._cache: dict[str, Any] = {}
         self._stamp: tuple | None = None
         self._generation = 0
 
+    # ------------------------------------------------------------------ access
+    @contextmanager
+    def reading(self) -> Iterator[Project]:
+        """The project for reading, under the shared lock (do not nest other loads inside)."""
+        with self._rw.read():
+            yield Project.open(self.path)
+
+    @contextmanager
+    def writing(self, timeout_s: float | None = None) -> Iterator[Project]:
+        """The project for writing, alone; caches are dropped when the block ends.
+
+        Raises
+        ------
+        TimeoutError
+            If another write (a job or an upload) still runs after ``timeout_s`` seconds.
+        """
+        if not self._rw.acquire_write(timeout_s):
+            raise TimeoutError("another job is writing the project right now; retry when it has finished")
+        try:
+            yield Project.open(self.path)
+        finally:
+            self.invalidate()
+            self._rw.release_write()
+
     # ------------------------------------------------------------------ caching
-    def project(self) -> Project:
-        """A fresh :class:`~reymud.store.Project` handle (connections are opened per call)."""
-        return Project.open(self.path)
 
     def _disk_stamp(self) -> tuple:
         stamp = [self._generation]
@@ -82,39 +108,55 @@ class ProjectState:
             self._cache.clear()
 
     def cached(self, key: str, loader: Callable[[], Any]) -> Any:
-        """``loader()`` once per on-disk state of the project (thread-safe, one load per key)."""
+        """``loader()`` once per on-disk state of the project (thread-safe, one load per key).
+
+        While a write runs, what is cached is served as it was (the page stays responsive during
+        an assessment); anything not cached waits for the write to finish.
+        """
         with self._lock:
-            stamp = self._disk_stamp()
-            if stamp != self._stamp:
-                self._cache.clear()
-                self._stamp = stamp
+            if not self._rw.writing:
+                stamp = self._disk_stamp()
+                if stamp != self._stamp:
+                    self._cache.clear()
+                    self._stamp = stamp
             if key in self._cache:
                 return self._cache[key]
             key_lock = self._key_locks.setdefault(key, threading.Lock())
+            generation = self._generation
         with key_lock:
             with self._lock:
-                if key in self._cache and self._stamp == stamp:
+                if key in self._cache:
                     return self._cache[key]
             value = loader()
             with self._lock:
-                if self._stamp == stamp:
+                if self._generation == generation and not self._rw.writing:
                     self._cache[key] = value
             return value
 
     def _frame(self, name: str) -> pd.DataFrame | None:
         """A frame saved in the project, or None."""
         def load() -> pd.DataFrame | None:
-            with self.project() as project:
+            with self.reading() as project:
                 if name not in project.list_frames():
                     return None
                 return project.load_frame(name)
         return self.cached(f"frame:{name}", load)
 
+    def warm(self) -> None:
+        """Load what the page asks for first (block model, cut-off index, cores) so the first
+        page view and the first cut-off query do not wait for it; errors are left for the
+        requests to report."""
+        for load in (self.info, self.block_model, lambda: self.gt_index("total_rey_ppm"), self.cores):
+            try:
+                load()
+            except Exception:  # a missing result is reported by the request that needs it
+                continue
+
     # ------------------------------------------------------------------ project
     def info(self) -> dict[str, Any]:
         """Name, metadata, synthetic flag and what has been produced so far."""
         def load() -> dict[str, Any]:
-            with self.project() as project:
+            with self.reading() as project:
                 metadata = project.metadata()
                 frames = project.list_frames()
                 n_cores = int(project.sql("SELECT count(*) AS n FROM cores")["n"].iloc[0])
@@ -136,7 +178,7 @@ class ProjectState:
     def results(self) -> dict[str, Any]:
         """The latest assessment's ``results.json`` dict."""
         def load() -> dict[str, Any] | None:
-            with self.project() as project:
+            with self.reading() as project:
                 if "latest" not in project.list_json("assess"):
                     return None
                 return project.load_json("assess", "latest")
@@ -154,7 +196,7 @@ class ProjectState:
                 return saved
             from reymud.geochem import summarise
 
-            with self.project() as project:
+            with self.reading() as project:
                 raw = project.samples()
             return summarise(raw) if len(raw) else raw
         return self.cached("samples", load)
@@ -162,7 +204,7 @@ class ProjectState:
     def cores(self) -> pd.DataFrame:
         """One row per core: store columns, the layer summary when known, easting/northing."""
         def load() -> pd.DataFrame:
-            with self.project() as project:
+            with self.reading() as project:
                 cores = project.cores()
             summary = self._frame("core_summary")
             if summary is None and len(cores):
@@ -203,8 +245,12 @@ class ProjectState:
         def load() -> xr.Dataset | None:
             if not path.is_file():
                 return None
-            with xr.open_dataset(path) as ds:
-                return ds.load()
+            try:
+                with xr.open_dataset(path) as ds:
+                    return ds.load()
+            except (OSError, ValueError) as exc:
+                raise ArtifactError(f"the block model file {BLOCK_MODEL_FILE} cannot be read ({exc}); "
+                                    "re-run the assessment to rewrite it") from None
         ds = self.cached("block_model", load)
         if ds is None:
             raise NotAvailable(f"no block model yet ({BLOCK_MODEL_FILE}): {_RUN_ASSESS}")
@@ -214,7 +260,7 @@ class ProjectState:
         """CRS of the block model, else None (the UTM zone of the cores is used)."""
         try:
             return str(self.block_model().attrs.get("crs") or "") or None
-        except NotAvailable:
+        except (NotAvailable, ArtifactError):
             return None
 
     def blocks(self) -> pd.DataFrame:

@@ -50,10 +50,9 @@ def _assess_job(ctx: AppContext, config: Any):
         out_dir = resolve_inside(ctx.state.runs_dir, job.id)
         out_dir.mkdir(parents=True, exist_ok=True)
         job.report(0.0, "waiting for the project")
-        with ctx.state.write_lock:
+        with ctx.state.writing() as project:
             job.report(0.01, "assessment started")
-            with ctx.state.project() as project:
-                result = assess(project, out_dir, config=config, progress=progress_adapter(job))
+            result = assess(project, out_dir, config=config, progress=progress_adapter(job))
         files = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file())
         job.report(1.0, "assessment finished")
         return {

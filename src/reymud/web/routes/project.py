@@ -122,6 +122,6 @@ def results(ctx: Ctx) -> Response:
 @router.get("/imports", response_model=Table, summary="Import log")
 def imports(ctx: Ctx) -> Response:
     """Every file ingested: name, SHA-256, time, rows, values, status."""
-    with ctx.state.project() as project:
+    with ctx.state.reading() as project:
         df = project.imports()
     return frame_response(df)

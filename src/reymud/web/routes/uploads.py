@@ -93,31 +93,28 @@ def upload(
         raise HTTPException(422, f"{len(files) + len(collars)} files in one upload; the maximum is "
                             f"{ctx.config.max_upload_files}")
     folder = resolve_inside(ctx.state.uploads_dir, uuid.uuid4().hex[:12])
-    if not ctx.state.write_lock.acquire(timeout=2.0):
-        raise HTTPException(409, "a job is writing the project right now; retry when it has finished")
     try:
         try:
             collar_paths = save_uploads(ctx, collars, folder / "collars") if collars else []
             file_paths = save_uploads(ctx, files, folder)
         except UploadTooLarge as exc:
-            shutil.rmtree(folder, ignore_errors=True)
             raise HTTPException(413, str(exc)) from None
         except (ValueError, PermissionError) as exc:
-            shutil.rmtree(folder, ignore_errors=True)
             raise HTTPException(422, str(exc)) from None
         try:
-            with ctx.state.project() as project:
+            with ctx.state.writing(timeout_s=ctx.config.upload_wait_s) as project:
                 reports = ingest_files(project, file_paths, collars=collar_paths or None)
-        except IngestError as exc:
+        except TimeoutError as exc:
+            raise HTTPException(409, str(exc)) from None
+        except IngestError as exc:  # files before the bad one stay loaded, nothing of it is written
             shutil.rmtree(folder, ignore_errors=True)
-            ctx.state.invalidate()  # files before the bad one stay loaded
             message = str(exc).replace(str(folder) + "/", "").replace(str(folder), "")
             return json_response({"detail": message, "file": Path(str(exc.file)).name,
                                   "row": exc.row, "column": exc.column}, status_code=422)
-        finally:
-            for f in (*files, *collars):
-                f.file.close()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     finally:
-        ctx.state.write_lock.release()
-    ctx.state.invalidate()
+        for f in (*files, *collars):
+            f.file.close()
     return json_response({"reports": [_report_dict(r) for r in reports], "project": ctx.state.info()})

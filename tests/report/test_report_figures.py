@@ -138,8 +138,9 @@ def test_probability_maps_one_panel_per_cutoff():
 
 def test_variogram_cv_and_swath_plots():
     exp = pd.DataFrame({"lag_m": [1000.0, 2000.0], "gamma": [1.0, 2.0], "n_pairs": [4, 16]})
-    fig = fs.variogram_plot(exp, np.array([0.0, 2000.0]), np.array([0.0, 2.0]), "v")
+    fig = fs.variogram_plot(exp, np.array([0.0, 2000.0]), np.array([0.0, 2.0]), "v", data_variance=1.5)
     assert list(fig.data[1].y) == [0.0, 2.0]
+    assert fig.layout.shapes[0].y0 == 1.5 and fig.layout.shapes[0].y1 == 1.5
     cv = pd.DataFrame({"true": [1.0, 2.0, 4.0], "estimate": [1.5, 2.0, 3.0]})
     fig = fs.cv_scatter(cv, "true", "estimate", "cv")
     np.testing.assert_allclose(fig.data[2].y, [0.5, 0.0, -1.0])

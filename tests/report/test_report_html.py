@@ -88,3 +88,10 @@ def test_figure_embeds_div_without_plotly_js_or_reports_reason():
     assert len(html) < 20_000  # the library is not embedded per figure
     assert "no data" in str(page.figure("bad")) and page.figure_errors == ["bad: ValueError: no data"]
     assert "not available" in str(page.figure("missing"))
+
+
+def test_identifiers_are_plain_and_scale_changes_only_the_text():
+    page = ReportPage({"seeds": {"simulation": 20260202}, "t": {"dry_t": 2_500_000_000.0}}, {})
+    assert _parse(page.num("seeds.simulation"))["seeds.simulation"] == ("20260202", "20260202")
+    value, text = _parse(page.num("t.dry_t", "Mt", scale=1e-6))["t.dry_t"]
+    assert float(value) == 2.5e9 and text == "2,500 Mt"
