@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +158,39 @@ def test_real_data_report_has_no_banner(report):
     html = render_html(results, {})
     assert SYNTHETIC_BANNER not in html and 'data-synthetic="false"' in html
     assert html.count("Figure not available") >= len(FIGURES)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (run `make browser`)")
+def test_report_renders_offline_in_chromium(report):
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "report"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        def guard(route):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", guard)
+        page.goto(report["path"].as_uri())
+        page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(FIGURES)}",
+                               timeout=60_000)
+        drawn = page.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot')).map(e => e.id)")
+        for name in ("map_grade", "grade_tonnage", "spider_paas"):
+            page.locator(f"#fig-{name}").screenshot(path=str(artifacts / f"{name}.png"))
+        browser.close()
+    assert errors == [] and blocked == []
+    assert {f"fig-{name}" for name in FIGURES} <= set(drawn)
+    assert (artifacts / "map_grade.png").stat().st_size > 10_000

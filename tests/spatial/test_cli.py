@@ -39,6 +39,7 @@ def test_variogram_estimate_validate_simulate(project):
         reg = p.load_json("grid", "block_model_2d")
     ds = xr.open_dataset(reg["path"])
     assert ds.attrs["synthetic"] == "true" and ds.attrs["cell_size_m"] == 3000.0
+    assert ds["inside"].dtype == bool and ds["n_samples"].dtype.kind == "i"
     assert json.loads(ds.attrs["variogram"]) == {k: v for k, v in saved.items()
                                                  if k in ("nugget", "structures", "convention")}
     ds.close()

@@ -70,6 +70,8 @@ def loaded_page(browser, server_url):
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("request", lambda req: None if req.url.startswith((server_url, "data:"))
+          else errors.append(f"request outside the server (the page must work offline): {req.url}"))
     pg.goto(server_url + "/")
     pg.wait_for_selector("body[data-ready]", timeout=60_000)
     assert pg.get_attribute("body", "data-ready") == "true", pg.inner_text("#global-error")

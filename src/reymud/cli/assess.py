@@ -38,40 +38,49 @@ def _demo(out: Path, seed: int, n_cores: int, console: Console) -> Path:
     return path
 
 
-def _fmt(value: Any, digits: int = 0) -> str:
+CLASS_SHORT = {"measured+indicated": "M+I", "measured+indicated+inferred": "M+I+I (total)"}
+
+
+def _fmt(value: Any, digits: int | None = None) -> str:
     from reymud.report import format_number
 
-    if isinstance(value, float) and digits:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and digits is not None \
+            and value == value:  # not NaN
         return f"{value:,.{digits}f}"
     return format_number(value)
 
 
 def _print_tables(console: Console, results: dict[str, Any]) -> None:
     cores = Table(title="Cores (first REY-rich layer, total thickness of layers)", header_style="bold")
-    for col in ("core", "lat", "lon", "water m", "layers", "top mbsf", "base mbsf", "thick m", "mean ppm",
-                "peak ppm", "peak mbsf"):
-        cores.add_column(col, justify="left" if col == "core" else "right")
+    for col in ("core", "water m", "lyrs", "top mbsf", "base mbsf", "thick m", "mean ppm", "peak ppm",
+                "peak mbsf"):
+        cores.add_column(col, justify="left" if col == "core" else "right", no_wrap=col == "core",
+                         min_width=10 if col == "core" else None)
     for row in results["cores"]["core_summary"]:
         cores.add_row(str(row["core_id"]), *(_fmt(row.get(k), d) for k, d in (
-            ("latitude", 4), ("longitude", 4), ("water_depth_m", 0), ("n_layers", 0), ("layer_top_mbsf", 2),
-            ("layer_base_mbsf", 2), ("layer_thickness_m", 2), ("mean_total_rey_ppm", 0),
-            ("peak_total_rey_ppm", 0), ("peak_depth_mbsf", 2))))
+            ("water_depth_m", 0), ("n_layers", 0), ("layer_top_mbsf", 2), ("layer_base_mbsf", 2),
+            ("layer_thickness_m", 2), ("mean_total_rey_ppm", 0), ("peak_total_rey_ppm", 0),
+            ("peak_depth_mbsf", 2))))
     console.print(cores)
     res = Table(title=f"Resource by cut-off (total REY; density {results['resource']['density_t_m3']} t/m3)",
                 header_style="bold")
-    for col in ("cut-off ppm", "class", "area km2", "dry Mt", "total REY ppm", "TREO t"):
-        res.add_column(col, justify="left" if col == "class" else "right")
+    for col in ("cut-off ppm", "class", "area km2", "dry Mt", "total REY ppm", "TREO Mt"):
+        res.add_column(col, justify="left" if col == "class" else "right", no_wrap=True)
     for row in results["resource"]["table"]:
-        res.add_row(_fmt(row["cutoff"]), str(row["class"]), _fmt(row["area_km2"], 1),
-                    _fmt((row["dry_t"] or 0) / 1e6, 1), _fmt(row["total_rey_ppm"]), _fmt(row["treo_t"]))
+        res.add_row(_fmt(row["cutoff"], 0), CLASS_SHORT.get(str(row["class"]), str(row["class"])),
+                    _fmt(row["area_km2"], 1), _fmt((row["dry_t"] or 0) / 1e6, 1), _fmt(row["total_rey_ppm"], 0),
+                    _fmt((row["treo_t"] or 0) / 1e6, 3))
     console.print(res)
-    sup = Table(title="Supply security (resource at the lowest cut-off, P50 = estimate)", header_style="bold")
-    for col in ("element", "oxide t", "P10 t", "P90 t", "years (global proxy)", "years (Japan)", "China control"):
-        sup.add_column(col, justify="left" if col in ("element", "China control") else "right",
-                       no_wrap=True, overflow="ellipsis", max_width=16 if col == "China control" else None)
+    sup = Table(title="Supply security (resource at the lowest cut-off; years of demand: global proxy, Japan)",
+                header_style="bold")
+    for col in ("El", "oxide kt", "P10 kt", "P90 kt", "years global", "years Japan", "China control"):
+        control = col == "China control"
+        sup.add_column(col, justify="left" if col in ("El", "China control") else "right",
+                       no_wrap=control, overflow="ellipsis" if control else "fold", max_width=14 if control else None)
     for row in results["supply"]["summary"]:
-        sup.add_row(str(row["element"]), _fmt(row.get("contained_oxide_t")), _fmt(row.get("p10")),
-                    _fmt(row.get("p90")), _fmt(row.get("years_global"), 1), _fmt(row.get("years_japan"), 1),
+        kt = [None if row.get(k) is None else row[k] / 1e3 for k in ("contained_oxide_t", "p10", "p90")]
+        sup.add_row(str(row["element"]), *(_fmt(v, 1) for v in kt),
+                    _fmt(row.get("years_global"), 1), _fmt(row.get("years_japan"), 1),
                     str(row.get("control_status", "")))
     console.print(sup)
     totals = results["production"]["totals"]

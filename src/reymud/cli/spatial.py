@@ -220,12 +220,9 @@ def _write(ds, path: Path) -> None:
     if path.suffix == ".zarr":
         ds.to_zarr(path, mode="w")
     else:
+        # xarray stores bool as int8 with a dtype attribute and decodes it back to bool
         enc = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars if ds[v].dtype != bool}
-        out = ds.copy()
-        for v in ds.data_vars:
-            if ds[v].dtype == bool:
-                out[v] = ds[v].astype("i1")
-        out.to_netcdf(path, encoding=enc)
+        ds.to_netcdf(path, encoding=enc)
 
 
 def _summary(ds, path: Path) -> None:

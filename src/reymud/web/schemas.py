@@ -15,10 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "AssessJobRequest",
-    "CurvePoint",
     "ErrorResponse",
     "GridResponse",
-    "ImportReportModel",
     "JobModel",
     "ProjectInfo",
     "ResourceQuery",
@@ -89,24 +87,6 @@ class ResourceQuery(BaseModel):
     by: str
     total: dict[str, float | int | None]
     classes: dict[str, dict[str, float | int | None]]
-
-
-class CurvePoint(BaseModel):
-    """One cut-off of the grade-tonnage curve."""
-
-    model_config = ConfigDict(extra="allow")
-    cutoff: float
-    dry_t: float | None
-    total_rey_ppm: float | None
-    treo_t: float | None
-
-
-class ImportReportModel(BaseModel):
-    """One ingested file (``reymud.ingest.ImportReport``)."""
-
-    model_config = ConfigDict(extra="allow")
-    file: str
-    status: str = Field(description="loaded | skipped-duplicate")
 
 
 class UploadResponse(BaseModel):
