@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -12,7 +13,10 @@ import pytest
 
 from reymud.assess import AssessConfig, assess, resolve_key
 from reymud.demo import demo_project
+from reymud.elements import REY
+from reymud.ingest import ingest_files
 from reymud.report import SECTIONS, SYNTHETIC_BANNER, render_html
+from reymud.store import Project
 
 SMALL = AssessConfig(cell_m=2000.0, sim_cell_m=2000.0, n_realizations=20, use_dask=False,
                      status_date="2026-11-24", max_display_cells=5000)
@@ -85,7 +89,8 @@ def report(tmp_path_factory):
     parser = ReportParser()
     parser.feed(html)
     results = json.loads((root / "out" / "results.json").read_text())
-    return {"html": html, "parser": parser, "results": results, "result": result, "path": root / "out" / "report.html"}
+    return {"html": html, "parser": parser, "results": results, "result": result, "path": root / "out" / "report.html",
+            "project_path": root / "demo.duckdb"}
 
 
 def test_every_section_is_present_in_order_with_the_synthetic_banner(report):
@@ -153,11 +158,29 @@ def test_formatted_text_agrees_with_the_value(report):
             assert text.split()[0].replace(",", "") == shown, key
 
 
-def test_real_data_report_has_no_banner(report):
-    results = {**report["results"], "synthetic": False}
-    html = render_html(results, {})
-    assert SYNTHETIC_BANNER not in html and 'data-synthetic="false"' in html
+def test_figures_missing_from_the_page_say_so(report):
+    html = render_html(report["results"], {})
     assert html.count("Figure not available") >= len(FIGURES)
+
+
+def test_lab_files_without_qc_give_a_report_without_the_synthetic_banner(report, tmp_path):
+    """Plain (non-SYNTHETIC) lab files, no QC samples: the 'real data' path end to end."""
+    with Project.open(report["project_path"]) as source:
+        cores, samples = source.cores(), source.samples()
+    cores[["core_id", "latitude", "longitude", "water_depth_m"]].to_csv(tmp_path / "collars.csv", index=False)
+    samples[["sample_id", "core_id", "top_mbsf", "bottom_mbsf", *REY]].rename(
+        columns={e: f"{e} (ppm)" for e in REY}).to_csv(tmp_path / "assays.csv", index=False)
+    project = Project.init(tmp_path / "lab.duckdb")
+    ingest_files(project, [tmp_path / "assays.csv"], collars=tmp_path / "collars.csv")
+    result = assess(project, tmp_path / "out", dataclasses.replace(SMALL, n_realizations=10))
+    project.close()
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert result.results["synthetic"] is False and 'data-synthetic="false"' in html
+    assert SYNTHETIC_BANNER not in html and "SYNTHETIC DEMO" not in result.results["title"]
+    qaqc = result.results["qaqc"]
+    assert (qaqc["n_crm"], qaqc["n_duplicate"], qaqc["n_blank"]) == (0, 0, 0) and qaqc["crm"] == []
+    assert result.results["warnings"] == []
+    assert "demo_survey" not in result.results["provenance"]["seeds"]
 
 
 @pytest.mark.browser

@@ -124,8 +124,8 @@ def stage_qaqc(state: RunState) -> None:
     if certified is not None:
         keep = _present(certified, ("reference", "analyte", "certified_value", "uncertainty_2sd"))
         crm = crm.merge(certified[keep], on=["reference", "analyte"], how="left")
-    else:
-        state.warnings.append("QA/QC: no certified CRM values; CRM bias not computed")
+    elif len(crm):
+        state.warnings.append("QA/QC: no certified CRM values (give crm_values_path); CRM bias not computed")
     crm["certified"] = crm.get("certified_value", pd.Series(np.nan, index=crm.index)).astype(float)
     crm["bias_pct"] = 100.0 * (crm["mean"] - crm["certified"]) / crm["certified"]
     if "uncertainty_2sd" in crm.columns:

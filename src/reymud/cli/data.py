@@ -4,42 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-
-def _out() -> Console:
-    return Console()
-
-
-def _errc() -> Console:
-    return Console(stderr=True)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    _errc().print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _open(project: Path):
-    from reymud.store import Project, StoreError
-
-    try:
-        return Project.open(project)
-    except StoreError as exc:
-        _fail(str(exc))
-
-
-def _frame_table(frame: pd.DataFrame, title: str, digits: int = 3) -> Table:
-    table = Table(title=title, title_justify="left")
-    for col in frame.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
-    for row in frame.itertuples(index=False):
-        table.add_row(*[f"{v:.{digits}g}" if isinstance(v, float) else ("" if v is None else str(v)) for v in row])
-    return table
+from reymud.cli._common import console, fail, frame_table, open_project
 
 
 def init(project: Path = typer.Argument(..., help="Project file to create (a DuckDB file, e.g. survey.duckdb).")
@@ -50,8 +19,8 @@ def init(project: Path = typer.Argument(..., help="Project file to create (a Duc
     try:
         Project.init(project)
     except StoreError as exc:
-        _fail(str(exc))
-    _out().print(f"created project [bold]{project}[/]")
+        fail(str(exc))
+    console().print(f"created project [bold]{project}[/]")
 
 
 def ingest(
@@ -72,8 +41,8 @@ def ingest(
     from reymud.ingest import IngestError, ingest_files
     from reymud.store import StoreError
 
-    store = _open(project)
-    with Progress(console=_errc(), transient=True) as bar:
+    store = open_project(project)
+    with Progress(console=console(stderr=True), transient=True) as bar:
         task = bar.add_task("ingesting", total=len(files) + len(collars or []))
 
         def step(i: int, n: int, name: str) -> None:
@@ -82,7 +51,7 @@ def ingest(
         try:
             reports = ingest_files(store, files, collars=collars or None, mapping=mapping, progress=step)
         except (IngestError, StoreError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
     table = Table(title=f"ingest into {project}", title_justify="left")
     for name in ("file", "status", "layout", "rows", "values", "censored", "samples", "QA/QC", "cores",
                  "unrecognised columns"):
@@ -91,9 +60,9 @@ def ingest(
     for r in reports:
         table.add_row(r.file, r.status, r.kind, str(r.rows), str(r.values), str(r.censored), str(r.samples),
                       str(r.qaqc), str(r.cores), ", ".join(r.unrecognised) or "-")
-    _out().print(table)
+    console().print(table)
     if any(r.synthetic for r in reports):
-        _out().print("[yellow]SYNTHETIC data: the project is labelled synthetic.[/]")
+        console().print("[yellow]SYNTHETIC data: the project is labelled synthetic.[/]")
 
 
 def export(
@@ -107,10 +76,10 @@ def export(
     from reymud.store import CENSORED_POLICIES
 
     if format not in ("csv", "parquet"):
-        _fail(f"--format {format!r}: use csv or parquet", 2)
+        fail(f"--format {format!r}: use csv or parquet", 2)
     if censored not in CENSORED_POLICIES:
-        _fail(f"--censored {censored!r}: use one of {', '.join(CENSORED_POLICIES)}", 2)
-    store = _open(project)
+        fail(f"--censored {censored!r}: use one of {', '.join(CENSORED_POLICIES)}", 2)
+    store = open_project(project)
     folder = out or store.artifact_dir / "export"
     folder.mkdir(parents=True, exist_ok=True)
     synthetic = store.metadata().get("synthetic") == "true"
@@ -131,30 +100,30 @@ def export(
             frame.attrs = {}
             frame.to_parquet(path, index=False)
         table.add_row(str(path), str(len(frame)))
-    _out().print(table)
+    console().print(table)
 
 
 def qaqc(project: Path = typer.Argument(..., help="Project file (*.duckdb).")) -> None:
     """QA/QC summary: CRM mean/SD/RSD %, duplicate pairs' relative difference %, blanks vs detection limit."""
     from reymud.ingest import blank_check, crm_stats, duplicate_pairs
 
-    store = _open(project)
+    store = open_project(project)
     records = store.qaqc()
     if records.empty:
-        _out().print("no QA/QC records (crm, duplicate or blank rows) in this project")
+        console().print("no QA/QC records (crm, duplicate or blank rows) in this project")
         return
     crm = crm_stats(records)
     if not crm.empty:
-        _out().print(_frame_table(crm, "CRMs: repeat analyses (values in unit shown; RSD %)"))
+        console().print(frame_table(crm, "CRMs: repeat analyses (values in unit shown; RSD %)"))
     pairs = duplicate_pairs(records, store.assays())
     if not pairs.empty:
         summary = pairs.groupby(["analyte", "unit"]).agg(
             n_pairs=("rel_diff_pct", "size"), mean_rel_diff_pct=("rel_diff_pct", "mean"),
             max_rel_diff_pct=("rel_diff_pct", "max")).reset_index()
-        _out().print(_frame_table(summary, "Duplicates: relative difference to parent, 100|a-b|/mean (%)"))
+        console().print(frame_table(summary, "Duplicates: relative difference to parent, 100|a-b|/mean (%)"))
     blanks = blank_check(records)
     if not blanks.empty:
-        _out().print(_frame_table(blanks, "Blanks against detection limits"))
+        console().print(frame_table(blanks, "Blanks against detection limits"))
 
 
 def register(app: typer.Typer) -> None:

@@ -10,18 +10,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-
-def _console(stderr: bool = False) -> Console:
-    """A console sized for the current terminal (created per call, so COLUMNS is honoured)."""
-    return Console(stderr=stderr)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    _console(stderr=True).print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(code)
+from reymud.cli._common import console, fail, open_project, parse_window, synthetic_banner
 
 
 def _num(value: object, digits: int = 1) -> str:
@@ -30,33 +21,6 @@ def _num(value: object, digits: int = 1) -> str:
     if isinstance(value, float):
         return f"{value:,.{digits}f}"
     return str(value)
-
-
-def _open_project(path: Path):
-    from reymud.store import Project
-
-    if not path.exists():
-        _fail(f"project {path} not found; create one with `reymud init {path}` or `reymud demo-data DIR`", 2)
-    return Project.open(path)
-
-
-def _synthetic_banner(project) -> None:
-    try:
-        synthetic = str(project.metadata().get("synthetic", "false")).lower() == "true"
-    except Exception:  # pragma: no cover - metadata is optional for old projects
-        synthetic = False
-    if synthetic:
-        _console().print("[bold yellow]SYNTHETIC DEMO DATA: not real measurements[/]")
-
-
-def _parse_window(window: str) -> tuple[float, float]:
-    try:
-        top, base = (float(part) for part in window.split("-"))
-    except ValueError:
-        _fail(f"--window {window!r} must look like TOP-BASE in mbsf, e.g. 0-10", 2)
-    if base <= top:
-        _fail(f"--window {window!r}: base must be deeper than top", 2)
-    return top, base
 
 
 def demo_data(
@@ -73,14 +37,14 @@ def demo_data(
     try:
         files = write_demo_survey(directory, seed=seed, n_cores=cores)
     except (ValueError, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     table = Table(title=f"SYNTHETIC demo survey (seed={seed}, {cores} cores)")
     table.add_column("file")
     table.add_column("path")
     for name in ("collars", "assays", "crm_values", "metadata"):
         table.add_row(name, str(getattr(files, name)))
-    _console().print(table)
-    _console().print(f"Load them with: reymud ingest PROJECT {files.assays} --collars {files.collars}")
+    console().print(table)
+    console().print(f"Load them with: reymud ingest PROJECT {files.assays} --collars {files.collars}")
 
 
 def samples(
@@ -98,13 +62,13 @@ def samples(
 
     try:
         config = GeochemConfig(reference=reference)
-        with _open_project(project) as proj:
-            _synthetic_banner(proj)
+        with open_project(project) as proj:
+            synthetic_banner(proj)
             frame = summarise(proj.samples(censored=censored), config)
     except typer.Exit:
         raise
     except (ValueError, TypeError, OSError, RuntimeError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     table = Table(title=f"Samples ({len(frame)}; anomalies normalised to {reference})")
     for col in ("sample", "core", "top mbsf", "bottom mbsf", "total REY ppm", "class", "Ce/Ce*", "Eu/Eu*", "Y/Ho"):
         table.add_column(col, justify="left" if col in ("sample", "core", "class") else "right")
@@ -113,11 +77,11 @@ def samples(
         table.add_row(str(row.sample_id), str(row.core_id), _num(row.top_mbsf, 2), _num(row.bottom_mbsf, 2),
                       _num(row.total_rey_ppm, 0), str(row.rey_class), _num(row.ce_anomaly, 2),
                       _num(row.eu_anomaly, 2), _num(row.y_ho, 1))
-    _console().print(table)
+    console().print(table)
     counts = frame["rey_class"].value_counts().reindex(frame["rey_class"].cat.categories, fill_value=0)
-    _console().print("classes: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    console().print("classes: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for note in frame.attrs.get("notes", []):
-        _console().print(f"[dim]note: {note}[/]")
+        console().print(f"[dim]note: {note}[/]")
 
 
 def cores_cmd(
@@ -130,10 +94,10 @@ def cores_cmd(
     mean and peak total REY (ppm), depth of the peak (mbsf), mean total REY in the window (ppm)."""
     from reymud.cores import core_summary, window_stats
 
-    top, base = _parse_window(window)
+    top, base = parse_window(window)
     try:
-        with _open_project(project) as proj:
-            _synthetic_banner(proj)
+        with open_project(project) as proj:
+            synthetic_banner(proj)
             sample_frame = proj.samples()
             collars = proj.cores()
         summary = core_summary(sample_frame, collars, threshold=threshold, max_gap_m=gap)
@@ -141,7 +105,7 @@ def cores_cmd(
     except typer.Exit:
         raise
     except (ValueError, TypeError, OSError, RuntimeError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     summary = summary.merge(win[["core_id", "total_rey_ppm"]].rename(columns={"total_rey_ppm": "window"}),
                             on="core_id", how="left")
     table = Table(title=f"Cores: REY-rich layers (total REY >= {threshold:g} ppm, gaps <= {gap:g} m)")
@@ -154,8 +118,8 @@ def cores_cmd(
                       str(r.n_layers), _num(r.layer_top_mbsf, 2), _num(r.layer_base_mbsf, 2),
                       _num(r.layer_thickness_m, 2), _num(r.mean_total_rey_ppm, 0), _num(r.peak_total_rey_ppm, 0),
                       _num(r.peak_depth_mbsf, 2), _num(r.window, 0))
-    _console().print(table)
-    _console().print(f"[dim]mean of core means {top:g}-{base:g} mbsf: {_num(float(win['total_rey_ppm'].mean()), 0)} ppm; "
+    console().print(table)
+    console().print(f"[dim]mean of core means {top:g}-{base:g} mbsf: {_num(float(win['total_rey_ppm'].mean()), 0)} ppm; "
                   "layer top/base = first layer, thickness = all layers[/]")
 
 

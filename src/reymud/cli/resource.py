@@ -6,33 +6,15 @@ from pathlib import Path
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
+
+from reymud.cli._common import console, fail, parse_numbers
 
 LABELS = {"measured": "Measured", "indicated": "Indicated", "measured+indicated": "M+I",
           "inferred": "Inferred", "measured+indicated+inferred": "M+I+Inf", "unclassified": "unclassif."}
 
 
-def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr)
-
 BY_HELP = "Cut-off variable: total_rey (ppm total REY), treo (ppm total rare-earth oxide) or value (USD per dry t)."
-
-
-def _fail(message: str, code: int = 1) -> None:
-    _console(stderr=True).print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(code)
-
-
-def _parse_cutoffs(text: str) -> list[float]:
-    values: list[float] = []
-    try:
-        values = [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
-    except ValueError:
-        _fail(f"--cutoff {text!r}: give numbers separated by commas, e.g. 400,1000,2000", 2)
-    if not values:
-        _fail("--cutoff: give at least one cut-off, e.g. 400,1000,2000", 2)
-    return values
 
 
 def _project_class():
@@ -69,7 +51,7 @@ def _load_entry(project, name: str, project_path: Path):
     try:
         return project.load_json("grid", name)
     except (KeyError, FileNotFoundError, LookupError) as exc:
-        _fail(f"no grid named {name!r} in {project_path} ({exc}); see `reymud estimate`")
+        fail(f"no grid named {name!r} in {project_path} ({exc}); see `reymud estimate`")
 
 
 def _is_block_model(entry) -> bool:
@@ -100,25 +82,25 @@ def _latest_grid_name(project) -> str | None:
 def _grid_path(project_path: Path, grid: str | None) -> Path:
     """Path of the block model: ``--grid`` name registered in the project, or the latest one."""
     if not project_path.exists():
-        _fail(f"project {project_path} does not exist; create one with `reymud init` or `reymud assess --demo`")
+        fail(f"project {project_path} does not exist; create one with `reymud init` or `reymud assess --demo`")
     try:
         project_cls = _project_class()
     except ImportError as exc:
-        _fail(f"cannot open projects ({exc}); use --grid PATH.nc or --simple")
+        fail(f"cannot open projects ({exc}); use --grid PATH.nc or --simple")
     try:
         project = project_cls.open(project_path)
     except Exception as exc:  # the store's own error names the file and the fix
-        _fail(str(exc))
+        fail(str(exc))
     with project:
         name = grid or _latest_grid_name(project)
         if grid is not None and not _is_block_model(_load_entry(project, grid, project_path)):
-            _fail(f"grid {grid!r} is not a block model (e.g. realisations); pick one from `reymud estimate`", 2)
+            fail(f"grid {grid!r} is not a block model (e.g. realisations); pick one from `reymud estimate`", 2)
         base = Path(project.artifact_dir)
         if name is None:
             fallback = base / "block_model_2d.nc"
             if fallback.exists():
                 return fallback
-            _fail(f"project {project_path} has no grid yet; run `reymud estimate {project_path}` first")
+            fail(f"project {project_path} has no grid yet; run `reymud estimate {project_path}` first")
         return _entry_path(_load_entry(project, name, project_path), base)
 
 
@@ -126,7 +108,7 @@ def _open_dataset(path: Path):
     import xarray as xr
 
     if not path.exists():
-        _fail(f"block model file {path} does not exist; re-run `reymud estimate`")
+        fail(f"block model file {path} does not exist; re-run `reymud estimate`")
     if path.suffix == ".zarr" or path.is_dir():
         return xr.open_zarr(path).load()
     with xr.open_dataset(path) as ds:
@@ -144,7 +126,7 @@ def _render_simple(values: tuple[float, float, float, float], oxide_factor: floa
 
     area, thickness, grade, density = values
     res = slab_tonnage(area, thickness, grade, density, oxide_factor=oxide_factor)
-    console = _console()
+    out = console()
     table = Table(title="Slab tonnage (area x thickness x dry bulk density x grade x oxide factor)")
     table.add_column("quantity")
     table.add_column("value", justify="right")
@@ -162,12 +144,12 @@ def _render_simple(values: tuple[float, float, float, float], oxide_factor: floa
     ]
     for row in rows:
         table.add_row(*row)
-    console.print(table)
-    console.print("Method of Takaya et al. 2018: one mean grade over a slab; no classification, no uncertainty.")
+    out.print(table)
+    out.print("Method of Takaya et al. 2018: one mean grade over a slab; no classification, no uncertainty.")
 
 
 def _render_statement(frame, cfg_table, notes, density_source, synthetic) -> None:
-    console = _console()
+    out = console()
     big = len(frame) and float(frame["treo_t"].max()) >= 1e5
     unit, scale = ("kt", 1e-3) if big else ("t", 1.0)
     by = frame["by"].iloc[0] if len(frame) else ""
@@ -187,12 +169,12 @@ def _render_statement(frame, cfg_table, notes, density_source, synthetic) -> Non
             *(_fmt(row.get(f"{el}_oxide_t", float("nan")) * scale) for el in ("Nd", "Dy", "Tb")),
             style=style,
         )
-    console.print(table)
+    out.print(table)
     if str(synthetic).lower() == "true":
-        console.print("[bold yellow]SYNTHETIC DATA: this block model comes from synthetic demo data.[/]")
-    console.print(f"Density: {density_source}")
+        out.print("[bold yellow]SYNTHETIC DATA: this block model comes from synthetic demo data.[/]")
+    out.print(f"Density: {density_source}")
     for note in notes:
-        console.print(f"[yellow]note:[/] {note}")
+        out.print(f"[yellow]note:[/] {note}")
     assumptions = Table(title="Stated assumptions (judgement defaults, overridable)", box=box.SIMPLE_HEAD,
                         pad_edge=False)
     assumptions.add_column("assumption", no_wrap=True)
@@ -203,7 +185,7 @@ def _render_statement(frame, cfg_table, notes, density_source, synthetic) -> Non
         basis = "" if row["basis"] in seen else row["basis"]
         seen.add(row["basis"])
         assumptions.add_row(f"{row['parameter']} = {row['value']}{unit_text}", basis)
-    console.print(assumptions)
+    out.print(assumptions)
 
 
 def resource(
@@ -224,7 +206,7 @@ def resource(
         try:
             _render_simple(simple, oxide_factor)
         except ValueError as exc:
-            _fail(str(exc), 2)
+            fail(str(exc), 2)
         return
     import dataclasses
 
@@ -241,7 +223,7 @@ def resource(
         config = ResourceConfig.from_yaml(rules) if rules else ResourceConfig()
         changes = {}
         if cutoff is not None:
-            changes["cutoffs"] = tuple(_parse_cutoffs(cutoff))
+            changes["cutoffs"] = tuple(parse_numbers(cutoff, "--cutoff", "400,1000,2000"))
         if by is not None:
             changes["cutoff_variable"] = resolve_by(by)
         if density is not None:
@@ -250,14 +232,14 @@ def resource(
             changes["rules"] = dataclasses.replace(config.rules, range_m=range_m)
         config = dataclasses.replace(config, **changes)
     except (ValueError, FileNotFoundError, TypeError) as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     rule_set, by_col, cutoffs = config.rules, config.cutoff_variable, list(config.cutoffs)
     # None keeps the stated default (and says so); a value from --density or the config file is "given"
     user_density = None if config.density_t_m3 == DEFAULT_DENSITY_T_M3 and density is None else config.density_t_m3
     if grid is not None and Path(grid).exists():
         path = Path(grid)
     elif project is None:
-        _fail("give a PROJECT (or --grid PATH to a block model file), or use --simple AREA_KM2 THICKNESS_M GRADE_PPM DENSITY", 2)
+        fail("give a PROJECT (or --grid PATH to a block model file), or use --simple AREA_KM2 THICKNESS_M GRADE_PPM DENSITY", 2)
     else:
         path = _grid_path(project, grid)
     ds = _open_dataset(path)
@@ -271,7 +253,7 @@ def resource(
         blocks = blocks_table(ds, density_t_m3=user_density, classes=classes)
         table = resource_table(blocks, cutoffs, by=by_col)
     except ValueError as exc:
-        _fail(f"{path}: {exc}")
+        fail(f"{path}: {exc}")
     if out is not None:
         table.to_csv(out, index=False)
     if classes is not None:
@@ -279,7 +261,7 @@ def resource(
     all_notes = [n for n in notes + table.attrs.get("notes", []) if not n.startswith("blocks not classified")]
     _render_statement(table, config.describe(), all_notes, table.attrs.get("density_source", ""),
                       ds.attrs.get("synthetic", "unknown"))
-    _console().print(f"Block model: {path}")
+    console().print(f"Block model: {path}")
 
 
 def register(app: typer.Typer) -> None:

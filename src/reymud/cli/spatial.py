@@ -6,7 +6,6 @@ Thin: read the project (store -> geochem.summarise -> cores.window_stats), call
 
 from __future__ import annotations
 
-import math
 import warnings
 from pathlib import Path
 from typing import Annotated
@@ -17,42 +16,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from reymud.cli._common import fail, fmt, open_project, parse_window, synthetic_banner
+
 console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
 
 ProjectArg = Annotated[Path, typer.Argument(help="Project file (*.duckdb).")]
 WindowOpt = Annotated[str, typer.Option("--window", help="Depth window TOP-BASE in m below seafloor (mbsf).")]
 CellOpt = Annotated[float, typer.Option("--cell", help="Block (cell) size in metres.")]
 VariableOpt = Annotated[str, typer.Option("--variable", help="Variable to analyse (e.g. total_rey_ppm, thickness_m).")]
-
-
-def _fail(message: str, code: int = 1):
-    err_console.print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(code)
-
-
-def _fmt(v, digits: int = 3) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "-"
-    return f"{v:,.{digits}g}" if isinstance(v, float) else str(v)
-
-
-def _window(text: str) -> tuple[float, float]:
-    try:
-        top, base = (float(p) for p in text.split("-"))
-    except ValueError:
-        _fail(f"--window {text!r} must look like TOP-BASE in mbsf, e.g. 0-10", 2)
-    if base <= top:
-        _fail(f"--window {text!r}: base must be deeper than top", 2)
-    return top, base
-
-
-def _open(path: Path):
-    from reymud.store import Project
-
-    if not path.exists():
-        _fail(f"project {path} not found; create one with `reymud init {path}` or `reymud demo-data DIR`", 2)
-    return Project.open(path)
 
 
 def _points(project, window: tuple[float, float]):
@@ -63,13 +34,10 @@ def _points(project, window: tuple[float, float]):
 
     samples = project.samples()
     if samples.empty:
-        _fail("the project has no samples; ingest assays first (`reymud ingest`)")
+        fail("the project has no samples; ingest assays first (`reymud ingest`)")
     table = window_stats(summarise(samples), top_mbsf=window[0], base_mbsf=window[1])
     pts = points_from_cores(table, project.cores(), duplicates="merge")
-    synthetic = str(project.metadata().get("synthetic", "false")).lower() == "true"
-    if synthetic:
-        console.print("[bold yellow]SYNTHETIC DEMO DATA: not real measurements[/]")
-    return pts, synthetic
+    return pts, synthetic_banner(project)
 
 
 def _saved_model(project, name: str):
@@ -87,9 +55,9 @@ def _model_table(model, title: str) -> Table:
     t = Table(title=title)
     for c in ("structure", "sill", "range_m", "range_minor_m", "azimuth_deg"):
         t.add_column(c, justify="right" if c != "structure" else "left")
-    t.add_row("nugget", _fmt(model.nugget, 4), "", "", "")
+    t.add_row("nugget", fmt(model.nugget, 4), "", "", "")
     for s in model.structures:
-        t.add_row(s.kind, _fmt(s.sill, 4), f"{s.range_m:,.0f}", f"{s.minor_m:,.0f}", f"{s.azimuth_deg:.1f}")
+        t.add_row(s.kind, fmt(s.sill, 4), f"{s.range_m:,.0f}", f"{s.minor_m:,.0f}", f"{s.azimuth_deg:.1f}")
     return t
 
 
@@ -112,11 +80,11 @@ def variogram(
     """Experimental variogram and fitted model; the model is saved to the project."""
     from reymud.spatial import NormalScoreTransform, VariogramFitError, experimental_variogram, fit_variogram
 
-    win = _window(window)
-    with _open(project) as proj:
+    win = parse_window(window)
+    with open_project(project) as proj:
         pts, _ = _points(proj, win)
         if variable not in pts.columns:
-            _fail(f"unknown variable {variable!r}; choose from {[c for c in pts.columns if c.endswith(('_m', '_ppm'))]}", 2)
+            fail(f"unknown variable {variable!r}; choose from {[c for c in pts.columns if c.endswith(('_m', '_ppm'))]}", 2)
         z = pts[variable].to_numpy(float)
         if nscore:
             z = NormalScoreTransform().fit(z).transform(z)
@@ -125,18 +93,18 @@ def variogram(
             exp = experimental_variogram(pts[["easting", "northing"]].to_numpy(float), z, n_lags=lags,
                                          max_lag=max_lag, azimuth=az, angle_tol=angle_tol, bandwidth=bandwidth)
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         table = Table(title=f"experimental variogram of {variable}{' (normal scores)' if nscore else ''}")
         for c in ("azimuth", "lag_m", "gamma", "n_pairs"):
             table.add_column(c, justify="right")
         for r in exp.itertuples():
             table.add_row("omni" if not np.isfinite(r.azimuth) else f"{r.azimuth:.0f}", f"{r.lag_m:,.0f}",
-                          _fmt(float(r.gamma), 4), str(r.n_pairs))
+                          fmt(float(r.gamma), 4), str(r.n_pairs))
         console.print(table)
         try:
             model = fit_variogram(exp, tuple(k.strip() for k in kinds.split(",")), nugget=True)
         except VariogramFitError as exc:
-            _fail(f"variogram of {variable}: {exc}")
+            fail(f"variogram of {variable}: {exc}")
         console.print(_model_table(model, "fitted model (practical ranges, azimuth clockwise from north)"))
         key = name or (f"{variable}_nscore" if nscore else variable)
         proj.save_json("variogram", key, {**model.to_dict(), "variable": variable, "window_mbsf": list(win),
@@ -148,7 +116,7 @@ def _grid_for(pts, cell: float, margin: float, crs: str):
     from reymud.spatial import Grid
 
     if not cell > 0:
-        _fail("--cell must be > 0 m", 2)
+        fail("--cell must be > 0 m", 2)
     return Grid.around(pts, cell, margin, crs=crs)
 
 
@@ -159,7 +127,7 @@ def _block_model(proj, pts, grid, win, synthetic, max_samples, min_samples):
               if (m := _saved_model(proj, v)) is not None}
     hood = Neighbourhood(max_samples=max_samples, min_samples=min_samples)
     if len(pts) < min_samples:
-        _fail(f"only {len(pts)} cores with data in the window; the neighbourhood needs {min_samples} "
+        fail(f"only {len(pts)} cores with data in the window; the neighbourhood needs {min_samples} "
               "(lower --min-samples)")
     return estimate_block_model(pts, grid=grid, models=models, neighbourhood=hood, inside=aoi_mask(grid),
                                 window=win, synthetic=synthetic)
@@ -180,8 +148,8 @@ def estimate(
     """Block model (thickness, overburden, grades, kriging diagnostics) written to NetCDF/Zarr."""
     from reymud.spatial import estimate_block_model_3d
 
-    win = _window(window)
-    with _open(project) as proj:
+    win = parse_window(window)
+    with open_project(project) as proj:
         pts, synthetic = _points(proj, win)
         grid = _grid_for(pts, cell, margin, pts.attrs["crs"])
         with console.status(f"kriging {grid.nx * grid.ny:,} blocks from {len(pts)} cores"), \
@@ -190,7 +158,7 @@ def estimate(
             try:
                 ds = _block_model(proj, pts, grid, win, synthetic, max_samples, min_samples)
             except ValueError as exc:
-                _fail(str(exc))
+                fail(str(exc))
         for w in caught:
             console.print(f"[yellow]warning:[/] {w.message}")
         path = out or proj.artifact_dir / "block_model_2d.nc"
@@ -236,7 +204,7 @@ def _summary(ds, path: Path) -> None:
               "kriging_efficiency", "nearest_core_m"):
         a = ds[v].values[inside]
         a = a[np.isfinite(a)]
-        t.add_row(v, *(_fmt(float(f(a)) if a.size else None) for f in (np.mean, np.min, np.max)))
+        t.add_row(v, *(fmt(float(f(a)) if a.size else None) for f in (np.mean, np.min, np.max)))
     console.print(t)
     console.print(f"{int(inside.sum()):,} blocks inside the area of interest; written {path}")
 
@@ -259,11 +227,11 @@ def validate(
         swath,
     )
 
-    win = _window(window)
-    with _open(project) as proj:
+    win = parse_window(window)
+    with open_project(project) as proj:
         pts, _ = _points(proj, win)
         if variable not in pts.columns:
-            _fail(f"unknown variable {variable!r}", 2)
+            fail(f"unknown variable {variable!r}", 2)
         pts = pts[np.isfinite(pts[variable])]
         xy = pts[["easting", "northing"]].to_numpy(float)
         z = pts[variable].to_numpy(float)
@@ -275,13 +243,13 @@ def validate(
             loo = cross_validate(est, xy, z, "loo")
             kf = cross_validate(est, xy, z, min(folds, len(z)))
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         t = Table(title=f"cross-validation of {variable} ({model.describe()})")
         t.add_column("statistic")
         t.add_column("leave-one-out", justify="right")
         t.add_column(f"spatial {folds}-fold", justify="right")
         for key in loo.attrs["summary"]:
-            t.add_row(key, _fmt(loo.attrs["summary"][key], 4), _fmt(kf.attrs["summary"][key], 4))
+            t.add_row(key, fmt(loo.attrs["summary"][key], 4), fmt(kf.attrs["summary"][key], 4))
         console.print(t)
         proj.save_frame("cross_validation", loo.assign(variable=variable))
         span = float(np.ptp(xy, axis=0).max()) or 1.0
@@ -290,7 +258,7 @@ def validate(
         for c in ("cell_size_m", "declustered_mean", "naive_mean"):
             t.add_column(c, justify="right")
         for r in dec.itertuples():
-            t.add_row(f"{r.cell_size_m:,.0f}", _fmt(r.declustered_mean, 5), _fmt(r.naive_mean, 5))
+            t.add_row(f"{r.cell_size_m:,.0f}", fmt(r.declustered_mean, 5), fmt(r.naive_mean, 5))
         console.print(t)
         from reymud.spatial import Grid
 
@@ -302,8 +270,8 @@ def validate(
             for c in ("band_centre_m", "mean_estimate", "n_cells", "mean_data", "n_data"):
                 t.add_column(c, justify="right")
             for r in sw.itertuples():
-                t.add_row(f"{r.band_centre_m:,.0f}", _fmt(r.mean_estimate, 5), str(r.n_cells),
-                          _fmt(r.mean_data, 5), str(r.n_data))
+                t.add_row(f"{r.band_centre_m:,.0f}", fmt(r.mean_estimate, 5), str(r.n_cells),
+                          fmt(r.mean_data, 5), str(r.n_data))
             console.print(t)
 
 
@@ -325,10 +293,10 @@ def simulate(
     from reymud.spatial import NormalScoreTransform, auto_model
     from reymud.spatial import simulate as run_simulation
 
-    win = _window(window)
+    win = parse_window(window)
     if realizations < 1:
-        _fail("--realizations must be >= 1", 2)
-    with _open(project) as proj:
+        fail("--realizations must be >= 1", 2)
+    with open_project(project) as proj:
         pts, synthetic = _points(proj, win)
         pts = pts[np.isfinite(pts[variable])]
         grid = _grid_for(pts, cell, 0.0, pts.attrs["crs"])
@@ -346,7 +314,7 @@ def simulate(
                                       client=scheduler or ('sync' if workers == 0 else None),
                                       n_workers=workers, progress=lambda d, n, info: bar.update(task, completed=d))
             except (ValueError, OSError) as exc:
-                _fail(str(exc))
+                fail(str(exc))
         path = out or proj.artifact_dir / "realizations.nc"
         path.parent.mkdir(parents=True, exist_ok=True)
         real.to_dataset().to_netcdf(path)

@@ -6,42 +6,16 @@ Thin: parse options, call :mod:`reymud.supply`, render with rich. Errors print o
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
+
+from reymud.cli._common import console, fail, frame_table
 
 _console = Console(width=200)
-_err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    _err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _fmt(value: object, digits: int = 3) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "-"
-        if abs(value) >= 1e5:
-            return f"{value:,.0f}"
-        return f"{value:,.{digits}g}" if abs(value) < 100 else f"{value:,.1f}"
-    return "-" if value is None else str(value)
-
-
-def _table(frame: pd.DataFrame, title: str, columns: list[str] | None = None) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
-    cols = columns or list(frame.columns)
-    for col in cols:
-        table.add_column(col, overflow="fold")
-    for row in frame[cols].itertuples(index=False):
-        table.add_row(*[_fmt(v) for v in row])
-    return table
 
 
 def _load_frame(project: Path, name: str) -> pd.DataFrame:
@@ -51,11 +25,11 @@ def _load_frame(project: Path, name: str) -> pd.DataFrame:
         with Project.open(project) as proj:
             return proj.load_frame(name)
     except StoreError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     except KeyError:
         hint = "run `reymud assess` (or the resource stage) first" if name != "element_resource" else \
             "run `reymud assess` first, or pass --resource FILE with element,contained_oxide_t"
-        _fail(f"{project}: no saved frame {name!r}; {hint}", 2)
+        fail(f"{project}: no saved frame {name!r}; {hint}", 2)
     raise AssertionError  # pragma: no cover
 
 
@@ -85,18 +59,18 @@ def supply(
     from reymud.supply import OverrideError, read_resource, supply_table
 
     if project is None and resource is None:
-        _fail("give a PROJECT or --resource FILE (CSV/YAML with element,contained_oxide_t)", 2)
+        fail("give a PROJECT or --resource FILE (CSV/YAML with element,contained_oxide_t)", 2)
     try:
         res = read_resource(resource) if resource is not None else _load_frame(project, "element_resource")
         table = supply_table(res, _reference(overrides), on=date, price_year=price_year,
                              production_year=production_year)
     except (OverrideError, ValueError, FileNotFoundError) as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     cols = ["element", "contained_oxide_t", "p10", "p50", "p90", "china_share_pct", "hhi", "eu_sr",
             "geopolrisk_japan", "control_status", "years_global", "years_japan", "value_usd"]
-    _console.print(_table(table, f"Supply security per element (controls on {date}, prices {price_year})", cols))
+    _console.print(frame_table(table, f"Supply security per element (controls on {date}, prices {price_year})", cols))
     eu_cols = ["element", "eu_sr", "eu_hhi_wgi_global", "eu_import_reliance", "eu_eol_rir", "eu_substitution_index"]
-    _console.print(_table(table, "EU 2017 supply risk: inputs", eu_cols))
+    _console.print(frame_table(table, "EU 2017 supply risk: inputs", eu_cols))
     _notes(table.attrs.get("notes", []))
     if scenario_file is not None:
         scenario(scenario_file, project=None, draws=0, seed=0, overrides=overrides, out=None)
@@ -146,7 +120,7 @@ def production(
                         separation_recovery=separation, price_year=price_year, capex_usd=capex,
                         opex_usd_per_t_lifted=opex, discount_rate=discount, max_years=years)
         ref = _reference(overrides)
-        with Progress(console=_err, transient=True) as bar:
+        with Progress(console=console(stderr=True), transient=True) as bar:
             task = bar.add_task("production model", total=3)
             sched = production_schedule(blocks, config, ref)
             econ = economics(sched, config)
@@ -156,22 +130,22 @@ def production(
             torn = tornado(blocks, config, reference=ref)
             bar.advance(task)
     except (OverrideError, ValueError) as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     els = [c for c in sched.columns if c.endswith("_oxide_t")]
     cols = ["year", "mud_lifted_dry_t", "blocks_mined", "head_total_rey_ppm", *[c for c in els
             if c[:2] in ("Nd", "Pr", "Dy", "Tb", "Y_")], "treo_t", "revenue_usd"]
-    _console.print(_table(sched, f"Production schedule: {config.name} ({config.block_order}-first, "
+    _console.print(frame_table(sched, f"Production schedule: {config.name} ({config.block_order}-first, "
                                  f"{config.annual_dry_t:,.0f} dry t/yr)", cols))
     e = pd.DataFrame([{k: v for k, v in econ.items() if k != "unpriced_elements"}])
-    _console.print(_table(e, "Economics (all cost inputs are ASSUMPTIONS unless you set them)"))
+    _console.print(frame_table(e, "Economics (all cost inputs are ASSUMPTIONS unless you set them)"))
     if mc is not None:
         q = mc[["npv_usd", "treo_t_year1", "mean_annual_treo_t"]].quantile([0.1, 0.5, 0.9]).T
         q.columns = ["P10", "P50", "P90"]
-        _console.print(_table(q.reset_index(names="output"), f"Monte Carlo ({draws:,} draws, seed {seed})"))
-    _console.print(_table(torn, "Tornado on NPV (USD): one input at a time at P10 / P90"))
+        _console.print(frame_table(q.reset_index(names="output"), f"Monte Carlo ({draws:,} draws, seed {seed})"))
+    _console.print(frame_table(torn, "Tornado on NPV (USD): one input at a time at P10 / P90"))
     mean_oxide = sched[els].mean().rename(lambda c: c.removesuffix("_oxide_t"))
     uses = enduse_equivalents(mean_oxide)
-    _console.print(_table(uses, "End-use equivalents of the mean annual oxide output (units per year)",
+    _console.print(frame_table(uses, "End-use equivalents of the mean annual oxide output (units per year)",
                           ["application", "unit", "units_per_year", "limiting_element", "statuses"]))
     _notes([f"unpriced elements (no USGS price, not valued): {', '.join(econ['unpriced_elements']) or 'none'}",
             f"grade upgrade {config.grade_upgrade_factor} x is UNVERIFIED; recoveries are ASSUMPTIONS",
@@ -200,12 +174,12 @@ def scenario(
         result = run_scenario(cfg, ref, blocks)
         mc = scenario_monte_carlo(cfg, draws, seed, reference=ref, blocks=blocks) if draws > 0 else None
     except (ScenarioError, OverrideError, ValueError) as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     cols = ["case", "element", "demand_t_per_yr", "china_share", "restricted", "stockpile_t", "months_covered",
             "covered_throughout", "first_unmet_date", "total_unmet_t", "unmet_share_pct"]
-    _console.print(_table(result.summary, f"Scenario: {cfg.name} ({cfg.months} months from {cfg.start})", cols))
+    _console.print(frame_table(result.summary, f"Scenario: {cfg.name} ({cfg.months} months from {cfg.start})", cols))
     if mc is not None:
-        _console.print(_table(mc, f"Scenario Monte Carlo ({draws:,} draws)"))
+        _console.print(frame_table(mc, f"Scenario Monte Carlo ({draws:,} draws)"))
     _notes(result.notes)
     if out is not None:
         result.monthly.to_csv(out, index=False)
@@ -227,12 +201,12 @@ def reference_show(
     try:
         frame = reference_in_force(overrides)
     except OverrideError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     if item:
         frame = frame[frame["item"] == item]
-    _console.print(_table(frame[frame["kind"] == "table"], "Tables in force",
+    _console.print(frame_table(frame[frame["kind"] == "table"], "Tables in force",
                           ["item", "edition", "year", "value", "origin", "source"]))
-    _console.print(_table(frame[frame["kind"] == "value"], "Values in force", ["item", "key", "value", "unit", "origin"]))
+    _console.print(frame_table(frame[frame["kind"] == "value"], "Values in force", ["item", "key", "value", "unit", "origin"]))
 
 
 @reference_app.command("export")
@@ -246,7 +220,7 @@ def reference_export(
     try:
         ref = load_reference(overrides)
     except OverrideError as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in ref.tables.items():
         path = out / f"{name}.csv"

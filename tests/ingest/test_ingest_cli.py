@@ -41,5 +41,5 @@ def test_ingest_error_is_clean(tmp_path, write):
     assert "bad.csv, row 2, column 'La (ppm)': value 'abc' is not a number" in result.output
     assert "Traceback" not in result.output
     assert runner.invoke(app, ["init", str(project)]).exit_code == 1
-    assert runner.invoke(app, ["qaqc", str(tmp_path / "none.duckdb")]).exit_code == 1
+    assert runner.invoke(app, ["qaqc", str(tmp_path / "none.duckdb")]).exit_code == 2  # missing project: exit 2 in every command group
     assert runner.invoke(app, ["export", str(project), "--format", "xls"]).exit_code == 2
