@@ -39,6 +39,7 @@ BAD_GETS = [
     ("/api/grade-tonnage?step=0", 422, "step"),
     ("/api/grade-tonnage?start=0&stop=1e9&step=1", 422, "maximum"),
     ("/api/grade-tonnage?cutoffs=1,nan", 422, "finite"),
+    ("/api/exceedance/abc", 422, "cutoff_ppm"),
     ("/api/jobs/doesnotexist", 404, "no job"),
     ("/api/jobs/doesnotexist/result", 404, "no job"),
     ("/api/jobs/doesnotexist/files/results.json", 404, "no job"),
@@ -111,7 +112,8 @@ def test_project_without_results_answers_404_with_the_fix(empty_project):
         assert c.get("/api/imports").json()["rows"] == []
         for url in ("/api/estimates", "/api/estimates/total_rey_ppm", "/api/resource?cutoff=400",
                     "/api/grade-tonnage", "/api/resource/table", "/api/supply", "/api/production",
-                    "/api/uncertainty", "/api/resource/elements", "/api/results"):
+                    "/api/uncertainty", "/api/resource/elements", "/api/results", "/api/exceedance",
+                    "/api/exceedance/400"):
             r = c.get(url)
             assert r.status_code == 404, url
             assert "assess" in r.json()["detail"], url

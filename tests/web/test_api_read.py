@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -106,6 +108,21 @@ def test_estimate_grid_full_and_block_averaged(client, frames):
     assert small["easting_m"][0] == pytest.approx(ds["easting"].to_numpy()[:s].mean())
     meta = client.get("/api/estimates").json()
     assert "total_rey_ppm" in meta["variables"] and meta["shape"] == [ny, nx]
+
+
+def test_exceedance_maps_are_the_simulation_probabilities(client, project_path, demo_source):
+    if demo_source[1] != "assess":
+        assert client.get("/api/exceedance").status_code == 404
+        return
+    ds = xr.load_dataset(Path(f"{project_path}.files") / "exceedance.nc")
+    listed = client.get("/api/exceedance").json()["cutoffs_ppm"]
+    assert listed == ds["cutoff_ppm"].to_numpy().tolist()
+    body = client.get(f"/api/exceedance/{listed[0]}", params={"max_cells": 10_000_000}).json()
+    expected = ds["probability"].isel(cutoff_ppm=0).to_numpy()
+    np.testing.assert_allclose(np.array(body["values"], dtype=float), expected, atol=1e-6, equal_nan=True)
+    assert body["stride"] == 1 and body["variable"].startswith("P(total_rey_ppm >=")
+    r = client.get("/api/exceedance/123.5")
+    assert r.status_code == 404 and "available" in r.json()["detail"]
 
 
 def test_outlines_eez_radius(client):

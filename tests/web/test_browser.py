@@ -112,6 +112,17 @@ def test_map_and_charts_render_with_data(page, client):
     if supply.status_code == 200:
         assert page.locator("#supply-table tbody tr").count() == len(supply.json()["rows"])
     _shot(page, "dashboard")
+    options = page.eval_on_selector_all("#map-variable option", "els => els.map(e => e.value)")
+    probability = [o for o in options if o.startswith("exceedance:")]
+    if client.get("/api/exceedance").status_code == 200:
+        assert probability, options
+        page.select_option("#map-variable", probability[0])
+        page.wait_for_function("(v) => document.getElementById('map').dataset.gridVariable === v", arg=probability[0])
+        z = page.evaluate("document.getElementById('map').data[0].z.flat().filter(v => v !== null)")
+        assert z and min(z) >= 0 and max(z) <= 1
+        _shot(page, "map_probability")
+        page.select_option("#map-variable", "total_rey_ppm")
+        page.wait_for_function("document.getElementById('map').dataset.gridVariable === 'total_rey_ppm'")
 
 
 def test_clicking_a_core_shows_its_downhole_log(page, client):

@@ -20,12 +20,15 @@ import xarray as xr
 
 from reymud.store import Project
 from reymud.web.config import WebConfig
+from reymud.web.grids import grid_json
 from reymud.web.locks import ReadWriteLock
 
-__all__ = ["BLOCK_MODEL_FILE", "ArtifactError", "NotAvailable", "ProjectState"]
+__all__ = ["BLOCK_MODEL_FILE", "EXCEEDANCE_FILE", "ArtifactError", "NotAvailable", "ProjectState"]
 
 #: File name of the 2-D block model that ``assess`` leaves in the artefact folder.
 BLOCK_MODEL_FILE = "block_model_2d.nc"
+#: File name of the exceedance probabilities (``probability`` by ``cutoff_ppm``).
+EXCEEDANCE_FILE = "exceedance.nc"
 
 
 class NotAvailable(LookupError):
@@ -290,45 +293,42 @@ class ProjectState:
         return out
 
     def grid_payload(self, variable: str, max_cells: int) -> dict[str, Any]:
-        """A block-model variable as JSON arrays for a heatmap, block-averaged to ``max_cells``.
+        """A block-model variable for a heatmap (see :func:`reymud.web.grids.grid_json`), masked
+        outside the area of interest (``inside``).
 
-        Returns
-        -------
-        dict
-            ``variable, units, crs, easting_m, northing_m, values`` (rows = northing, nulls for
-            NaN), ``stride`` (cells averaged per side), ``shape`` (full grid), ``cell_size_m``.
+        Raises
+        ------
+        KeyError
+            Unknown or non-numeric variable (the message lists the numeric ones).
         """
         ds = self.block_model()
-        if variable not in ds.data_vars:
-            numeric = sorted(v for v in ds.data_vars if ds[v].dtype.kind in "fiub")
-            raise KeyError(f"no variable {variable!r} in the block model; choose one of {numeric}")
+        numeric = sorted(v for v in ds.data_vars if ds[v].dtype.kind in "fiub")
+        if variable not in numeric:
+            raise KeyError(f"no numeric variable {variable!r} in the block model; choose one of {numeric}")
         da = ds[variable]
-        if da.dtype.kind not in "fiub":
-            raise KeyError(f"variable {variable!r} is not numeric")
         if "depth_mbsf" in da.dims:
             da = da.mean("depth_mbsf") if not variable.startswith("thickness") else da.sum("depth_mbsf")
-        da = da.astype(float)
         if "inside" in ds and variable != "inside":
-            da = da.where(ds["inside"].astype(bool) if "depth_mbsf" not in ds["inside"].dims
-                          else ds["inside"].any("depth_mbsf"))
-        ny, nx = da.sizes["northing"], da.sizes["easting"]
-        stride = max(1, int(np.ceil(np.sqrt(ny * nx / max_cells))))
-        if stride > 1:
-            da = da.coarsen(northing=stride, easting=stride, boundary="pad").mean()
-        values = da.transpose("northing", "easting").to_numpy()
-        grid = np.round(values, 6).astype(object)
-        grid[~np.isfinite(values)] = None
-        return {
-            "variable": variable,
-            "crs": ds.attrs.get("crs"),
-            "cell_size_m": _float(ds.attrs.get("cell_size_m")),
-            "shape": [int(ny), int(nx)],
-            "stride": stride,
-            "easting_m": np.asarray(da["easting"], dtype=float).round(3).tolist(),
-            "northing_m": np.asarray(da["northing"], dtype=float).round(3).tolist(),
-            "values": grid.tolist(),
-            "synthetic": str(ds.attrs.get("synthetic", "false")).lower() == "true",
-        }
+            inside = ds["inside"].astype(bool)
+            da = da.where(inside.any("depth_mbsf") if "depth_mbsf" in inside.dims else inside)
+        return grid_json(da, dict(ds.attrs), max_cells, variable)
+
+    def exceedance(self) -> xr.Dataset:
+        """Probability that total REY is at or above each cut-off (``exceedance.nc`` of assess)."""
+        path = self.artifact_dir / EXCEEDANCE_FILE
+
+        def load() -> xr.Dataset | None:
+            if not path.is_file():
+                return None
+            try:
+                with xr.open_dataset(path) as ds:
+                    return ds.load()
+            except (OSError, ValueError) as exc:
+                raise ArtifactError(f"{EXCEEDANCE_FILE} cannot be read ({exc}); re-run the assessment") from None
+        ds = self.cached("exceedance", load)
+        if ds is None or "probability" not in ds:
+            raise NotAvailable(f"no exceedance probabilities yet ({EXCEEDANCE_FILE}): {_RUN_ASSESS}")
+        return ds
 
     def outlines(self) -> dict[str, Any]:
         """EEZ circle and published study box as lon/lat and easting/northing polylines."""
@@ -360,14 +360,6 @@ class ProjectState:
             out["study_box"]["label"] = "Takaya et al. 2018 study box"
             return out
         return self.cached("outlines", load)
-
-
-def _float(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if np.isfinite(out) else None
 
 
 _RUN_ASSESS = "run an assessment first (POST /api/jobs/assess or `reymud assess PROJECT`)"

@@ -36,16 +36,26 @@ async function loadMap() {
   state.cores = cores.rows;
   state.outlines = outlines;
   let variables = [];
+  let cutoffs = [];
   try {
     variables = (await Api.get("/api/estimates")).variables;
+  } catch (e) {
+    if (e.status !== 404) throw e;
+  }
+  try {
+    cutoffs = (await Api.get("/api/exceedance")).cutoffs_ppm;
   } catch (e) {
     if (e.status !== 404) throw e;
   }
   const select = $("map-variable");
   select.innerHTML = "";
   const preferred = ["total_rey_ppm", "thickness_m", "total_rey_ppm_variance", "kriging_efficiency"];
-  const ordered = preferred.filter((v) => variables.includes(v)).concat(variables.filter((v) => !preferred.includes(v)));
-  for (const v of ordered) select.add(new Option(v, v));
+  const first = preferred.filter((v) => variables.includes(v));
+  const entries = first.map((v) => [v, v])
+    .concat(cutoffs.map((c) => [`exceedance:${c}`, `P(total REY ≥ ${c} ppm)`]))
+    .concat(variables.filter((v) => !preferred.includes(v)).map((v) => [v, v]));
+  for (const [value, label] of entries) select.add(new Option(label, value));
+  const ordered = entries.map((e) => e[0]);
   select.disabled = ordered.length === 0;
   await drawMap(ordered[0] || null);
 }
@@ -55,11 +65,16 @@ async function drawMap(variable) {
   const traces = [];
   let grid = null;
   if (variable) {
-    grid = await Api.get(`/api/estimates/${encodeURIComponent(variable)}`);
+    const probability = variable.startsWith("exceedance:");
+    grid = await Api.get(probability ? `/api/exceedance/${encodeURIComponent(variable.split(":")[1])}`
+      : `/api/estimates/${encodeURIComponent(variable)}`);
+    const label = probability ? "probability" : variable;
     traces.push({
-      type: "heatmap", name: variable, x: grid.easting_m.map(km), y: grid.northing_m.map(km), z: grid.values,
-      colorscale: "Viridis", colorbar: { title: { text: variable, side: "right" } },
-      hovertemplate: `E %{x:.1f} km<br>N %{y:.1f} km<br>${variable} %{z:.4g}<extra></extra>`,
+      type: "heatmap", name: grid.variable, x: grid.easting_m.map(km), y: grid.northing_m.map(km), z: grid.values,
+      colorscale: probability ? "RdBu" : "Viridis", reversescale: probability,
+      zmin: probability ? 0 : undefined, zmax: probability ? 1 : undefined,
+      colorbar: { title: { text: label, side: "right" } },
+      hovertemplate: `E %{x:.1f} km<br>N %{y:.1f} km<br>${Api.esc(grid.variable)} %{z:.4g}<extra></extra>`,
     });
   }
   state.grid = grid;
