@@ -111,7 +111,7 @@ class NeighbourSearch:
             k = self.n
         r = np.inf if h.radius_m is None else h.radius_m
         wt = self._warp(targets)
-        dist, idx = self.tree.query(wt, k=k, distance_upper_bound=r)
+        dist, idx = self.tree.query(wt, k=k, distance_upper_bound=r, workers=-1)
         dist = dist.reshape(m, k)
         idx = np.where(np.isfinite(dist), idx.reshape(m, k), -1).astype(np.int64)
         isotropic = h.radius_m is None or h.radius_minor_m is None or h.radius_minor_m == h.radius_m
@@ -122,7 +122,7 @@ class NeighbourSearch:
         if h.radius_m is None:
             n_in = np.full(m, self.n, dtype=np.int64) - (0 if exclude is None else (np.asarray(exclude) >= 0))
         else:
-            n_in = np.asarray(self.tree.query_ball_point(wt, r, return_length=True), dtype=np.int64)
+            n_in = np.asarray(self.tree.query_ball_point(wt, r, return_length=True, workers=-1), dtype=np.int64)
             if exclude is not None:
                 n_in -= (np.asarray(exclude) >= 0)
         valid = idx >= 0
