@@ -41,3 +41,12 @@ def test_user_table_overrides_packaged(tmp_path):
 def test_unknown_table_is_a_clear_error():
     with pytest.raises(FileNotFoundError, match="no packaged reference table 'nope'"):
         data.read_reference("nope")
+
+
+def test_top_level_reexports_resolve_to_their_stage():
+    import reymud
+
+    for name, stage in reymud._EXPORTS.items():
+        assert getattr(reymud, name) is getattr(__import__(f"reymud.{stage}", fromlist=[name]), name)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        reymud.nope  # noqa: B018

@@ -8,27 +8,27 @@ from the packaged table ``data/oxide_factors.csv``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
 
 from reymud.data import read_reference
 
 __all__ = [
+    "HREE_CONVENTIONS",
     "LANTHANIDES",
+    "MAJOR_OXIDES",
     "REY",
     "REY_PLOT_ORDER",
-    "HREE_CONVENTIONS",
-    "MAJOR_OXIDES",
+    "atomic_weights",
     "oxide_factors",
     "oxide_names",
-    "atomic_weights",
 ]
 
 LANTHANIDES: tuple[str, ...] = (
     "La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu",
 )
-REY: tuple[str, ...] = LANTHANIDES + ("Y",)
+REY: tuple[str, ...] = (*LANTHANIDES, "Y")
 REY_PLOT_ORDER: tuple[str, ...] = (
     "La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Y", "Ho", "Er", "Tm", "Yb", "Lu",
 )
