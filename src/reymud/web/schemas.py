@@ -3,15 +3,14 @@ and the helpers that turn frames into JSON without a Python loop over rows."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+
+from reymud.assess.results import jsonable
 
 __all__ = [
     "AssessJobRequest",
@@ -23,7 +22,6 @@ __all__ = [
     "ScenarioRunResponse",
     "Table",
     "UploadResponse",
-    "clean",
     "frame_json",
     "frame_response",
     "json_response",
@@ -136,33 +134,12 @@ def frame_json(df: pd.DataFrame) -> dict[str, Any]:
     return {"columns": list(df.columns), "rows": rows}
 
 
-def clean(obj: Any) -> Any:
-    """Plain JSON types for small nested dicts/lists: numpy scalars unwrapped, NaN/inf -> None."""
-    if isinstance(obj, dict):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if obj is None or isinstance(obj, bool | int | float | str):
-        return obj
-    if isinstance(obj, dt.date | dt.datetime | pd.Timestamp):
-        return obj.isoformat()
-    try:
-        if pd.isna(obj):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(obj)
-
 
 def json_response(payload: Any, status_code: int = 200) -> Response:
-    """A JSON answer; NaN and infinities become null (see :func:`clean`)."""
-    return JSONResponse(clean(payload), status_code=status_code)
+    """A JSON answer; NaN and infinities become null (see :func:`reymud.assess.results.jsonable`)."""
+    return JSONResponse(jsonable(payload), status_code=status_code)
 
 
 def frame_response(df: pd.DataFrame, **extra: Any) -> Response:
     """A :func:`frame_json` answer, with extra top-level keys."""
-    return JSONResponse({**frame_json(df), **clean(extra)})
+    return JSONResponse({**frame_json(df), **jsonable(extra)})

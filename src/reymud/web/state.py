@@ -31,6 +31,17 @@ BLOCK_MODEL_FILE = "block_model_2d.nc"
 EXCEEDANCE_FILE = "exceedance.nc"
 
 
+
+def _load_netcdf(path: Path) -> xr.Dataset | None:
+    """A grid written by ``assess``, loaded into memory (file closed); None when it is absent."""
+    if not path.is_file():
+        return None
+    try:
+        with xr.open_dataset(path) as ds:
+            return ds.load()
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"{path.name} cannot be read ({exc}); re-run the assessment to rewrite it") from None
+
 class NotAvailable(LookupError):
     """Something the request needs has not been produced yet (answered with 404 and the fix)."""
 
@@ -246,14 +257,7 @@ class ProjectState:
         path = self.artifact_dir / BLOCK_MODEL_FILE
 
         def load() -> xr.Dataset | None:
-            if not path.is_file():
-                return None
-            try:
-                with xr.open_dataset(path) as ds:
-                    return ds.load()
-            except (OSError, ValueError) as exc:
-                raise ArtifactError(f"the block model file {BLOCK_MODEL_FILE} cannot be read ({exc}); "
-                                    "re-run the assessment to rewrite it") from None
+            return _load_netcdf(path)
         ds = self.cached("block_model", load)
         if ds is None:
             raise NotAvailable(f"no block model yet ({BLOCK_MODEL_FILE}): {_RUN_ASSESS}")
@@ -318,13 +322,7 @@ class ProjectState:
         path = self.artifact_dir / EXCEEDANCE_FILE
 
         def load() -> xr.Dataset | None:
-            if not path.is_file():
-                return None
-            try:
-                with xr.open_dataset(path) as ds:
-                    return ds.load()
-            except (OSError, ValueError) as exc:
-                raise ArtifactError(f"{EXCEEDANCE_FILE} cannot be read ({exc}); re-run the assessment") from None
+            return _load_netcdf(path)
         ds = self.cached("exceedance", load)
         if ds is None or "probability" not in ds:
             raise NotAvailable(f"no exceedance probabilities yet ({EXCEEDANCE_FILE}): {_RUN_ASSESS}")
