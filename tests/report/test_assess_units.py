@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from reymud.assess import AssessConfig, jsonable, resolve_key, strip_volatile, to_cf_netcdf
+from reymud.assess import AssessConfig, jsonable, resolve_key, strip_volatile
 from reymud.assess.results import AssessResult, records
 from reymud.assess.schema import results_json_schema, validate_results
 from reymud.assess.stages_data import _duplicate_precision
+from reymud.spatial import write_grid
 
 
 def test_config_defaults_and_validation():
@@ -91,7 +92,7 @@ def test_to_cf_netcdf_roundtrip(tmp_path):
          "inside": (("northing", "easting"), np.array([[True, False, True], [True, True, False]]))},
         coords={"northing": [2.4e6, 2.401e6], "easting": [5.6e5, 5.61e5, 5.62e5]},
         attrs={"crs": "EPSG:32656", "cell_size_m": 1000.0})
-    path = to_cf_netcdf(ds, tmp_path / "g.nc", "test grid")
+    path = write_grid(ds, tmp_path / "g.nc", "test grid")
     with xr.open_dataset(path) as back:
         assert back.attrs["Conventions"] == "CF-1.8" and back.attrs["title"] == "test grid"
         assert back["total_rey_ppm"].attrs["units"] == "ppm" and back["thickness_m"].attrs["units"] == "m"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from reymud.assess.config import AssessConfig
 from reymud.assess.results import AssessResult, jsonable, resolve_key, strip_volatile
-from reymud.assess.run import SAVED_FRAMES, STAGES, Progress, assess, to_cf_netcdf
+from reymud.assess.run import SAVED_FRAMES, STAGES, Progress, assess
 from reymud.assess.schema import SCHEMA_VERSION, Results, results_json_schema, validate_results
 
 __all__ = [
@@ -28,6 +28,5 @@ __all__ = [
     "resolve_key",
     "results_json_schema",
     "strip_volatile",
-    "to_cf_netcdf",
     "validate_results",
 ]

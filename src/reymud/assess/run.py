@@ -15,9 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import xarray as xr
 
 from reymud.assess.cluster import DaskSession
 from reymud.assess.config import AssessConfig
@@ -40,8 +38,9 @@ from reymud.assess.stages_estimate import (
     stage_variography,
 )
 from reymud.assess.stages_supply import stage_production, stage_scenario, stage_supply
+from reymud.spatial.io import write_grid
 
-__all__ = ["SAVED_FRAMES", "STAGES", "Progress", "assess", "to_cf_netcdf"]
+__all__ = ["SAVED_FRAMES", "STAGES", "Progress", "assess"]
 
 #: progress(stage_label, stages_done, stages_total); called before each stage and once at the end.
 Progress = Callable[[str, int, int], None]
@@ -68,52 +67,6 @@ SAVED_FRAMES: tuple[str, ...] = (
     "core_summary", "layers", "samples_geochem", "window_points", "blocks", "resource_table", "grade_tonnage",
     "uncertainty", "element_resource", "supply_summary", "production_schedule", "cross_validation",
 )
-
-_UNITS = (("_ppm_variance", "ppm2"), ("_ppm", "ppm"), ("_m_variance", "m2"), ("_m", "m"), ("_kg_m2", "kg m-2"))
-
-
-def to_cf_netcdf(ds: xr.Dataset, path: str | Path, title: str) -> Path:
-    """Write a 2-D/3-D grid as CF-1.8 NetCDF (units from the variable names, projected axes).
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        Grid with ``easting``/``northing`` coordinates in metres and a ``crs`` attribute.
-    path : str or Path
-        Output file.
-    title : str
-        Global ``title`` attribute.
-    """
-    out = ds.copy()
-    for name in out.data_vars:
-        unit = next((u for suffix, u in _UNITS if str(name).endswith(suffix)), None)
-        if unit and "units" not in out[name].attrs:
-            out[name].attrs["units"] = unit
-        if out[name].dtype == bool:
-            out[name] = out[name].astype("int8")
-            out[name].attrs["flag_values"], out[name].attrs["flag_meanings"] = np.array([0, 1], "int8"), "no yes"
-        if out[name].dtype == object:
-            out[name] = out[name].astype(str)
-    for axis, std in (("easting", "projection_x_coordinate"), ("northing", "projection_y_coordinate")):
-        if axis in out.coords:
-            out[axis].attrs.update(units="m", standard_name=std, axis="X" if axis == "easting" else "Y")
-    crs = str(out.attrs.get("crs", ""))
-    if crs:
-        from pyproj import CRS
-
-        out["spatial_ref"] = xr.DataArray(np.int32(0), attrs={**CRS.from_user_input(crs).to_cf(), "crs_wkt":
-                                                              CRS.from_user_input(crs).to_wkt()})
-        for name in out.data_vars:
-            if name != "spatial_ref" and {"easting", "northing"} <= set(out[name].dims):
-                out[name].attrs["grid_mapping"] = "spatial_ref"
-    out.attrs.update(Conventions="CF-1.8", title=title)
-    out.attrs = {k: (v if isinstance(v, (str, int, float, np.number)) else str(v)) for k, v in out.attrs.items()}
-    path = Path(path)
-    encoding = {name: {"zlib": True, "complevel": 4} for name in out.data_vars
-                if out[name].ndim >= 2 and out[name].dtype.kind in "fiu"}
-    out.to_netcdf(path, engine="netcdf4", encoding=encoding)
-    return path
-
 
 def _open(project: Any):
     from reymud.store import Project
@@ -163,8 +116,8 @@ def _save(state: RunState, out_dir: Path) -> dict[str, Path]:
     title = ("SYNTHETIC DEMO DATA - " if state.synthetic else "") + "reymud 2-D block model"
     paths: dict[str, Path] = {}
     for folder in (Path(project.artifact_dir), out_dir):
-        paths["block_model"] = to_cf_netcdf(state.objects["block_model"], folder / "block_model_2d.nc", title)
-        paths["exceedance"] = to_cf_netcdf(state.objects["exceedance"], folder / "exceedance.nc",
+        paths["block_model"] = write_grid(state.objects["block_model"], folder / "block_model_2d.nc", title)
+        paths["exceedance"] = write_grid(state.objects["exceedance"], folder / "exceedance.nc",
                                            title.replace("2-D block model", "exceedance probability"))
     return paths
 

@@ -27,7 +27,8 @@ VariableOpt = Annotated[str, typer.Option("--variable", help="Variable to analys
 
 
 def _points(project, window: tuple[float, float]):
-    """Per-core window points with easting/northing; also returns the synthetic flag."""
+    """Per-core window points with easting/northing, the summarised samples they come from, and the
+    synthetic flag; the samples are returned so the 3-D model reuses them instead of re-reading the project."""
     from reymud.cores import window_stats
     from reymud.geochem import summarise
     from reymud.spatial import points_from_cores
@@ -35,9 +36,10 @@ def _points(project, window: tuple[float, float]):
     samples = project.samples()
     if samples.empty:
         fail("the project has no samples; ingest assays first (`reymud ingest`)")
-    table = window_stats(summarise(samples), top_mbsf=window[0], base_mbsf=window[1])
+    samples = summarise(samples)
+    table = window_stats(samples, top_mbsf=window[0], base_mbsf=window[1])
     pts = points_from_cores(table, project.cores(), duplicates="merge")
-    return pts, synthetic_banner(project)
+    return pts, samples, synthetic_banner(project)
 
 
 def _saved_model(project, name: str):
@@ -82,7 +84,7 @@ def variogram(
 
     win = parse_window(window)
     with open_project(project) as proj:
-        pts, _ = _points(proj, win)
+        pts, _, _ = _points(proj, win)
         if variable not in pts.columns:
             fail(f"unknown variable {variable!r}; choose from {[c for c in pts.columns if c.endswith(('_m', '_ppm'))]}", 2)
         z = pts[variable].to_numpy(float)
@@ -146,11 +148,11 @@ def estimate(
                                                   "<project>.files/block_model_2d.nc.")] = None,
 ) -> None:
     """Block model (thickness, overburden, grades, kriging diagnostics) written to NetCDF/Zarr."""
-    from reymud.spatial import estimate_block_model_3d
+    from reymud.spatial import estimate_block_model_3d, write_grid
 
     win = parse_window(window)
     with open_project(project) as proj:
-        pts, synthetic = _points(proj, win)
+        pts, samples, synthetic = _points(proj, win)
         grid = _grid_for(pts, cell, margin, pts.attrs["crs"])
         with console.status(f"kriging {grid.nx * grid.ny:,} blocks from {len(pts)} cores"), \
                 warnings.catch_warnings(record=True) as caught:
@@ -163,34 +165,24 @@ def estimate(
             console.print(f"[yellow]warning:[/] {w.message}")
         path = out or proj.artifact_dir / "block_model_2d.nc"
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write(ds, path)
+        write_grid(ds, path, "reymud block model (2-D)")
         proj.save_json("grid", path.stem, {"path": str(path), "kind": "block_model_2d", "crs": grid.crs,
                                            "cell_size_m": cell, "window_mbsf": list(win)})
         _summary(ds, path)
         if slices:
             from reymud.cores import composite
-            from reymud.geochem import summarise
 
-            comps = composite(summarise(proj.samples()), length_m=float(slices), top_mbsf=win[0])
+            comps = composite(samples, length_m=float(slices), top_mbsf=win[0])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 ds3 = estimate_block_model_3d(comps, pts, grid, slice_m=float(slices), top_mbsf=win[0],
                                               base_mbsf=win[1], synthetic=synthetic)
             p3 = path.with_name(path.stem.replace("2d", "3d") + ("_3d" if "2d" not in path.stem else "")
                                 + path.suffix)
-            _write(ds3, p3)
+            write_grid(ds3, p3, "reymud block model (3-D depth slices)")
             proj.save_json("grid", p3.stem, {"path": str(p3), "kind": "block_model_3d", "crs": grid.crs,
                                              "cell_size_m": cell, "slice_thickness_m": float(slices)})
             console.print(f"3-D model: {ds3.sizes['depth_mbsf']} slices -> {p3}")
-
-
-def _write(ds, path: Path) -> None:
-    if path.suffix == ".zarr":
-        ds.to_zarr(path, mode="w")
-    else:
-        # xarray stores bool as int8 with a dtype attribute and decodes it back to bool
-        enc = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars if ds[v].dtype != bool}
-        ds.to_netcdf(path, encoding=enc)
 
 
 def _summary(ds, path: Path) -> None:
@@ -229,7 +221,7 @@ def validate(
 
     win = parse_window(window)
     with open_project(project) as proj:
-        pts, _ = _points(proj, win)
+        pts, _, _ = _points(proj, win)
         if variable not in pts.columns:
             fail(f"unknown variable {variable!r}", 2)
         pts = pts[np.isfinite(pts[variable])]
@@ -290,14 +282,14 @@ def simulate(
     out: Annotated[Path | None, typer.Option(help="Output NetCDF (default <project>.files/realizations.nc).")] = None,
 ) -> None:
     """Conditional simulation on Dask; prints P10/P50/P90 of tonnage and contained oxide."""
-    from reymud.spatial import NormalScoreTransform, auto_model
+    from reymud.spatial import NormalScoreTransform, auto_model, write_grid
     from reymud.spatial import simulate as run_simulation
 
     win = parse_window(window)
     if realizations < 1:
         fail("--realizations must be >= 1", 2)
     with open_project(project) as proj:
-        pts, synthetic = _points(proj, win)
+        pts, _, synthetic = _points(proj, win)
         pts = pts[np.isfinite(pts[variable])]
         grid = _grid_for(pts, cell, 0.0, pts.attrs["crs"])
         xy = pts[["easting", "northing"]].to_numpy(float)
@@ -317,7 +309,7 @@ def simulate(
                 fail(str(exc))
         path = out or proj.artifact_dir / "realizations.nc"
         path.parent.mkdir(parents=True, exist_ok=True)
-        real.to_dataset().to_netcdf(path)
+        write_grid(real.to_dataset(), path, "reymud conditional realisations")
         proj.save_json("grid", path.stem, {"path": str(path), "kind": "realizations", "variable": variable,
                                            "n_realizations": realizations, "seed": seed})
         console.print(f"{realizations} realisations ({real.attrs['method']}) -> {path}")

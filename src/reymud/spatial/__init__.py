@@ -30,6 +30,7 @@ from reymud.spatial.crs import (
     to_projected,
     utm_crs_for,
 )
+from reymud.spatial.io import write_grid
 from reymud.spatial.kriging import InverseDistance, NearestNeighbour, OrdinaryKriging, SimpleKriging
 from reymud.spatial.neighbourhood import Neighbourhood
 from reymud.spatial.points import points_from_cores
@@ -81,4 +82,5 @@ __all__ = [
     "swath",
     "to_projected",
     "utm_crs_for",
+    "write_grid",
 ]
