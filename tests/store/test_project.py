@@ -135,3 +135,17 @@ def test_busy_project_is_a_clear_error(filled):
         holder.kill()
         holder.wait()
     assert Project.open(filled.path).cores()["core_id"].tolist() == ["C1"]
+
+
+
+def test_list_json_newest_first(tmp_path):
+    import time
+
+    from reymud.store import Project
+
+    with Project.init(tmp_path / "p.duckdb") as project:
+        project.save_json("grid", "a_old", {"n": 1})
+        time.sleep(0.01)
+        project.save_json("grid", "b_new", {"n": 2})
+        assert project.list_json("grid") == ["a_old", "b_new"]
+        assert project.list_json("grid", newest_first=True) == ["b_new", "a_old"]

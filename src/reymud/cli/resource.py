@@ -32,21 +32,6 @@ def _entry_path(entry, base: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def _latest_name(listing) -> str | None:
-    import pandas as pd
-
-    if isinstance(listing, pd.DataFrame):
-        if listing.empty:
-            return None
-        column = "name" if "name" in listing.columns else listing.columns[0]
-        return str(listing[column].iloc[-1])
-    items = list(listing or [])
-    if not items:
-        return None
-    last = items[-1]
-    return str(last.get("name")) if isinstance(last, dict) else str(last)
-
-
 def _load_entry(project, name: str, project_path: Path):
     try:
         return project.load_json("grid", name)
@@ -62,16 +47,9 @@ def _is_block_model(entry) -> bool:
 def _latest_grid_name(project) -> str | None:
     """Latest saved block-model grid: the newest 2-D one, else the newest 3-D one.
 
-    Realisation grids (``kind: realizations``) are skipped. Order is the store's ``saved_at``
-    where readable, else the listing order.
+    Realisation grids (``kind: realizations``) are skipped.
     """
-    import json
-
-    try:
-        rows = project.sql("SELECT name, json FROM artifacts_json WHERE kind = 'grid' ORDER BY saved_at DESC")
-        entries = [(str(n), json.loads(j)) for n, j in zip(rows["name"], rows["json"], strict=True)]
-    except Exception:  # other stores: the public listing, newest assumed last
-        entries = [(name, project.load_json("grid", name)) for name in reversed(project.list_json("grid"))]
+    entries = [(name, project.load_json("grid", name)) for name in project.list_json("grid", newest_first=True)]
     models = [(name, entry) for name, entry in entries if _is_block_model(entry)]
     for name, entry in models:
         if not isinstance(entry, dict) or entry.get("kind", "block_model_2d") == "block_model_2d":

@@ -332,9 +332,10 @@ class Project:
             raise KeyError(f"no saved {kind!r} named {name!r} in {self.path}")
         return json.loads(row["json"].iloc[0])
 
-    def list_json(self, kind: str) -> list[str]:
-        """Names saved under ``kind``, sorted."""
-        return self.sql("SELECT name FROM artifacts_json WHERE kind = ? ORDER BY name", [kind])["name"].tolist()
+    def list_json(self, kind: str, newest_first: bool = False) -> list[str]:
+        """Names saved under ``kind``: sorted by name, or by save time (newest first)."""
+        order = "saved_at DESC, name" if newest_first else "name"
+        return self.sql(f"SELECT name FROM artifacts_json WHERE kind = ? ORDER BY {order}", [kind])["name"].tolist()
 
     def save_frame(self, name: str, df: pd.DataFrame) -> None:
         """Store a DataFrame as table ``frame_<name>`` (with its ``attrs``), replacing any previous one."""
