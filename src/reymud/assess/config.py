@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from reymud.resource.config import DEFAULT_CUTOFFS_PPM
+
 __all__ = ["AssessConfig"]
 
 
@@ -104,7 +106,7 @@ class AssessConfig:
     search_radius_m: float | None = None
     block_discretisation: tuple[int, int] = (2, 2)
     cv_folds: str | int = "loo"
-    cutoffs_ppm: tuple[float, ...] = (400.0, 1_000.0, 2_000.0)
+    cutoffs_ppm: tuple[float, ...] = DEFAULT_CUTOFFS_PPM
     grade_tonnage_cutoffs_ppm: tuple[float, ...] = tuple(float(c) for c in range(0, 3_001, 100))
     density_t_m3: float | None = None
     n_realizations: int = 100

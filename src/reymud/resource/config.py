@@ -27,6 +27,9 @@ __all__ = [
 #: Resource classes in reporting order (CRIRSCO / JORC), then blocks that are not a resource.
 CLASSES: tuple[str, ...] = ("measured", "indicated", "inferred", "unclassified")
 
+#: Default reporting cut-offs (ppm total REY): the REY-rich / 1,000 ppm / highly REY-rich thresholds.
+DEFAULT_CUTOFFS_PPM: tuple[float, ...] = (400.0, 1000.0, 2000.0)
+
 #: Default dry bulk density of REY-rich red clay (t/m3 == g/cm3).
 DEFAULT_DENSITY_T_M3: float = 0.55
 DENSITY_BASIS: str = (
@@ -230,7 +233,7 @@ class ResourceConfig:
 
     density_t_m3: float = DEFAULT_DENSITY_T_M3
     density_basis: str = DENSITY_BASIS
-    cutoffs: tuple[float, ...] = (400.0, 1000.0, 2000.0)
+    cutoffs: tuple[float, ...] = DEFAULT_CUTOFFS_PPM
     cutoff_variable: str = "total_rey_ppm"
     rules: ClassificationRules = field(default_factory=ClassificationRules)
     price_year: str = "2025e"

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from reymud.resource.config import DEFAULT_CUTOFFS_PPM
 from reymud.resource.index import GradeTonnageIndex, resolve_by
 from reymud.resource.value import block_value_usd_t
 
@@ -49,7 +50,7 @@ def _footprint_km2(blocks: pd.DataFrame, by: str, cut: np.ndarray) -> np.ndarray
 
 def resource_table(
     blocks: pd.DataFrame,
-    cutoffs: Iterable[float] | float = (400.0, 1000.0, 2000.0),
+    cutoffs: Iterable[float] | float = DEFAULT_CUTOFFS_PPM,
     by: str = "total_rey_ppm",
     index: GradeTonnageIndex | None = None,
     prices_usd_per_kg: Mapping[str, float] | None = None,

@@ -22,7 +22,7 @@ import xarray as xr
 
 from reymud.elements import oxide_factors, oxide_names
 from reymud.resource.blocks import block_area_m2, element_columns
-from reymud.resource.config import DEFAULT_DENSITY_T_M3
+from reymud.resource.config import DEFAULT_CUTOFFS_PPM, DEFAULT_DENSITY_T_M3
 
 __all__ = ["METHOD", "exceedance_probability", "realization_totals", "uncertainty_summary"]
 
@@ -53,7 +53,7 @@ def _as_realizations(realizations: xr.DataArray, dims: tuple[str, ...], ds: xr.D
 def realization_totals(
     realizations: xr.DataArray,
     ds: xr.Dataset,
-    cutoffs: Iterable[float] | float = (400.0, 1000.0, 2000.0),
+    cutoffs: Iterable[float] | float = DEFAULT_CUTOFFS_PPM,
     density_t_m3: float | None = None,
     thickness: xr.DataArray | None = None,
 ) -> pd.DataFrame:
@@ -146,7 +146,7 @@ def realization_totals(
 def uncertainty_summary(
     realizations: xr.DataArray,
     ds: xr.Dataset,
-    cutoffs: Iterable[float] | float = (400.0, 1000.0, 2000.0),
+    cutoffs: Iterable[float] | float = DEFAULT_CUTOFFS_PPM,
     density_t_m3: float | None = None,
     thickness: xr.DataArray | None = None,
     percentiles: tuple[float, float, float] = (10.0, 50.0, 90.0),
