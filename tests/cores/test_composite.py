@@ -63,11 +63,11 @@ def test_window_stats_by_hand():
     s = pd.DataFrame({"core_id": ["A"] * 4 + ["B"], "top_mbsf": [0.0, 1.0, 2.0, 9.0, 0.0],
                       "bottom_mbsf": [1.0, 2.0, 3.0, 11.0, 1.0],
                       "total_rey_ppm": [200.0, 500.0, 1000.0, 600.0, 100.0]})
-    w = window_stats(s, 0.0, 10.0, columns=["total_rey_ppm"]).set_index("core_id")
+    w = window_stats(s, 0.0, 10.0, columns=["total_rey_ppm"], support=None).set_index("core_id")
     assert w.loc["A", "thickness_m"] == pytest.approx(4.0)  # 9-11 clipped to 9-10
     assert w.loc["A", "total_rey_ppm"] == pytest.approx((200 + 500 + 1000 + 600) / 4)
     assert w.loc["A", "overburden_m"] == 0.0
-    t = window_stats(s, 0.0, 10.0, columns=["total_rey_ppm"], threshold=400.0).set_index("core_id")
+    t = window_stats(s, 0.0, 10.0, columns=["total_rey_ppm"], threshold=400.0, support=None).set_index("core_id")
     assert t.loc["A", "thickness_m"] == pytest.approx(3.0)
     assert t.loc["A", "total_rey_ppm"] == pytest.approx((500 + 1000 + 600) / 3)
     assert t.loc["A", "overburden_m"] == 1.0
@@ -75,6 +75,12 @@ def test_window_stats_by_hand():
     assert np.isnan(t.loc["B", "overburden_m"])
     with pytest.raises(ValueError, match="must be below"):
         window_stats(s, 5.0, 2.0)
+    # default midpoint support: the 6 m gap 3-9 m is longer than the 1 m cap, each side takes 0.5 m
+    m = window_stats(s, 0.0, 10.0, columns=["total_rey_ppm"]).set_index("core_id")
+    assert m.loc["A", "thickness_m"] == pytest.approx(5.0)
+    assert m.loc["A", "total_rey_ppm"] == pytest.approx((200 + 500 + 1.5 * 1000 + 1.5 * 600) / 5.0)
+    assert m.loc["A", "sampled_m"] == pytest.approx(4.0)
+    assert m.loc["A", "gap_m"] == pytest.approx(5.0)
 
 
 def test_composite_computes_total_rey_from_elements():

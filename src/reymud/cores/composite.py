@@ -6,6 +6,10 @@ overlap-weighted mean and its ``length_m`` the covered (sampled) length, so
 ``sum(length_m * grade)`` over composites equals ``sum(sample length * grade)`` over the samples
 below ``top_mbsf`` (exactly, up to float rounding). Unsampled parts of a bin are not filled in;
 bins with no sample are not returned. A NaN grade makes that composite's grade NaN.
+
+Sample support (:mod:`reymud.cores.support`): with a ``SampleSupport`` of rule ``"midpoint"``
+every sample counts over the interval it represents, so spot-sampled cores get their true
+thickness. ``window_stats`` uses the midpoint rule by default; ``composite`` only when asked.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import pandas as pd
 
 from reymud.cores.intervals import DEFAULT_POINT_HALF_SUPPORT_M, prepare
 from reymud.cores.layers import ensure_value
+from reymud.cores.support import SampleSupport
 from reymud.elements import REY
 
 __all__ = ["composite", "default_columns", "window_stats"]
@@ -48,6 +53,8 @@ def composite(
     columns: Sequence[str] | None = None,
     top_mbsf: float = 0.0,
     point_half_support_m: float = DEFAULT_POINT_HALF_SUPPORT_M,
+    support: SampleSupport | None = None,
+    cores: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Composite every core to fixed lengths, conserving length x grade.
 
@@ -63,6 +70,11 @@ def composite(
         Depth of the first composite's top; sample parts above it are left out.
     point_half_support_m : float
         Half-support of point samples (see :mod:`reymud.cores.intervals`).
+    support : SampleSupport, optional
+        Default None: each sample covers its own length. ``SampleSupport()`` (midpoint rule):
+        each sample covers the interval it represents, so ``length_m`` is the represented length.
+    cores : DataFrame, optional
+        ``core_id, core_length_m`` (recovered lengths capping the support).
 
     Returns
     -------
@@ -74,7 +86,7 @@ def composite(
     if columns is not None and "total_rey_ppm" in columns:
         samples = ensure_value(samples, "total_rey_ppm")
     columns = _check_columns(samples, default_columns(samples) if columns is None else columns, "composite")
-    iv = prepare(samples, "composite", point_half_support_m)
+    iv = prepare(samples, "composite", point_half_support_m, support, cores)
     top = np.maximum(iv.top, top_mbsf)
     bottom = iv.bottom
     keep = bottom > top
@@ -116,6 +128,8 @@ def window_stats(
     threshold: float | None = None,
     value: str = "total_rey_ppm",
     point_half_support_m: float = DEFAULT_POINT_HALF_SUPPORT_M,
+    support: SampleSupport | None = SampleSupport(),
+    cores: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Length-weighted statistics of each core in a depth window.
 
@@ -132,22 +146,31 @@ def window_stats(
     value : str
         Column the threshold applies to.
     point_half_support_m : float
-        Half-support of point samples (see :mod:`reymud.cores.intervals`).
+        Half-support of point samples under the ``"sample"`` rule (see :mod:`reymud.cores.intervals`).
+    support : SampleSupport or None
+        Which interval each sample stands for (default ``SampleSupport()``: midpoint rule, gaps
+        bridged up to 1 m; see :mod:`reymud.cores.support`). None = the samples' own lengths.
+    cores : DataFrame, optional
+        ``core_id, core_length_m``: recovered lengths capping the support (else a
+        ``core_length_m`` column of ``samples`` is used when present).
 
     Returns
     -------
     DataFrame
         One row per core: ``core_id, top_mbsf, base_mbsf`` (the window), ``thickness_m`` (counted
-        sampled length in the window), the mean of each column, ``overburden_m`` (mbsf of the top
-        of the first counted interval; NaN when nothing counts) and ``sampled_m`` (all sampled
-        length in the window). Cores with nothing counted have thickness 0 and NaN means.
+        represented length in the window, never more than the window), the mean of each column,
+        ``overburden_m`` (mbsf of the top of the first counted interval; NaN when nothing counts),
+        ``sampled_m`` (length of the samples themselves in the window), ``represented_m`` (length
+        of the window all samples stand for) and ``gap_m`` (window length no sample stands for).
+        Cores with nothing counted have thickness 0 and NaN means. ``attrs`` carry the window,
+        threshold and the support settings.
     """
     if not base_mbsf > top_mbsf:
         raise ValueError(f"window base_mbsf ({base_mbsf}) must be below top_mbsf ({top_mbsf})")
     if threshold is not None or columns is None or value in columns:
         samples = ensure_value(samples, value)
     columns = _check_columns(samples, default_columns(samples) if columns is None else columns, "window_stats")
-    iv = prepare(samples, "window_stats", point_half_support_m)
+    iv = prepare(samples, "window_stats", point_half_support_m, support, cores)
     n = len(iv.cores)
     top = np.clip(iv.top, top_mbsf, base_mbsf)
     bottom = np.clip(iv.bottom, top_mbsf, base_mbsf)
@@ -172,6 +195,13 @@ def window_stats(
             metal = np.bincount(iv.core, np.where(counted, w * grades[:, j], 0.0), minlength=n)
             out[col] = np.where(thickness > 0, metal / thickness, np.nan)
     out["overburden_m"] = np.where(np.isfinite(overburden), overburden, np.nan)
-    out["sampled_m"] = np.bincount(iv.core, np.where(inside, length, 0.0), minlength=n)
-    out.attrs.update(window_top_mbsf=float(top_mbsf), window_base_mbsf=float(base_mbsf), threshold=threshold)
+    own_top = iv.top if iv.sample_top is None else iv.sample_top
+    own_bottom = iv.bottom if iv.sample_bottom is None else iv.sample_bottom
+    own = np.clip(own_bottom, top_mbsf, base_mbsf) - np.clip(own_top, top_mbsf, base_mbsf)
+    out["sampled_m"] = np.bincount(iv.core, own, minlength=n)
+    represented = np.bincount(iv.core, np.where(inside, length, 0.0), minlength=n)
+    out["represented_m"] = np.minimum(represented, base_mbsf - top_mbsf)
+    out["gap_m"] = np.maximum((base_mbsf - top_mbsf) - out["represented_m"].to_numpy(), 0.0)
+    out.attrs.update(window_top_mbsf=float(top_mbsf), window_base_mbsf=float(base_mbsf), threshold=threshold,
+                     support=None if support is None else support.to_dict())
     return out

@@ -8,7 +8,10 @@ Conventions (shared by layers, composites and windows):
   ``point_half_support_m`` on each side (default 0.25 m), and never overlapping a neighbour; a
   core's first/last point is extended by the same half-spacing as on its inner side (capped).
   Without this, a point would carry zero length and so zero weight.
-- Unsampled gaps (next top > previous bottom) stay unsampled: nothing is interpolated into them.
+- Unsampled gaps (next top > previous bottom) stay unsampled: nothing is interpolated into them,
+  unless a :class:`reymud.cores.support.SampleSupport` with rule ``"midpoint"`` is given: then each
+  sample's interval is its *represented* interval (see :mod:`reymud.cores.support`) and the
+  sample's own depths are kept in ``sample_top``/``sample_bottom``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from reymud.cores.support import SampleSupport, core_lengths, represent
+
 __all__ = ["DEFAULT_POINT_HALF_SUPPORT_M", "Intervals", "prepare"]
 
 #: Largest half-support (m) given to a point sample on each side.
@@ -28,7 +33,9 @@ DEFAULT_POINT_HALF_SUPPORT_M = 0.25
 @dataclass(frozen=True)
 class Intervals:
     """Sorted sample intervals: ``core`` codes (int), ``cores`` (code -> id), ``top``, ``bottom``,
-    ``order`` (positions in the input frame) and ``frame`` (the input rows in sorted order)."""
+    ``order`` (positions in the input frame), ``frame`` (the input rows in sorted order) and the
+    samples' own depths ``sample_top``/``sample_bottom`` (equal to ``top``/``bottom`` unless a
+    midpoint support extended them)."""
 
     core: np.ndarray
     cores: np.ndarray
@@ -36,11 +43,20 @@ class Intervals:
     bottom: np.ndarray
     order: np.ndarray
     frame: pd.DataFrame
+    sample_top: np.ndarray | None = None
+    sample_bottom: np.ndarray | None = None
 
     @property
     def length(self) -> np.ndarray:
         """Sample lengths (m)."""
         return self.bottom - self.top
+
+    @property
+    def sampled_length(self) -> np.ndarray:
+        """Lengths (m) of the samples themselves (before any midpoint support)."""
+        top = self.top if self.sample_top is None else self.sample_top
+        bottom = self.bottom if self.sample_bottom is None else self.sample_bottom
+        return bottom - top
 
     def values(self, columns: Sequence[str]) -> np.ndarray:
         """(n, k) float block of ``columns`` in sorted order."""
@@ -62,8 +78,14 @@ def prepare(
     samples: pd.DataFrame,
     what: str,
     point_half_support_m: float = DEFAULT_POINT_HALF_SUPPORT_M,
+    support: SampleSupport | None = None,
+    cores: pd.DataFrame | None = None,
 ) -> Intervals:
-    """Validate and sort sample intervals; give point samples their support.
+    """Validate and sort sample intervals; give samples their support.
+
+    With ``support`` of rule ``"midpoint"`` the intervals become the represented intervals
+    (``point_half_support_m`` is then not used; recovered lengths come from ``cores`` or a
+    ``core_length_m`` column of ``samples``). Otherwise point samples get ``point_half_support_m``.
 
     Raises
     ------
@@ -99,9 +121,14 @@ def prepare(
             f"{what}: overlapping samples in core {uniques[core[i]]!r}: "
             f"{top[i]}-{bottom[i]} and {top[i + 1]}-{bottom[i + 1]} mbsf; remove duplicates or fix depths"
         )
-    top, bottom = _point_support(core, top, bottom, float(point_half_support_m))
     frame = samples.iloc[order].reset_index(drop=True)
-    return Intervals(core, np.asarray(uniques, dtype=object), top, bottom, order, frame)
+    ids = np.asarray(uniques, dtype=object)
+    if support is not None and support.rule == "midpoint":
+        length = core_lengths(frame, cores, ids, what)[core]
+        rep_top, rep_bottom = represent(core, top, bottom, length, support)
+        return Intervals(core, ids, rep_top, rep_bottom, order, frame, top, bottom)
+    top, bottom = _point_support(core, top, bottom, float(point_half_support_m))
+    return Intervals(core, ids, top, bottom, order, frame)
 
 
 def _point_support(core: np.ndarray, top: np.ndarray, bottom: np.ndarray, cap: float):

@@ -7,6 +7,9 @@ layer's thickness (top to base) but not in its sampled length or its means.
 Means are length-weighted over the samples (weights = sample lengths; layers made only of
 zero-length points fall back to equal weights). The peak is the highest sample (the shallowest
 on ties) and its depth is that sample's mid-depth.
+With a :class:`~reymud.cores.support.SampleSupport` of rule ``"midpoint"`` every sample counts
+over the interval it represents (tops, bases, thickness and weights), so spot-sampled layers get
+their true thickness; ``max_gap_m`` then applies to what is left of a gap beyond the support.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from reymud.cores.intervals import DEFAULT_POINT_HALF_SUPPORT_M, Intervals, prepare
+from reymud.cores.support import SampleSupport
 from reymud.elements import REY
 
 __all__ = ["core_summary", "ensure_value", "find_layers"]
@@ -74,6 +78,8 @@ def find_layers(
     max_gap_m: float = 0.5,
     elements: Sequence[str] = REY,
     point_half_support_m: float = DEFAULT_POINT_HALF_SUPPORT_M,
+    support: SampleSupport | None = None,
+    cores: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """REY-rich layers of every core.
 
@@ -92,23 +98,28 @@ def find_layers(
         Elements whose length-weighted means are reported as ``<El>_ppm``.
     point_half_support_m : float
         Half-support of point samples (see :mod:`reymud.cores.intervals`).
+    support : SampleSupport, optional
+        Default None (samples' own lengths). ``SampleSupport()``: midpoint rule.
+    cores : DataFrame, optional
+        ``core_id, core_length_m`` (recovered lengths capping the support).
 
     Returns
     -------
     DataFrame
         One row per layer: ``core_id, layer`` (1 = shallowest), ``top_mbsf, base_mbsf, thickness_m``
         (base - top), ``mean_<value>, peak_<value>, peak_depth_mbsf, n_samples, sampled_length_m``
-        and ``<El>_ppm``.
+        (the samples' own length), ``<El>_ppm`` and ``represented_m`` (length the layer's samples
+        stand for; equal to ``sampled_length_m`` without a midpoint support).
     """
     if max_gap_m < 0:
         raise ValueError("max_gap_m must be >= 0 m")
     samples = ensure_value(samples, value)
-    iv = prepare(samples, "find_layers", point_half_support_m)
+    iv = prepare(samples, "find_layers", point_half_support_m, support, cores)
     values = iv.values([value])[:, 0]
     rows, lid = _layer_rows(iv, values, float(threshold), float(max_gap_m))
     pairs = _element_columns(iv.frame, elements)
     columns = ["core_id", "layer", "top_mbsf", "base_mbsf", "thickness_m", f"mean_{value}", f"peak_{value}",
-               "peak_depth_mbsf", "n_samples", "sampled_length_m", *[p[1] for p in pairs]]
+               "peak_depth_mbsf", "n_samples", "sampled_length_m", *[p[1] for p in pairs], "represented_m"]
     if rows.size == 0:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "core_id" else float) for c in columns})
     n = int(lid[-1]) + 1
@@ -131,12 +142,14 @@ def find_layers(
         f"peak_{value}": values[peak],
         "peak_depth_mbsf": 0.5 * (iv.top[peak] + iv.bottom[peak]),
         "n_samples": np.bincount(lid, minlength=n),
-        "sampled_length_m": np.bincount(lid, length, minlength=n),
+        "sampled_length_m": np.bincount(lid, iv.sampled_length[rows], minlength=n),
     })
     for j, (_, name) in enumerate(pairs, start=1):
         out[name] = means[:, j]
+    out["represented_m"] = np.bincount(lid, length, minlength=n)
     out.attrs["threshold"] = float(threshold)
     out.attrs["max_gap_m"] = float(max_gap_m)
+    out.attrs["support"] = None if support is None else support.to_dict()
     return out
 
 
