@@ -67,16 +67,30 @@ def ingest(
 
 def export(
     project: Path = typer.Argument(..., help="Project file (*.duckdb)."),
-    format: str = typer.Option("csv", "--format", help="Output format: csv or parquet."),
-    out: Path = typer.Option(None, "--out", help="Output folder (default: <project>.files/export)."),
+    what: str = typer.Option("tables", "--what", help="tables: cores, samples, assays, QA/QC; blocks: the block "
+                             "model with every variable, diagnostic and resource class."),
+    format: str = typer.Option("csv", "--format", help="tables: csv or parquet. blocks: gslib (GeoEAS, .dat), "
+                               "vtk (.vtu/.vtk, ParaView), geotiff (.tif, one file per variable) or csv "
+                               "(XC YC ZC XINC YINC ZINC + attributes; Leapfrog/Datamine)."),
+    out: Path = typer.Option(None, "--out", help="tables: output folder (default <project>.files/export). "
+                             "blocks: output file, extension matching --format (default "
+                             "<project>.files/export/block_model.<ext>)."),
     censored: str = typer.Option("half_limit", "--censored", help="Below-detection values in the wide sample "
                                  "table: half_limit, limit, zero or nan (concentrations in ppm / wt %)."),
+    grid: Path = typer.Option(None, "--grid", help="blocks: block-model NetCDF/Zarr to export (default the one "
+                              "`reymud assess` / `reymud estimate` left in <project>.files/block_model_2d.nc)."),
 ) -> None:
-    """Export cores, samples (wide, ppm / wt %), assays (long) and QA/QC as CSV or Parquet files."""
+    """Export the data tables (CSV/Parquet) or the block model (GSLIB, VTK, GeoTIFF, block-model CSV)."""
     from reymud.store import CENSORED_POLICIES
 
+    if what == "blocks":
+        _export_blocks(project, format, out, grid)
+        return
+    if what != "tables":
+        fail(f"--what {what!r}: use tables or blocks", 2)
     if format not in ("csv", "parquet"):
-        fail(f"--format {format!r}: use csv or parquet", 2)
+        fail(f"--format {format!r}: tables are exported as csv or parquet (use --what blocks for gslib, vtk, "
+             "geotiff or the block-model csv)", 2)
     if censored not in CENSORED_POLICIES:
         fail(f"--censored {censored!r}: use one of {', '.join(CENSORED_POLICIES)}", 2)
     store = open_project(project)
@@ -100,6 +114,45 @@ def export(
             frame.attrs = {}
             frame.to_parquet(path, index=False)
         table.add_row(str(path), str(len(frame)))
+    console().print(table)
+
+
+def _export_blocks(project: Path, format: str, out: Path | None, grid: Path | None) -> None:
+    import xarray as xr
+
+    from reymud.spatial import exchange
+
+    if format not in exchange.EXPORT_FORMATS:
+        fail(f"--format {format!r}: the block model is exported as {', '.join(exchange.EXPORT_FORMATS)}", 2)
+    store = open_project(project)
+    path = out or store.artifact_dir / "export" / f"block_model{exchange.EXPORT_FORMATS[format][0]}"
+    try:
+        exchange.check_extension(path, format)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    source = grid or store.artifact_dir / "block_model_2d.nc"
+    if not source.exists():
+        fail(f"no block model at {source}: run `reymud assess {project}` or `reymud estimate {project}` first, "
+             "or name one with --grid", 2)
+    with xr.open_zarr(source) if source.suffix == ".zarr" else xr.open_dataset(source) as ds:
+        model = ds.load()
+    if "blocks" in store.list_frames() and grid is None:
+        try:
+            model = exchange.attach_blocks_table(model, store.load_frame("blocks"))
+        except ValueError as exc:
+            console(stderr=True).print(f"[yellow]warning:[/] resource class not attached: {exc}")
+    try:
+        paths = exchange.export_block_model(model, path, format)
+    except ValueError as exc:
+        fail(str(exc))
+    table = Table(title=f"block model of {project} as {format}", title_justify="left")
+    table.add_column("file")
+    table.add_column("blocks", justify="right")
+    table.add_column("variables", justify="right")
+    n_blocks = model.sizes["easting"] * model.sizes["northing"] * model.sizes.get("depth_mbsf", 1)
+    n_vars = sum(1 for v in model.data_vars if v != "spatial_ref")
+    for p in paths:
+        table.add_row(str(p), f"{n_blocks:,}", str(n_vars if len(paths) == 1 else 1))
     console().print(table)
 
 

@@ -149,8 +149,14 @@ def estimate(
 ) -> None:
     """Block model (thickness, overburden, grades, kriging diagnostics) written to NetCDF/Zarr."""
     from reymud.spatial import estimate_block_model_3d, write_grid
+    from reymud.spatial.io import check_grid_path
 
     win = parse_window(window)
+    if out is not None:
+        try:
+            check_grid_path(out)
+        except ValueError as exc:
+            fail(f"--out {exc}", 2)
     with open_project(project) as proj:
         pts, samples, synthetic = _points(proj, win)
         grid = _grid_for(pts, cell, margin, pts.attrs["crs"])

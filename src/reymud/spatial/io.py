@@ -11,7 +11,10 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-__all__ = ["write_grid"]
+__all__ = ["GRID_SUFFIXES", "check_grid_path", "write_grid"]
+
+#: file extensions :func:`write_grid` writes (NetCDF or a Zarr store)
+GRID_SUFFIXES = (".nc", ".nc4", ".zarr")
 
 #: variable-name suffix -> CF units (first match wins, so longer suffixes come first)
 _UNITS = (("_ppm_variance", "ppm2"), ("_ppm", "ppm"), ("_m_variance", "m2"), ("_m", "m"), ("_kg_m2", "kg m-2"))
@@ -42,6 +45,31 @@ def _cf_dataset(ds: xr.Dataset, title: str) -> xr.Dataset:
     return out
 
 
+def check_grid_path(path: str | Path) -> Path:
+    """Refuse a grid path whose extension is not NetCDF or Zarr (so no NetCDF is written as ``bm.tif``).
+
+    Raises
+    ------
+    ValueError
+        Naming the path and pointing to ``reymud export`` for the other formats.
+
+    Examples
+    --------
+    >>> check_grid_path("bm.nc").name
+    'bm.nc'
+    >>> check_grid_path("bm.tif")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: bm.tif: grids are written as NetCDF (.nc, .nc4) or Zarr (.zarr); for GeoTIFF, ...`reymud export PROJECT --what blocks ...
+    """
+    path = Path(path)
+    if path.suffix.lower() not in GRID_SUFFIXES:
+        raise ValueError(f"{path}: grids are written as NetCDF (.nc, .nc4) or Zarr (.zarr); for GeoTIFF, GSLIB, "
+                         "VTK or block-model CSV use `reymud export PROJECT --what blocks --format "
+                         "geotiff|gslib|vtk|csv`")
+    return path
+
+
 def write_grid(ds: xr.Dataset, path: str | Path, title: str = "reymud grid") -> Path:
     """Write a 2-D/3-D grid as CF-1.8 NetCDF, or as Zarr when ``path`` ends in ``.zarr``.
 
@@ -59,11 +87,16 @@ def write_grid(ds: xr.Dataset, path: str | Path, title: str = "reymud grid") -> 
     Path
         The path written.
 
+    Raises
+    ------
+    ValueError
+        When ``path`` does not end in ``.nc``, ``.nc4`` or ``.zarr`` (see :func:`check_grid_path`).
+
     Notes
     -----
     Boolean masks (``inside``) keep xarray's own encoding (int8 on disk, read back as bool).
     """
-    path = Path(path)
+    path = check_grid_path(path)
     out = _cf_dataset(ds, title)
     if path.suffix == ".zarr":
         out.to_zarr(path, mode="w")
