@@ -2,7 +2,7 @@
 
 Public API (docs/CONTRACTS.md, spatial section)::
 
-    to_projected, Grid, aoi_mask, eez_mask, box_mask, points_from_cores
+    to_projected, Grid, aoi_mask, eez_mask, box_mask, points_from_cores, AreaOfInterest
     experimental_variogram, fit_variogram, VariogramModel, Structure, NormalScoreTransform
     Neighbourhood, OrdinaryKriging, SimpleKriging, InverseDistance, NearestNeighbour
     estimate_block_model, estimate_block_model_3d, simulate
@@ -12,6 +12,7 @@ Public API (docs/CONTRACTS.md, spatial section)::
 from __future__ import annotations
 
 from reymud.spatial._checks import SpatialInputError, merge_duplicates
+from reymud.spatial.area import AreaOfInterest, AreaOfInterestError
 from reymud.spatial.blockmodel import (
     BLOCK_DEFAULTS,
     BlockModelDefaults,
@@ -51,6 +52,8 @@ __all__ = [
     "SIMULATION_DEFAULTS",
     "TAKAYA2018_BOX",
     "VARIOGRAM_DEFAULTS",
+    "AreaOfInterest",
+    "AreaOfInterestError",
     "BlockModelDefaults",
     "Grid",
     "InverseDistance",
