@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from reymud.geochem import anomalies, core, summary
+from reymud.geochem import lambdas as lambdas_mod
 from reymud.geochem.config import GeochemConfig, Thresholds
 
 __all__ = ["ReyAccessor"]
@@ -61,6 +62,11 @@ class ReyAccessor:
     def classify(self, thresholds: Thresholds = Thresholds()) -> pd.Series:
         """Class from total REY (with Ce); see :func:`reymud.geochem.classify`."""
         return summary.classify(core.total_rey(self._df), thresholds)
+
+    def lambdas(self, norm_to: str = "ChondriteREE_ON", exclude=lambdas_mod.DEFAULT_LAMBDA_EXCLUDE,
+                degree: int = 4) -> pd.DataFrame:
+        """REE shape coefficients through pyrolite; see :func:`reymud.geochem.lambdas.lambdas`."""
+        return lambdas_mod.lambdas(self._df, norm_to=norm_to, exclude=exclude, degree=degree)
 
     def summarise(self, config: GeochemConfig = GeochemConfig()) -> pd.DataFrame:
         """Input plus derived columns; see :func:`reymud.geochem.summarise`."""
