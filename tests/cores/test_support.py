@@ -147,3 +147,15 @@ def test_support_validation_and_round_trip():
     with pytest.raises(ValueError, match="core_length_m"):
         window_stats(pd.DataFrame({"core_id": ["A"], "top_mbsf": [0.0], "bottom_mbsf": [1.0],
                                    "total_rey_ppm": [1.0]}), cores=pd.DataFrame({"core_id": ["A"]}))
+
+
+def test_sparse_density_column_is_averaged_over_measured_samples():
+    s = pd.DataFrame({"core_id": "A", "top_mbsf": [0.0, 1.0, 2.0, 3.0], "bottom_mbsf": [1.0, 2.0, 3.0, 4.0],
+                      "total_rey_ppm": [500.0, 600.0, 700.0, np.nan], "dry_density_g_cm3": [0.5, np.nan, 0.6, 0.7]})
+    w = window_stats(s, 0.0, 3.0, columns=["total_rey_ppm", "dry_density_g_cm3"])
+    assert w["dry_density_g_cm3"].iloc[0] == pytest.approx(0.55)
+    assert w["total_rey_ppm"].iloc[0] == pytest.approx(600.0)
+    # a NaN in a non-sparse column still makes the mean NaN
+    assert np.isnan(window_stats(s, 0.0, 4.0, columns=["total_rey_ppm"])["total_rey_ppm"].iloc[0])
+    none = window_stats(s.assign(dry_density_g_cm3=np.nan), 0.0, 3.0, columns=["dry_density_g_cm3"])
+    assert np.isnan(none["dry_density_g_cm3"].iloc[0])

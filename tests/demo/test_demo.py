@@ -10,6 +10,7 @@ import pytest
 from reymud import geochem
 from reymud.cores import core_summary, window_stats
 from reymud.demo import DemoConfig, build_survey, write_demo_survey
+from reymud.demo.files import DENSITY_COLUMN
 from reymud.demo.survey import local_km
 from reymud.elements import REY
 
@@ -32,7 +33,8 @@ def numeric(assays):
         text = assays[col]
         cens = text.str.startswith("<")
         value = pd.to_numeric(text.str.lstrip("<").replace("", np.nan))
-        out[col.split(" ")[0]] = np.where(cens, value / 2, value)
+        name = "dry_density_g_cm3" if col == DENSITY_COLUMN else col.split(" ")[0]
+        out[name] = np.where(cens, value / 2, value)
     return out
 
 
@@ -156,3 +158,35 @@ def test_config_is_validated_and_described():
     assert "calibration_target_ppm = 964.0" in text
     with pytest.raises(ValueError, match="water_depth_range_m"):
         DemoConfig(water_depth_range_m=(5800.0, 5600.0))
+
+
+def test_measured_dry_density_subset_around_the_assumed_055(files, samples):
+    """DOMAIN.md: Takaya 2018 totals imply about 0.55 g/cm3 (0.54-0.57); red clay of 75-80 % porosity."""
+    density = samples["dry_density_g_cm3"]
+    measured = density.dropna()
+    assert 0.25 < len(measured) / len(samples) < 0.45  # every third sample
+    assert measured.mean() == pytest.approx(0.55, abs=0.01)
+    assert 0.015 < measured.std() < 0.05
+    assert measured.between(0.45, 0.65).all()
+    assert samples.loc[density.notna(), "core_id"].nunique() == samples["core_id"].nunique()
+    # QA/QC rows carry no density; the per-core window mean is available to the estimate
+    assays = read(files.assays)
+    assert (assays.loc[assays["sample_type"] != "sample", DENSITY_COLUMN] == "").all()
+    win = window_stats(samples, 0.0, 10.0, columns=["total_rey_ppm", "dry_density_g_cm3"])
+    assert win["dry_density_g_cm3"].notna().all()
+    assert json.loads(files.metadata.read_text())["n_density_measurements"] == len(measured)
+
+
+def test_density_does_not_change_the_other_demo_numbers():
+    on = build_survey(DemoConfig())["samples"]
+    off = build_survey(DemoConfig(density_every_n=0))["samples"]
+    assert off["dry_density_g_cm3"].isna().all()
+    pd.testing.assert_frame_equal(on.drop(columns="dry_density_g_cm3"), off.drop(columns="dry_density_g_cm3"))
+    with pytest.raises(ValueError, match="density_every_n"):
+        DemoConfig(density_every_n=-1)
+
+
+def test_correlation_length_is_exposed():
+    config = DemoConfig()
+    assert config.correlation_length_km == config.len_scale_km == 15.0
+    assert config.practical_range_km == pytest.approx(45.0)

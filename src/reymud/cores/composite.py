@@ -24,7 +24,11 @@ from reymud.cores.layers import ensure_value
 from reymud.cores.support import SampleSupport
 from reymud.elements import REY
 
-__all__ = ["composite", "default_columns", "window_stats"]
+__all__ = ["SPARSE_COLUMNS", "composite", "default_columns", "window_stats"]
+
+#: Columns measured on a subset of samples only; ``window_stats`` averages them over the samples
+#: that have a value (the measured dry bulk density, see reymud.ingest role ``dry_density_g_cm3``).
+SPARSE_COLUMNS: tuple[str, ...] = ("dry_density_g_cm3",)
 
 _META = {"core_id", "top_mbsf", "bottom_mbsf", "sample_id", "latitude", "longitude"}
 
@@ -130,6 +134,7 @@ def window_stats(
     point_half_support_m: float = DEFAULT_POINT_HALF_SUPPORT_M,
     support: SampleSupport | None = SampleSupport(),
     cores: pd.DataFrame | None = None,
+    skipna: Sequence[str] = SPARSE_COLUMNS,
 ) -> pd.DataFrame:
     """Length-weighted statistics of each core in a depth window.
 
@@ -153,6 +158,10 @@ def window_stats(
     cores : DataFrame, optional
         ``core_id, core_length_m``: recovered lengths capping the support (else a
         ``core_length_m`` column of ``samples`` is used when present).
+    skipna : sequence of str
+        Columns measured on a subset of samples only (default: the measured dry bulk density
+        ``dry_density_g_cm3``): their mean is over the counted samples that have a value, NaN
+        when none has. Other columns: a NaN in a counted sample makes the core's mean NaN.
 
     Returns
     -------
@@ -192,6 +201,12 @@ def window_stats(
     })
     with np.errstate(invalid="ignore", divide="ignore"):
         for j, col in enumerate(columns):
+            if col in skipna:
+                has = counted & np.isfinite(grades[:, j])
+                wj = np.bincount(iv.core, np.where(has, w, 0.0), minlength=n)
+                metal = np.bincount(iv.core, np.where(has, w * grades[:, j], 0.0), minlength=n)
+                out[col] = np.where(wj > 0, metal / np.where(wj > 0, wj, 1.0), np.nan)
+                continue
             metal = np.bincount(iv.core, np.where(counted, w * grades[:, j], 0.0), minlength=n)
             out[col] = np.where(thickness > 0, metal / thickness, np.nan)
     out["overburden_m"] = np.where(np.isfinite(overburden), overburden, np.nan)

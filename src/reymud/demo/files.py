@@ -7,8 +7,9 @@ measurements``):
   core_length_m, recovery`` (recovery = sampled fraction of the core length).
 - ``SYNTHETIC_assays.csv`` (wide): ``sample_id, core_id, top_mbsf, bottom_mbsf, sample_type``
   (sample|crm|duplicate|blank), ``reference`` (CRM name or parent sample id), ``lab, method``, then
-  ``La (ppm)`` ... ``Lu (ppm)``, ``Y (ppm)``, ``SiO2 (wt%)`` ... ``P2O5 (wt%)``. Below-limit values are
-  written ``<0.05``. CRM and blank rows have empty core_id and depths; duplicates repeat their
+  ``La (ppm)`` ... ``Lu (ppm)``, ``Y (ppm)``, ``SiO2 (wt%)`` ... ``P2O5 (wt%)`` and
+  ``Dry bulk density (g/cm3)`` (measured on every third sample; empty elsewhere, see
+  :func:`reymud.demo.samples.dry_density`). Below-limit values are written ``<0.05``. CRM and blank rows have empty core_id and depths; duplicates repeat their
   parent's core and depths. Rows are in lab-batch order (each batch: samples, duplicate, CRM, blank).
 - ``SYNTHETIC_crm_values.csv``: the synthetic 'certified' values of SYNTHETIC-CRM-A.
 - ``SYNTHETIC_metadata.json``: generator settings, covariance model, patterns and achieved statistics.
@@ -31,6 +32,8 @@ from reymud.elements import REY
 __all__ = ["DemoFiles", "demo_project", "header_line", "write_demo_survey"]
 
 LAB = "SYNTHETIC LAB (demo)"
+#: Assays-file header of the measured dry bulk density (ingest role ``dry_density_g_cm3``).
+DENSITY_COLUMN = "Dry bulk density (g/cm3)"
 METHOD = "ICP-MS (REY); XRF (majors)"
 
 
@@ -88,6 +91,9 @@ def _assay_table(survey: dict) -> pd.DataFrame:
         out[f"{el} (ppm)"] = _format(rows[el].to_numpy(dtype=float), np.full(len(rows), DETECTION_LIMITS_PPM[el]), 3, 4)
     for ox in MAJORS:
         out[f"{ox} (wt%)"] = _format(rows[ox].to_numpy(dtype=float), np.full(len(rows), MAJOR_LIMIT_WT), 2, 4)
+    if "dry_density_g_cm3" in rows:
+        density = rows["dry_density_g_cm3"].to_numpy(dtype=float)
+        out[DENSITY_COLUMN] = np.where(np.isnan(density), "", pd.Series(density).map("{:.3f}".format).to_numpy())
     return out
 
 
@@ -144,6 +150,9 @@ def write_demo_survey(directory: str | Path, seed: int = 20260202, n_cores: int 
         "note": header_line(config.seed).lstrip("# "),
         "config": config.to_dict(),
         "covariance": f"exponential C(h) = exp(-h / {config.len_scale_km} km), exact Cholesky sampling",
+        "correlation_length_km": config.correlation_length_km,
+        "practical_range_km": config.practical_range_km,
+        "n_density_measurements": int(samples["dry_density_g_cm3"].notna().sum()),
         "rich_pattern_paas_ratios": dict(RICH_PAAS_RATIOS),
         "background_pattern_paas_ratios": dict(BACKGROUND_PAAS_RATIOS),
         "n_samples": len(samples),

@@ -53,6 +53,11 @@ class DemoConfig:
     dilution_range: tuple[float, float] = (0.05, 0.15)
     batch_size: int = 40  # samples per lab batch: 1 CRM, 1 blank, 1 duplicate each
     crm_name: str = "SYNTHETIC-CRM-A"
+    # measured dry bulk density (see reymud.demo.samples.dry_density): every n-th sample of a core
+    density_every_n: int = 3  # 1 = every sample, 0 = none measured
+    porosity_mean: float = 0.78  # red clay porosity 75-80 % (DOMAIN.md; Takaya 2018 implied density)
+    porosity_sd: float = 0.012  # sample-to-sample spread: 0.75-0.80 is about +-2.5 sd
+    grain_density_g_cm3: float = 2.5  # red-clay grain density about 2.5 g/cm3 (DOMAIN.md)
 
     def __post_init__(self) -> None:
         if int(self.n_cores) < 2:
@@ -64,6 +69,24 @@ class DemoConfig:
                 raise ValueError(f"DemoConfig.{name} must be (low, high) with 0 <= low <= high, got {(lo, hi)}")
         if not self.lat_min_deg < self.lat_max_deg or not self.lon_min_deg < self.lon_max_deg:
             raise ValueError("DemoConfig: the study box needs lat_min_deg < lat_max_deg and lon_min_deg < lon_max_deg")
+
+        if int(self.density_every_n) < 0 or not 0 < self.porosity_mean < 1 or self.porosity_sd < 0:
+            raise ValueError("DemoConfig: density_every_n must be >= 0, porosity_mean in (0, 1), porosity_sd >= 0")
+
+    @property
+    def correlation_length_km(self) -> float:
+        """Length parameter (km) of the exponential covariance ``exp(-h / L)`` of every field (``len_scale_km``).
+
+        A fitted exponential variogram written as ``1 - exp(-h / a)`` should recover ``a`` near this
+        value once the NW trend is removed; one written with the *practical* range ``1 - exp(-3 h / r)``
+        should recover :attr:`practical_range_km`.
+        """
+        return float(self.len_scale_km)
+
+    @property
+    def practical_range_km(self) -> float:
+        """Practical range (km) of the fields: distance where the exponential reaches 95 % of its sill (3 L)."""
+        return 3.0 * float(self.len_scale_km)
 
     def to_dict(self) -> dict:
         """Plain dict (for the metadata file)."""

@@ -139,7 +139,35 @@ def wide_assays(frame: pd.DataFrame, layout: Layout, samples: pd.DataFrame, mapp
         "censored": np.concatenate(censored) if censored else np.array([], dtype=bool),
         "lab": pd.Categorical.from_codes(lab_codes[pos], categories=lab_names),
         "method": pd.Categorical.from_codes(method_codes[pos], categories=method_names)})
+    if "dry_density_g_cm3" in layout.roles:
+        density = _density_rows(data, layout.roles["dry_density_g_cm3"], ids, rows, mapping, file)
+        assays = pd.concat([assays.astype({c: object for c in ("sample_id", "analyte", "unit_raw", "unit", "lab",
+                                                                "method")}), density], ignore_index=True)
     return assays, n_absent
+
+
+#: Plausible dry bulk densities of sediment (g/cm3); outside this a unit mix-up (kg/m3) is likely.
+DRY_DENSITY_RANGE_G_CM3 = (0.1, 3.0)
+
+
+def _density_rows(data: pd.DataFrame, column: str, ids: np.ndarray, rows: np.ndarray, mapping: IngestMapping,
+                  file: str) -> pd.DataFrame:
+    """Assay rows of a measured dry bulk density column (analyte ``dry_density_g_cm3``, unit g/cm3)."""
+    raw = data[column]
+    parsed = _parse(raw, mapping, file, rows, column)
+    keep = ~parsed.not_analysed & np.isfinite(parsed.value)
+    lo, hi = DRY_DENSITY_RANGE_G_CM3
+    bad = np.flatnonzero(keep & ((parsed.value < lo) | (parsed.value > hi)))
+    if bad.size:
+        i = int(bad[0])
+        raise IngestError(file, f"dry bulk density {raw.iloc[i]!r} is outside {lo}-{hi} g/cm3",
+                          "give dry bulk density in g/cm3 (== t/m3), e.g. 0.55; convert kg/m3 by dividing by 1000",
+                          row=int(rows[i]), column=column)
+    n = int(keep.sum())
+    return pd.DataFrame({
+        "sample_id": ids[keep], "analyte": "dry_density_g_cm3", "value_raw": _raw_text(raw)[keep],
+        "unit_raw": "g/cm3", "value": parsed.value[keep], "unit": "g/cm3", "detection_limit": np.full(n, np.nan),
+        "censored": np.zeros(n, dtype=bool), "lab": None, "method": "dry bulk density (measured)"})
 
 
 def long_assays(frame: pd.DataFrame, layout: Layout, stored_ids: pd.Categorical, mapping: IngestMapping,

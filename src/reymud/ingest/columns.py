@@ -50,6 +50,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
                       "water_depth_metres", "water_depth_meters"),
     "core_length_m": ("core_length_m", "core_length", "length_m", "recovered_length_m", "core_length_metres"),
     "recovery": ("recovery", "recovery_pct", "recovery_%", "recovery_fraction", "core_recovery"),
+    # measured dry bulk density of a sample, g/cm3 == t/m3 (stored as the pseudo-analyte dry_density_g_cm3)
+    "dry_density_g_cm3": ("dry_density_g_cm3", "dry_bulk_density_g_cm3", "dry_density", "dry_bulk_density",
+                          "dry_bulk_density_t_m3", "dry_density_t_m3", "dbd_g_cm3", "density_dry_g_cm3",
+                          "bulk_density_dry_g_cm3", "dry_density_g_cc"),
     "analyte_name": ("analyte", "element", "parameter", "determinand", "analyte_name", "component", "oxide"),
     "value": ("value", "result", "concentration", "conc", "reported_value", "result_value"),
     "unit": ("unit", "units", "uom", "unit_of_measure"),
