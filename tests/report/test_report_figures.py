@@ -10,10 +10,10 @@ from pyproj import Geod, Transformer
 
 from reymud.data import read_reference
 from reymud.elements import REY_PLOT_ORDER
-from reymud.report import figures_geochem as fg
-from reymud.report import figures_resource as fr
-from reymud.report import figures_spatial as fs
-from reymud.report.figures_base import (
+from reymud.plot import geochem as fg
+from reymud.plot import resource as fr
+from reymud.plot import spatial as fs
+from reymud.plot.base import (
     EEZ_CENTRE_LATLON,
     EEZ_RADIUS_M,
     bar_chart,

@@ -7,8 +7,8 @@ Figure builders (``reymud.report.figures_*``) take plain DataFrames / xarray obj
 
 from __future__ import annotations
 
+from reymud.plot.base import decimate, map_boundaries
 from reymud.report.build import build_figures, write_report
-from reymud.report.figures_base import decimate, map_boundaries
 from reymud.report.html import SECTIONS, SYNTHETIC_BANNER, format_number, render_html, write_html
 
 __all__ = [

@@ -9,10 +9,10 @@ from typing import Any
 import plotly.graph_objects as go
 import xarray as xr
 
-from reymud.report import figures_geochem as fg
-from reymud.report import figures_resource as fr
-from reymud.report import figures_spatial as fs
-from reymud.report.figures_base import bar_chart, base_layout, line_chart, map_boundaries, new_figure
+from reymud.plot import geochem as fg
+from reymud.plot import resource as fr
+from reymud.plot import spatial as fs
+from reymud.plot.base import bar_chart, base_layout, line_chart, map_boundaries, new_figure
 from reymud.report.html import write_html
 
 __all__ = ["build_figures", "write_report"]
@@ -22,6 +22,13 @@ def _accumulation(ds: xr.Dataset, density_t_m3: float) -> xr.DataArray:
     """REY accumulation (kg/m2) = thickness (m) x density (t/m3) x grade (ppm) / 1000."""
     acc = ds["thickness_m"] * density_t_m3 * ds["total_rey_ppm"] / 1000.0
     return acc.where(ds["inside"]).rename("accumulation_kg_m2")
+
+
+def _with_rows(frame, reason: str):
+    """``frame``, or a ValueError (shown in place of the figure) when it is empty: no empty charts."""
+    if frame is None or len(frame) == 0:
+        raise ValueError(reason)
+    return frame
 
 
 def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figure]]:
@@ -58,7 +65,8 @@ def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figu
                                               "REY normalised to PAAS (Taylor & McLennan 1985)"),
         "anomalies": lambda: fg.anomaly_plot(samples),
         "downhole": lambda: fg.downhole_logs(samples, threshold=threshold),
-        "crm": lambda: bar_chart(frames["qaqc_crm"].dropna(subset=["bias_pct"]), "analyte", ["bias_pct"],
+        "crm": lambda: bar_chart(_with_rows(frames["qaqc_crm"].dropna(subset=["bias_pct"]),
+                                            "no CRM analysis with a certified value"), "analyte", ["bias_pct"],
                                  "CRM bias against certified values (%)", "bias (%)"),
         "duplicates": lambda: bar_chart(frames["qaqc_duplicates"], "analyte", ["precision_pct", "p90_rpd_pct"],
                                         "Duplicate precision", "%", labels=["pooled CV (%)", "P90 RPD (%)"]),
@@ -88,7 +96,8 @@ def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figu
                                                         "Probability that total REY exceeds the cut-off", points),
         "production": lambda: line_chart(frames["production_schedule"], "year", ["treo_t", "revenue_usd"],
                                          "Production schedule: oxide output and revenue", "TREO (t)",
-                                         secondary=["revenue_usd"]),
+                                         labels=["TREO (t)", "revenue (USD)"], secondary=["revenue_usd"],
+                                         from_zero=True, secondary_title="revenue (USD)"),
         "years_of_supply": lambda: bar_chart(frames["supply_summary"], "element", ["years_global", "years_japan"],
                                              "Years of supply by element (P50 resource estimate)", "years",
                                              log_y=True, labels=["global demand (proxy)", "Japan demand"]),

@@ -209,7 +209,7 @@ def render_html(results: Mapping[str, Any], figures: Mapping[str, go.Figure | st
     page = ReportPage(results, figures or {})
     env = _environment()
     return env.get_template(template).render(
-        r=results, page=page, num=page.num, table=page.table, figure=page.figure, get=page.get, kv=page.kv,
+        r=results, page=page, format_num=format_number, num=page.num, table=page.table, figure=page.figure, get=page.get, kv=page.kv,
         sections=SECTIONS, synthetic=bool(results.get("synthetic")), banner_text=SYNTHETIC_BANNER,
         plotly_js=Markup(_plotly_js().replace("</script", "<\\/script")),
     )

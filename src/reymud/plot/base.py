@@ -55,12 +55,15 @@ def new_figure() -> go.Figure:
 
 def base_layout(fig: go.Figure, title: str, height_px: int = 420) -> go.Figure:
     """Apply the report's common layout (title, margins, white template) and return ``fig``."""
+    right_axis = any(getattr(axis, "side", None) == "right" for axis in fig.select_yaxes())
     fig.update_layout(
         title={"text": title, "x": 0.01, "font": {"size": 15}},
         height=height_px,
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        # a right-hand axis needs room for its tick labels and title, else plotly clips them
+        margin={"l": 70, "r": 90 if right_axis else 20, "t": 50, "b": 50},
         legend={"orientation": "h", "y": -0.18},
     )
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -128,8 +131,14 @@ def bar_chart(frame: pd.DataFrame, x: str, ys: Sequence[str], title: str, y_titl
 
 
 def line_chart(frame: pd.DataFrame, x: str, ys: Sequence[str], title: str, y_title: str = "",
-               labels: Sequence[str] | None = None, secondary: Sequence[str] = ()) -> go.Figure:
-    """Lines of the columns ``ys`` against ``x``; columns in ``secondary`` use a right-hand axis."""
+               labels: Sequence[str] | None = None, secondary: Sequence[str] = (), from_zero: bool = False,
+               secondary_title: str | None = None) -> go.Figure:
+    """Lines of the columns ``ys`` against ``x``; columns in ``secondary`` use a right-hand axis.
+
+    ``from_zero`` starts both value axes at zero (quantities such as tonnes or revenue: a near-constant
+    series then reads as constant instead of filling the axis with a 0.1 % wiggle), with tick labels of
+    three significant figures (``~3s``) so neighbouring ticks never print the same text.
+    """
     require_columns(frame, [x, *ys], title)
     fig = new_figure()
     for i, (col, label) in enumerate(zip(ys, labels or ys, strict=True)):
@@ -137,8 +146,11 @@ def line_chart(frame: pd.DataFrame, x: str, ys: Sequence[str], title: str, y_tit
                         line={"color": PALETTE[i % len(PALETTE)]},
                         yaxis="y2" if col in secondary else "y")
     fig.update_layout(xaxis_title=x, yaxis_title=y_title)
+    axis = {"rangemode": "tozero", "tickformat": "~3s"} if from_zero else {}
+    fig.update_layout(yaxis=axis)
     if secondary:
-        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": ", ".join(secondary)})
+        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False,
+                                  "title": secondary_title or ", ".join(secondary), **axis})
     return base_layout(fig, title)
 
 

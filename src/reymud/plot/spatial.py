@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import xarray as xr
 from plotly.subplots import make_subplots
 
-from reymud.report.figures_base import PALETTE, Boundary, base_layout, decimate, new_figure, require_columns
+from reymud.plot.base import PALETTE, Boundary, base_layout, decimate, new_figure, require_columns
 
 __all__ = ["category_map", "cv_scatter", "grid_map", "probability_maps", "swath_plot", "variogram_plot"]
 
@@ -19,7 +19,7 @@ CLASS_COLOURS = {"measured": "#1a9850", "indicated": "#fee08b", "inferred": "#fc
 
 def variogram_plot(experimental: pd.DataFrame, model_lag_m: np.ndarray, model_gamma: np.ndarray,
                    title: str, model_label: str = "fitted model", data_variance: float | None = None) -> go.Figure:
-    """Experimental semivariogram (marker size ~ pairs) with the fitted model curve.
+    """Experimental semivariogram (marker size ~ pairs, pairs labelled per lag) with the fitted model curve.
 
     Parameters
     ----------
@@ -34,8 +34,9 @@ def variogram_plot(experimental: pd.DataFrame, model_lag_m: np.ndarray, model_ga
     pairs = experimental["n_pairs"].to_numpy(float)
     size = 6 + 14 * np.sqrt(pairs / max(pairs.max(), 1.0))
     fig = new_figure()
-    fig.add_scatter(x=experimental["lag_m"], y=experimental["gamma"], mode="markers", name="experimental",
+    fig.add_scatter(x=experimental["lag_m"], y=experimental["gamma"], mode="markers+text", name="experimental",
                     marker={"size": size, "color": PALETTE[0]}, customdata=pairs,
+                    text=[f"{p:.0f}" for p in pairs], textposition="top center", textfont={"size": 9},
                     hovertemplate="lag %{x:.0f} m<br>gamma %{y:.4g}<br>%{customdata:.0f} pairs")
     fig.add_scatter(x=np.asarray(model_lag_m), y=np.asarray(model_gamma), mode="lines", name=model_label,
                     line={"color": PALETTE[1], "width": 2})

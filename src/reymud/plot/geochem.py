@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from reymud.data import read_reference
 from reymud.elements import REY_PLOT_ORDER
-from reymud.report.figures_base import PALETTE, base_layout, new_figure, require_columns
+from reymud.plot.base import PALETTE, base_layout, new_figure, require_columns
 
 __all__ = ["CLASS_ORDER", "anomaly_plot", "downhole_logs", "normalised_rey", "spider_plot"]
 

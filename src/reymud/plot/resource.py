@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from reymud.report.figures_base import PALETTE, base_layout, new_figure, require_columns
+from reymud.plot.base import PALETTE, base_layout, new_figure, require_columns
 
 __all__ = ["grade_tonnage_plot", "resource_by_class_plot", "uncertainty_plot"]
 
