@@ -71,3 +71,39 @@ def test_axes_polish_production_and_grade_tonnage(assessed_result):
         assert isinstance(build_figures(result)["crm"], str)  # a reason, never an empty chart
     finally:
         result.frames["qaqc_crm"] = saved
+
+
+def test_cv_slope_has_no_rank_warning_and_equals_least_squares():
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from reymud.spatial.validate import cv_summary
+
+    rng = np.random.default_rng(0)
+    est = 2.0e6 + rng.normal(0, 5.0, 30)  # large offset, tiny spread: polyfit's badly conditioned case
+    frame = pd.DataFrame({"estimate": est, "true": 3.0 * est + rng.normal(0, 1.0, 30), "std_error": 0.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        slope = cv_summary(frame)["slope_true_on_estimate"]
+    de = est - est.mean()
+    assert slope == np.dot(de, frame["true"] - frame["true"].mean()) / np.dot(de, de)
+    assert abs(slope - 3.0) < 0.1
+
+
+def test_packaged_data_files_cite_sources_not_the_domain_brief():
+    from importlib.resources import files
+
+    root = files("reymud")
+    found = [str(p) for p in _walk(root) if p.name.endswith((".yaml", ".csv", ".j2", ".css", ".js", ".html"))
+             and "DOMAIN.md" in p.read_text(encoding="utf-8")]
+    assert found == []
+
+
+def _walk(node):
+    for child in node.iterdir():
+        if child.is_dir():
+            yield from _walk(child)
+        else:
+            yield child

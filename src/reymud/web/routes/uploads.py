@@ -109,6 +109,9 @@ def upload(
         except IngestError as exc:  # files before the bad one stay loaded, nothing of it is written
             shutil.rmtree(folder, ignore_errors=True)
             message = str(exc).replace(str(folder) + "/", "").replace(str(folder), "")
+            # the upload form has no mapping file: point to the command line instead of a missing option
+            message = message.replace("map them in a mapping file (--mapping)", "rename them in the file (a "
+                                      "mapping file is an option of the command line: reymud ingest --mapping)")
             return json_response({"detail": message, "file": Path(str(exc.file)).name,
                                   "row": exc.row, "column": exc.column}, status_code=422)
     except BaseException:
