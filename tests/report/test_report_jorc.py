@@ -62,7 +62,7 @@ def test_axes_polish_production_and_grade_tonnage(assessed_result):
     figures = build_figures(result)
     prod = figures["production"]
     assert prod.layout.yaxis.rangemode == "tozero" and prod.layout.yaxis2.rangemode == "tozero"
-    assert prod.layout.yaxis2.tickformat == "~3s"  # 3 significant figures: neighbouring ticks differ
+    assert prod.layout.yaxis2.tickformat == ".3~s"  # 3 significant figures: neighbouring ticks differ
     gt = figures["grade_tonnage"]
     assert gt.layout.yaxis2.side == "right" and gt.layout.margin.r >= 80
     empty = result.frames["qaqc_crm"].iloc[0:0]

@@ -137,7 +137,7 @@ def line_chart(frame: pd.DataFrame, x: str, ys: Sequence[str], title: str, y_tit
 
     ``from_zero`` starts both value axes at zero (quantities such as tonnes or revenue: a near-constant
     series then reads as constant instead of filling the axis with a 0.1 % wiggle), with tick labels of
-    three significant figures (``~3s``) so neighbouring ticks never print the same text.
+    three significant figures (``.3~s``) so neighbouring ticks never print the same text.
     """
     require_columns(frame, [x, *ys], title)
     fig = new_figure()
@@ -146,7 +146,7 @@ def line_chart(frame: pd.DataFrame, x: str, ys: Sequence[str], title: str, y_tit
                         line={"color": PALETTE[i % len(PALETTE)]},
                         yaxis="y2" if col in secondary else "y")
     fig.update_layout(xaxis_title=x, yaxis_title=y_title)
-    axis = {"rangemode": "tozero", "tickformat": "~3s"} if from_zero else {}
+    axis = {"rangemode": "tozero", "tickformat": ".3~s"} if from_zero else {}
     fig.update_layout(yaxis=axis)
     if secondary:
         fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False,
