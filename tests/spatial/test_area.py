@@ -126,3 +126,18 @@ def test_bad_box_and_missing_file():
         AreaOfInterest.from_arg("153.5,21.8,154")
     with pytest.raises(AreaOfInterestError, match="needs a grid with a CRS"):
         AreaOfInterest.box(153.5, 21.8, 154.0, 22.2).block_fractions(Grid(0, 0, 2, 2, 1000.0))
+
+
+def test_fractions_equal_brute_force_intersection_for_a_polygon_with_a_hole():
+    outer = [(153.60, 21.90), (153.95, 21.85), (154.05, 22.10), (153.80, 22.20), (153.62, 22.05)]
+    hole = [(153.75, 21.98), (153.85, 21.98), (153.85, 22.06), (153.75, 22.06)]
+    second = shapely.box(154.08, 21.86, 154.11, 21.90)
+    aoi = AreaOfInterest(shapely.MultiPolygon([shapely.Polygon(outer, [hole]), second]), "polygon", "test")
+    grid = aoi.grid(2_300.0, UTM56)
+    frac = aoi.block_fractions(grid).to_numpy()
+    poly = aoi.projected(UTM56)
+    half = grid.cell_m / 2
+    e, n = np.meshgrid(grid.easting, grid.northing)
+    brute = shapely.area(shapely.intersection(shapely.box(e - half, n - half, e + half, n + half), poly))
+    np.testing.assert_allclose(frac, brute / grid.cell_area_m2, atol=1e-12)
+    assert ((frac > 0) & (frac < 1)).sum() > 20 and (frac == 1).sum() > 50

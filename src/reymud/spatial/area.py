@@ -94,6 +94,32 @@ def _polygonal(obj: dict, where: str) -> BaseGeometry:
     return geom
 
 
+def _cell_fractions(poly: BaseGeometry, grid: Grid) -> np.ndarray:
+    """Exact fraction of each cell inside ``poly`` (projected), shape ``grid.shape``.
+
+    Only cells the boundary can touch get an exact intersection: the boundary is densified to
+    segments of at most half a cell, so every boundary point lies within a quarter cell of a
+    vertex and hence in a vertex's cell or one of its 8 neighbours. Every other cell lies wholly
+    inside or outside, decided by its centre.
+    """
+    cell, half = grid.cell_m, grid.cell_m / 2
+    e, n = np.meshgrid(grid.easting, grid.northing)
+    frac = shapely.contains_xy(poly, e, n).astype(float)
+    vertices = shapely.get_coordinates(shapely.boundary(shapely.segmentize(poly, half)))
+    ix = np.floor((vertices[:, 0] - (grid.x0 - half)) / cell).astype(np.int64)
+    iy = np.floor((vertices[:, 1] - (grid.y0 - half)) / cell).astype(np.int64)
+    d = np.arange(-1, 2)
+    cx = (ix[:, None, None] + d[None, None, :]).repeat(3, axis=1).ravel()
+    cy = (iy[:, None, None] + d[None, :, None]).repeat(3, axis=2).ravel()
+    ok = (cx >= 0) & (cx < grid.nx) & (cy >= 0) & (cy < grid.ny)
+    flat = np.unique(cy[ok] * grid.nx + cx[ok])
+    if flat.size:
+        ex, ny_ = grid.easting[flat % grid.nx], grid.northing[flat // grid.nx]
+        boxes = shapely.box(ex - half, ny_ - half, ex + half, ny_ + half)
+        frac.ravel()[flat] = shapely.area(shapely.intersection(boxes, poly)) / grid.cell_area_m2
+    return frac
+
+
 @dataclass(frozen=True)
 class AreaOfInterest:
     """A polygonal area of interest in longitude/latitude (WGS84).
@@ -248,15 +274,7 @@ class AreaOfInterest:
             raise AreaOfInterestError("AreaOfInterest.block_fractions needs a grid with a CRS")
         poly = self.projected(grid.crs)
         shapely.prepare(poly)
-        half = grid.cell_m / 2
-        e, n = np.meshgrid(grid.easting, grid.northing)
-        cells = shapely.box(e - half, n - half, e + half, n + half)
-        frac = np.zeros(grid.shape)
-        inside = shapely.contains(poly, cells)
-        frac[inside] = 1.0
-        edge = ~inside & shapely.intersects(poly, cells)
-        if edge.any():
-            frac[edge] = shapely.area(shapely.intersection(cells[edge], poly)) / grid.cell_area_m2
+        frac = _cell_fractions(poly, grid)
         da = xr.DataArray(np.clip(frac, 0.0, 1.0), dims=("northing", "easting"), coords=grid.template().coords,
                           name="aoi_fraction", attrs={"units": "1", "long_name": "fraction of the cell inside the "
                                                       "area of interest", "aoi": self.source or self.kind})
