@@ -60,7 +60,8 @@ def main() -> None:
     areas = {"Takaya 2018 box": AreaOfInterest.box(lon0, lat0, lon1, lat1),
              "100 km circle": circle(22.5, 154.0, 100.0)}
     geod = Geod(ellps="WGS84")
-    next(iter(areas.values())).area_km2(CRS)  # warm-up: pyproj transformer set-up
+    warm = next(iter(areas.values()))
+    warm.block_fractions(warm.grid(5_000.0, CRS))  # warm-up: pyproj transformer, xarray's lazy imports
     table = Table(title="AreaOfInterest.block_fractions (exact polygon-cell intersection)")
     for col in ("area", "cell m", "cells", "edge cells", "vectorised s", "naive loop s (est.)", "err vs projected %",
                 "err vs ellipsoid %"):

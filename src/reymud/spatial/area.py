@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -39,10 +41,16 @@ class AreaOfInterestError(ValueError):
     """An area of interest cannot be read or built (the message names the file and what is wrong)."""
 
 
-def _transform(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
+@lru_cache(maxsize=32)
+def _transformer(src: str, dst: str, thread: int):
+    """A cached pyproj Transformer (set-up costs ~50 ms; one per thread, as pyproj advises)."""
     from pyproj import Transformer
 
-    tr = Transformer.from_crs(src, dst, always_xy=True)
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def _transform(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
+    tr = _transformer(str(src), str(dst), threading.get_ident())
 
     def fn(coords: np.ndarray) -> np.ndarray:
         x, y = tr.transform(coords[:, 0], coords[:, 1])
