@@ -1,8 +1,17 @@
 """End-to-end assessment: one call from a project of core assays to a reviewable report.
 
+>>> import tempfile, pathlib
 >>> from reymud.assess import AssessConfig, assess
->>> result = assess("survey.duckdb", "out", AssessConfig(n_realizations=50))   # doctest: +SKIP
->>> result["resource_table"]                                                   # doctest: +SKIP
+>>> from reymud.demo import demo_project
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> project = demo_project(folder / "survey.duckdb", n_cores=6)
+>>> config = AssessConfig(cell_m=4_000.0, sim_cell_m=8_000.0, n_realizations=2, use_dask=False, cv_folds=3)
+>>> result = assess(project, folder / "out", config)
+>>> sorted(p.name for p in (folder / "out").iterdir())
+['block_model_2d.nc', 'exceedance.nc', 'report.html', 'results.json']
+>>> {"cutoff", "class", "dry_t", "treo_t"} <= set(result.frames["resource_table"].columns)
+True
+>>> project.close()
 
 Outputs: ``out/report.html``, ``out/results.json`` (schema in ``docs/results-schema.md``),
 ``out/block_model_2d.nc``, ``out/exceedance.nc``; artefacts saved in the project.

@@ -1,8 +1,15 @@
 """The embedded SYNTHETIC demo survey: a seeded generator of lab-style files and a demo project.
 
->>> from reymud.demo import write_demo_survey
->>> files = write_demo_survey("demo_files")          # doctest: +SKIP
->>> project = demo_project("demo.duckdb")            # doctest: +SKIP
+>>> import tempfile, pathlib
+>>> from reymud.demo import demo_project, write_demo_survey
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> files = write_demo_survey(folder / "demo_files", n_cores=5)
+>>> files.assays.name.startswith("SYNTHETIC_")
+True
+>>> project = demo_project(folder / "demo.duckdb", n_cores=5)
+>>> len(project.cores())
+5
+>>> project.close()
 
 Everything it writes is labelled SYNTHETIC (file names, first line, metadata); the REY patterns
 and spatial model are stated assumptions (:mod:`reymud.demo.pattern`, :mod:`reymud.demo.survey`).

@@ -1,8 +1,16 @@
 """The FastAPI application factory of the reymud dashboard (``reymud serve``).
 
+>>> import tempfile, pathlib
+>>> from reymud.demo import demo_project
 >>> from reymud.web import create_app
->>> app = create_app("survey.duckdb")               # doctest: +SKIP
->>> import uvicorn; uvicorn.run(app, port=8000)      # doctest: +SKIP
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "survey.duckdb"
+>>> demo_project(path, n_cores=5).close()
+>>> app = create_app(path)
+>>> app.title
+'reymud dashboard'
+>>> import uvicorn; uvicorn.run(app, port=8000)  # doctest: +SKIP
+
+(``uvicorn.run`` serves until stopped, so that last line is not run by the doctests.)
 
 Every error is answered as JSON ``{"detail": ...}`` with a 4xx status that says what is wrong
 and how to fix it; an unexpected error is a 500 with the same shape (and is a bug).
