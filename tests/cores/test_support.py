@@ -159,3 +159,18 @@ def test_sparse_density_column_is_averaged_over_measured_samples():
     assert np.isnan(window_stats(s, 0.0, 4.0, columns=["total_rey_ppm"])["total_rey_ppm"].iloc[0])
     none = window_stats(s.assign(dry_density_g_cm3=np.nan), 0.0, 3.0, columns=["dry_density_g_cm3"])
     assert np.isnan(none["dry_density_g_cm3"].iloc[0])
+
+
+def test_core_summary_with_support_keeps_sample_depths():
+    from reymud.cores import core_summary
+
+    samples, cores, truth = spot_cores(n_cores=20, seed=4)
+    cores = cores.assign(latitude=22.0, longitude=153.8, water_depth_m=5700.0)
+    plain = core_summary(samples, cores)
+    table = core_summary(samples, cores, support=SampleSupport())
+    assert table["layer_thickness_m"].sum() == pytest.approx(truth["layer_thickness"].sum(), rel=0.03)
+    # without support a layer runs from the first slice's top to the last slice's base: half a spacing short
+    true_sum = truth["layer_thickness"].sum()
+    assert abs(table["layer_thickness_m"].sum() - true_sum) < 0.5 * abs(plain["layer_thickness_m"].sum() - true_sum)
+    pd.testing.assert_series_equal(table["sampled_to_mbsf"], plain["sampled_to_mbsf"])
+    pd.testing.assert_series_equal(table["peak_depth_mbsf"], plain["peak_depth_mbsf"])

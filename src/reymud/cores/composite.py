@@ -210,9 +210,7 @@ def window_stats(
             metal = np.bincount(iv.core, np.where(counted, w * grades[:, j], 0.0), minlength=n)
             out[col] = np.where(thickness > 0, metal / thickness, np.nan)
     out["overburden_m"] = np.where(np.isfinite(overburden), overburden, np.nan)
-    own_top = iv.top if iv.sample_top is None else iv.sample_top
-    own_bottom = iv.bottom if iv.sample_bottom is None else iv.sample_bottom
-    own = np.clip(own_bottom, top_mbsf, base_mbsf) - np.clip(own_top, top_mbsf, base_mbsf)
+    own = np.clip(iv.own_bottom, top_mbsf, base_mbsf) - np.clip(iv.own_top, top_mbsf, base_mbsf)
     out["sampled_m"] = np.bincount(iv.core, own, minlength=n)
     represented = np.bincount(iv.core, np.where(inside, length, 0.0), minlength=n)
     out["represented_m"] = np.minimum(represented, base_mbsf - top_mbsf)

@@ -52,11 +52,19 @@ class Intervals:
         return self.bottom - self.top
 
     @property
+    def own_top(self) -> np.ndarray:
+        """Top depths (m) of the samples themselves (before any midpoint support)."""
+        return self.top if self.sample_top is None else self.sample_top
+
+    @property
+    def own_bottom(self) -> np.ndarray:
+        """Bottom depths (m) of the samples themselves (before any midpoint support)."""
+        return self.bottom if self.sample_bottom is None else self.sample_bottom
+
+    @property
     def sampled_length(self) -> np.ndarray:
         """Lengths (m) of the samples themselves (before any midpoint support)."""
-        top = self.top if self.sample_top is None else self.sample_top
-        bottom = self.bottom if self.sample_bottom is None else self.sample_bottom
-        return bottom - top
+        return self.own_bottom - self.own_top
 
     def values(self, columns: Sequence[str]) -> np.ndarray:
         """(n, k) float block of ``columns`` in sorted order."""

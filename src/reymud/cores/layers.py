@@ -140,7 +140,7 @@ def find_layers(
         "thickness_m": iv.bottom[last] - iv.top[first],
         f"mean_{value}": means[:, 0],
         f"peak_{value}": values[peak],
-        "peak_depth_mbsf": 0.5 * (iv.top[peak] + iv.bottom[peak]),
+        "peak_depth_mbsf": 0.5 * (iv.own_top[peak] + iv.own_bottom[peak]),
         "n_samples": np.bincount(lid, minlength=n),
         "sampled_length_m": np.bincount(lid, iv.sampled_length[rows], minlength=n),
     })
@@ -160,8 +160,12 @@ def core_summary(
     max_gap_m: float = 0.5,
     value: str = "total_rey_ppm",
     point_half_support_m: float = DEFAULT_POINT_HALF_SUPPORT_M,
+    support: SampleSupport | None = None,
 ) -> pd.DataFrame:
     """The per-core table of ``reymud cores``.
+
+    With ``support`` (e.g. ``SampleSupport()``) layers are found on the represented intervals
+    (see :func:`find_layers`), recovered lengths taken from ``cores.core_length_m`` when present.
 
     Returns one row per core of ``cores`` (plus any core that has samples but no collar):
     ``core_id, latitude, longitude, water_depth_m, n_layers, layer_top_mbsf, layer_base_mbsf``
@@ -171,8 +175,10 @@ def core_summary(
     then ``n_samples`` and ``sampled_to_mbsf``. Columns follow ``value`` when it is not total REY.
     """
     samples = ensure_value(samples, value)
-    layers = find_layers(samples, value, threshold, max_gap_m, elements=(), point_half_support_m=point_half_support_m)
-    iv = prepare(samples, "core_summary", point_half_support_m)
+    lengths = cores if cores is not None and "core_length_m" in cores.columns else None
+    layers = find_layers(samples, value, threshold, max_gap_m, elements=(), point_half_support_m=point_half_support_m,
+                         support=support, cores=lengths)
+    iv = prepare(samples, "core_summary", point_half_support_m, support, lengths)
     values = iv.values([value])[:, 0]
     ids = pd.Index(iv.cores)
     n_cores = len(ids)
@@ -184,9 +190,9 @@ def core_summary(
     per_core = pd.DataFrame({
         "core_id": iv.cores,
         f"peak_{value}": np.where(finite[last], values[last], np.nan),
-        "peak_depth_mbsf": np.where(finite[last], 0.5 * (iv.top[last] + iv.bottom[last]), np.nan),
+        "peak_depth_mbsf": np.where(finite[last], 0.5 * (iv.own_top[last] + iv.own_bottom[last]), np.nan),
         "n_samples": np.bincount(iv.core, minlength=n_cores),
-        "sampled_to_mbsf": np.maximum.reduceat(iv.bottom, starts) if len(order) else np.array([]),
+        "sampled_to_mbsf": np.maximum.reduceat(iv.own_bottom, starts) if len(order) else np.array([]),
     })
     code = ids.get_indexer(layers["core_id"]) if len(layers) else np.array([], dtype=int)
     first = np.flatnonzero(layers["layer"].to_numpy() == 1) if len(layers) else np.array([], dtype=int)
