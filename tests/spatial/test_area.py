@@ -141,3 +141,12 @@ def test_fractions_equal_brute_force_intersection_for_a_polygon_with_a_hole():
     brute = shapely.area(shapely.intersection(shapely.box(e - half, n - half, e + half, n + half), poly))
     np.testing.assert_allclose(frac, brute / grid.cell_area_m2, atol=1e-12)
     assert ((frac > 0) & (frac < 1)).sum() > 20 and (frac == 1).sum() > 50
+
+
+def test_contains_and_3d_coordinates(tmp_path):
+    path = tmp_path / "z.geojson"
+    path.write_text(json.dumps({"type": "Polygon", "coordinates": [[[153.5, 21.8, -5700], [154.1, 21.8, -5700],
+                                                                    [154.1, 22.2, -5700], [153.5, 21.8, -5700]]]}))
+    aoi = AreaOfInterest.from_arg(path)
+    assert not aoi.geometry.has_z
+    assert aoi.contains([153.9, 153.6, 153.0], [21.85, 22.1, 22.0]).tolist() == [True, False, False]

@@ -92,6 +92,7 @@ def _polygonal(obj: dict, where: str) -> BaseGeometry:
     except Exception as exc:  # shapely raises several types for malformed coordinates
         raise AreaOfInterestError(f"{where}: {kind} coordinates cannot be read ({exc}); expected rings of "
                                   "[longitude, latitude] pairs, first point repeated at the end") from None
+    geom = shapely.force_2d(geom)  # a third (height) coordinate plays no part in an area
     if geom.is_empty:
         raise AreaOfInterestError(f"{where}: the {kind} is empty")
     if not geom.is_valid:
@@ -287,6 +288,12 @@ class AreaOfInterest:
                           name="aoi_fraction", attrs={"units": "1", "long_name": "fraction of the cell inside the "
                                                       "area of interest", "aoi": self.source or self.kind})
         return da
+
+    def contains(self, lon, lat) -> np.ndarray:
+        """Boolean array: which lon/lat points (degrees WGS84) lie inside or on the area."""
+        lon = np.asarray(lon, dtype=float)
+        lat = np.asarray(lat, dtype=float)
+        return shapely.intersects_xy(self.geometry, lon, lat)
 
     # ------------------------------------------------------------------ reporting
     def describe(self, crs: str | None = None) -> str:
