@@ -9,6 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 import xarray as xr
 
+import reymud.plot as rp
 from reymud.plot import geochem as fg
 from reymud.plot import resource as fr
 from reymud.plot import spatial as fs
@@ -59,12 +60,12 @@ def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figu
 
     scenario = frames.get("scenario_monthly")
     specs: dict[str, Callable[[], go.Figure]] = {
-        "spider_chondrite": lambda: fg.spider_plot(samples, "CI_McDonoughSun1995",
-                                                   "REY normalised to CI chondrite (McDonough & Sun 1995)"),
-        "spider_paas": lambda: fg.spider_plot(samples, "PAAS_TaylorMcLennan1985",
-                                              "REY normalised to PAAS (Taylor & McLennan 1985)"),
+        "spider_chondrite": lambda: rp.spider(samples, "CI_McDonoughSun1995",
+                                              title="REY normalised to CI chondrite (McDonough & Sun 1995)"),
+        "spider_paas": lambda: rp.spider(samples, "PAAS_TaylorMcLennan1985",
+                                         title="REY normalised to PAAS (Taylor & McLennan 1985)"),
         "anomalies": lambda: fg.anomaly_plot(samples),
-        "downhole": lambda: fg.downhole_logs(samples, threshold=threshold),
+        "downhole": lambda: rp.downhole_log(samples, threshold=threshold, title="Downhole total REY"),
         "crm": lambda: bar_chart(_with_rows(frames["qaqc_crm"].dropna(subset=["bias_pct"]),
                                             "no CRM analysis with a certified value"), "analyte", ["bias_pct"],
                                  "CRM bias against certified values (%)", "bias (%)"),
@@ -79,17 +80,13 @@ def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figu
         "map_slope": gridmap("slope_of_regression", "Slope of regression", "", "RdYlGn"),
         "cv_total_rey": cvplot("total_rey_ppm", "ppm"),
         "cv_thickness": cvplot("thickness_m", "m"),
-        "swath_easting": lambda: fs.swath_plot(swath[swath["axis"] == "easting"], "band_centre_m",
-                                               ["mean_estimate", "mean_data"], "Swath along easting (total REY)",
-                                               count="n_data", axis_label="easting (m)"),
-        "swath_northing": lambda: fs.swath_plot(swath[swath["axis"] == "northing"], "band_centre_m",
-                                                ["mean_estimate", "mean_data"], "Swath along northing (total REY)",
-                                                count="n_data", axis_label="northing (m)"),
+        "swath_easting": lambda: rp.swath(swath, "easting", "Swath along easting (total REY)"),
+        "swath_northing": lambda: rp.swath(swath, "northing", "Swath along northing (total REY)"),
         "map_class": lambda: fs.category_map(objects["classes"].where(ds["inside"], "unclassified"),
                                              "Resource classification", points, bounds, max_cells),
         "resource_by_class": lambda: fr.resource_by_class_plot(
             frames["resource_table"][frames["resource_table"]["class"].isin(["measured", "indicated", "inferred"])]),
-        "grade_tonnage": lambda: fr.grade_tonnage_plot(frames["grade_tonnage"]),
+        "grade_tonnage": lambda: rp.grade_tonnage(frames["grade_tonnage"]),
         "uncertainty": lambda: fr.uncertainty_plot(
             frames["uncertainty"][~frames["uncertainty"]["element"].isin(["ore", "REY"])]),
         "probability_maps": lambda: fs.probability_maps(result.exceedance["probability"],
