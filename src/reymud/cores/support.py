@@ -10,7 +10,8 @@ reaching half-way to its neighbouring samples in the same core:
 - the gap above the first sample (from the core top, 0 mbsf) and below the last sample (to the
   core's recovered length ``core_length_m`` when known) is taken by that end sample for at most
   ``max_gap_m / 2``; with no known recovered length the last sample is extended downwards by
-  its extension on the inner side (at most ``max_gap_m / 2``), as if the core continued;
+  its extension on the inner side (at most ``max_gap_m / 2``; ``max_gap_m / 2`` for a core of
+  one sample), as if the core continued;
 - represented intervals never overlap (each gap is shared at its midpoint) and never extend
   above 0 mbsf or below the recovered length, so thickness in a window can never exceed it.
 
@@ -46,11 +47,13 @@ class SampleSupport:
     max_gap_m : float
         Longest unsampled gap (m) bridged between two neighbouring samples (each side takes at
         most half of it); longer gaps keep an unrepresented middle part and are listed by
-        :func:`gap_report`. Default 1.0 m, a judgement assumption: routine spot sampling of
-        piston and Chikyu cores is every 0.5-1 m, which this bridges, while REY-rich layers near
-        Minamitorishima are several metres thick (the richest about 3 mbsf, layers above
-        5,000 ppm only 1-2 m thick; DOMAIN.md section 3, Iijima 2016), so carrying a grade more
-        than 0.5 m from where it was measured would smear those thin high-grade beds.
+        :func:`gap_report`. Default 1.0 m, a stated judgement assumption (override it): it
+        bridges the common spot sampling of deep-sea cores, 2 cm slices every 50 cm (DOMAIN.md
+        section 6), with room to spare, while never carrying a grade more than 0.5 m from where
+        it was measured -- the high-grade part of the REY-rich mud is metre-scale (richest layer
+        about 3 mbsf, Iijima 2016; layers above 5,000 ppm 1-2 m below the top of the REY-rich
+        mud, JAMSTEC 2013; DOMAIN.md section 3), so a longer reach would smear it over barren
+        intervals. Gaps longer than the cap keep an unrepresented middle part.
     use_core_length : bool
         Cap the last sample's extension at the core's recovered length ``core_length_m`` when
         it is known (default True).
