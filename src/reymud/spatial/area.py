@@ -5,9 +5,13 @@ projected with pyproj after densifying its edges (so straight lon/lat edges, e.g
 a box, stay true to shape in the projected CRS), and clips an estimation :class:`~reymud.spatial.Grid`
 into per-cell fractions by exact polygon-cell intersection (shapely 2 array functions).
 
->>> aoi = AreaOfInterest.from_arg("153.5,21.8,154.1167,22.25")   # doctest: +SKIP
->>> aoi.area_km2("EPSG:32656")                                    # doctest: +SKIP
->>> fractions = aoi.block_fractions(grid)                         # doctest: +SKIP
+>>> aoi = AreaOfInterest.from_arg("153.5,21.8,154.1167,22.25")   # or a GeoJSON file
+>>> round(aoi.area_km2("EPSG:32656"))
+3171
+>>> grid = aoi.grid(5000.0, "EPSG:32656")
+>>> fractions = aoi.block_fractions(grid)                         # 0..1 per cell
+>>> round(float(fractions.sum()) * grid.cell_area_m2 / 1e6)
+3171
 """
 
 from __future__ import annotations
