@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 from scipy.spatial import cKDTree
 
 from reymud.spatial._checks import as_coords_values
 from reymud.spatial.covariance import STRUCTURE_KINDS, Structure, VariogramModel, _correlation
+from reymud.spatial.nscore import NormalScoreTransform  # re-exported (moved to nscore.py)
 
 __all__ = [
     "VARIOGRAM_DEFAULTS",
@@ -212,50 +213,3 @@ def fit_variogram(
         Structure(s.kind, float(s.sill), float(s.range_m), float(s.minor_m), float(azimuth_deg))
         for s in structs))
     return model
-
-
-class NormalScoreTransform:
-    """Rank-based normal-score transform (optionally declustering-weighted).
-
-    ``inverse_transform`` interpolates linearly between data quantiles and clips beyond the
-    smallest/largest datum (the stated tail choice: no extrapolation beyond observed values).
-    """
-
-    def __init__(self) -> None:
-        self.values_: np.ndarray | None = None
-        self.scores_: np.ndarray | None = None
-
-    def fit(self, values, weights=None) -> NormalScoreTransform:
-        """Build the table of (value, normal score) from data."""
-        z = np.asarray(values, dtype=float).ravel()
-        if weights is None:
-            weights = np.ones_like(z)
-        weights = np.asarray(weights, dtype=float).ravel()
-        ok = np.isfinite(z) & np.isfinite(weights)
-        z, weights = z[ok], weights[ok]
-        if len(z) < 2:
-            raise ValueError("NormalScoreTransform.fit needs at least 2 finite values")
-        if np.ptp(z) == 0:
-            raise ValueError("NormalScoreTransform.fit: all values are equal (zero variance)")
-        order = np.argsort(z, kind="stable")
-        zs, ws = z[order], weights[order] / weights.sum()
-        cum = np.cumsum(ws) - 0.5 * ws  # mid-point plotting positions
-        uniq, inv = np.unique(zs, return_inverse=True)  # ties share the mean probability
-        p = np.bincount(inv, cum) / np.bincount(inv)
-        self.values_ = uniq
-        self.scores_ = stats.norm.ppf(np.clip(p, 1e-9, 1 - 1e-9))
-        return self
-
-    def _check(self) -> None:
-        if self.values_ is None:
-            raise RuntimeError("NormalScoreTransform is not fitted: call fit(values) first")
-
-    def transform(self, values) -> np.ndarray:
-        """Values -> normal scores."""
-        self._check()
-        return np.interp(np.asarray(values, dtype=float), self.values_, self.scores_)
-
-    def inverse_transform(self, scores) -> np.ndarray:
-        """Normal scores -> values (clipped to the data range)."""
-        self._check()
-        return np.interp(np.asarray(scores, dtype=float), self.scores_, self.values_)
