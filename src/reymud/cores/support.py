@@ -17,6 +17,15 @@ reaching half-way to its neighbouring samples in the same core:
 
 Under the ``"sample"`` rule each sample is its own interval (the pre-support behaviour; point
 samples still get the small half-support of :mod:`reymud.cores.intervals`).
+
+>>> import pandas as pd
+>>> from reymud.cores import SampleSupport, window_stats
+>>> spots = pd.DataFrame({"core_id": "A", "top_mbsf": [0.24, 0.74, 1.24], "bottom_mbsf": [0.26, 0.76, 1.26],
+...                       "total_rey_ppm": 1000.0})          # 2 cm slices every 50 cm
+>>> round(window_stats(spots, 0.0, 1.5, support=SampleSupport())["thickness_m"].item(), 3)
+1.5
+>>> round(window_stats(spots, 0.0, 1.5, support=None)["thickness_m"].item(), 3)
+0.06
 """
 
 from __future__ import annotations
