@@ -1,8 +1,11 @@
+import ast
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from reymud.spatial import Grid, Neighbourhood, SimpleKriging, Structure, VariogramModel, simulate
+from reymud.spatial.simulate import SIMULATION_DEFAULTS, grid_of, simulate_blocks
 
 MODEL = VariogramModel(0.0, (Structure("exponential", 1.0, 1500.0, 900.0, 45.0),))
 
@@ -60,8 +63,8 @@ def test_same_result_for_1_and_2_dask_workers():
             assert calls[-1] == (12, 12) and len(calls) == 12
     sync = simulate(pts, "v", MODEL, grid, 12, seed=3, client="sync").values
     assert np.array_equal(out[0], out[1]) and np.array_equal(out[0], sync)
-    # normal-score back-transform keeps values within the data range
-    assert sync.min() >= pts["v"].min() - 1e-9 and sync.max() <= pts["v"].max() + 1e-9
+    # normal-score back-transform stays within the stated tails: 0 .. 1.5 x the largest datum
+    assert sync.min() >= 0.0 and sync.max() <= 1.5 * pts["v"].max() + 1e-9
     other = simulate(pts, "v", MODEL, grid, 12, seed=4, client="sync").values
     assert not np.array_equal(sync, other)
 
@@ -86,3 +89,55 @@ def test_simulate_errors():
         simulate(pts, "missing", MODEL, grid, 2, client="sync")
     with pytest.raises(ValueError, match="transform"):
         simulate(pts, "v", MODEL, grid, 2, client="sync", transform="log")
+
+
+def _survey(n=25, seed=0):
+    rng = np.random.default_rng(seed)
+    return _points(rng.uniform(0, 5000, (n, 2)), rng.lognormal(7, 0.3, n))
+
+
+def test_unit_sill_and_provenance_recorded():
+    pts = _survey()
+    model = VariogramModel(0.2, (Structure("spherical", 1.47, 3000.0),))
+    with pytest.warns(UserWarning, match="sill 1.67 rescaled to 1"):
+        real = simulate(pts, "v", model, Grid(0.0, 0.0, 10, 10, 500.0), 4, seed=1, client="sync")
+    assert real.attrs["nscore_fitted_sill"] == pytest.approx(1.67)
+    used = VariogramModel.from_dict(ast.literal_eval(real.attrs["variogram"]))
+    assert used.sill == pytest.approx(1.0) and used.nugget == pytest.approx(0.2 / 1.67)
+    for key in ("declustering", "tails", "parameter_uncertainty", "seeds"):
+        assert key in real.attrs
+    assert real.attrs["n_realizations"] == 4
+
+
+def test_bootstrap_widens_the_spread_of_the_area_mean():
+    pts = _survey(30, 2)
+    pts[["easting", "northing"]] *= 0.3  # data in one corner: most of the area is far from them
+    grid = Grid(0.0, 0.0, 12, 12, 420.0)
+    model = VariogramModel(0.1, (Structure("exponential", 0.9, 2500.0),))
+    kw = dict(client="sync", method="cholesky")
+    on = simulate(pts, "v", model, grid, 150, seed=3, **kw).mean(("northing", "easting"))
+    off_defaults = type(SIMULATION_DEFAULTS)(bootstrap=False)
+    off = simulate(pts, "v", model, grid, 150, seed=3, defaults=off_defaults, **kw).mean(("northing", "easting"))
+    assert float(on.std()) > 1.5 * float(off.std())
+    # the bootstrap is centred: the mean of the area means stays near the declustered data mean
+    assert float(on.mean()) == pytest.approx(pts["v"].mean(), rel=0.05)
+    again = simulate(pts, "v", model, grid, 150, seed=3, **kw).mean(("northing", "easting"))
+    assert np.array_equal(on.values, again.values)
+
+
+def test_simulate_blocks_on_the_estimate_grid_and_support():
+    pts = _survey()
+    grid = Grid(250.0, 250.0, 6, 5, 500.0, "EPSG:32654")
+    est = grid.template()
+    model = VariogramModel(0.0, (Structure("exponential", 1.0, 2000.0),))
+    assert grid_of(est) == grid
+    fine = simulate_blocks(pts, "v", model, est, 3, seed=2, refine=2, client="sync")
+    assert fine.dims == ("realization", "northing", "easting")
+    assert np.array_equal(fine["easting"].values, est["easting"].values)
+    assert "2x2 nodes averaged" in fine.attrs["support"]
+    # the 2x2 average of the fine simulation, recomputed by hand
+    g2 = Grid(125.0, 125.0, 12, 10, 250.0, "EPSG:32654")
+    raw = simulate(pts, "v", model, g2, 3, seed=2, client="sync").values
+    assert np.allclose(fine.values, raw.reshape(3, 5, 2, 6, 2).mean(axis=(2, 4)))
+    with pytest.raises(ValueError, match="refine"):
+        simulate_blocks(pts, "v", model, est, 1, refine=0, client="sync")
