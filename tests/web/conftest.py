@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+from web_client import LocalClient
 
 from reymud.web import WebConfig, create_app
 
@@ -99,10 +99,10 @@ def project_path(demo_source, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def client(project_path) -> TestClient:
+def client(project_path) -> LocalClient:
     """TestClient over the demo project (no token: loopback mode)."""
     app = create_app(project_path, config=WebConfig(max_upload_mb=1.0))
-    with TestClient(app) as c:
+    with LocalClient(app) as c:
         yield c
 
 

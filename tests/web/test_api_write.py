@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+from web_client import LocalClient
 
 from reymud.store import Project
 from reymud.web import WebConfig, create_app
+from reymud.web.security import SecurityConfig
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def _files(field: str, path: Path, name: str | None = None):
 
 
 def test_upload_ingests_like_the_cli_then_skips_duplicates(fresh_project, survey_files):
-    with TestClient(create_app(fresh_project)) as c:
+    with LocalClient(create_app(fresh_project)) as c:
         files = [_files("files", survey_files["assays"]), _files("collars", survey_files["collars"])]
         r = c.post("/api/uploads", files=files)
         assert r.status_code == 200, r.text
@@ -56,7 +57,7 @@ def test_upload_ingests_like_the_cli_then_skips_duplicates(fresh_project, survey
 
 
 def test_invalid_upload_is_422_with_file_row_column_and_writes_nothing(fresh_project, survey_files):
-    with TestClient(create_app(fresh_project)) as c:
+    with LocalClient(create_app(fresh_project)) as c:
         c.post("/api/uploads", files=[_files("collars", survey_files["collars"])])
         before = c.get("/api/project").json()
         r = c.post("/api/uploads", files=[_files("files", survey_files["bad"])])
@@ -75,7 +76,7 @@ def test_invalid_upload_is_422_with_file_row_column_and_writes_nothing(fresh_pro
 @pytest.mark.parametrize("evil", ["../../evil.csv", "..\\..\\evil.csv", "/etc/evil.csv", "C:\\tmp\\evil.csv",
                                   "sub/../../evil.csv"])
 def test_upload_names_cannot_escape_the_project(fresh_project, survey_files, evil):
-    with TestClient(create_app(fresh_project)) as c:
+    with LocalClient(create_app(fresh_project)) as c:
         r = c.post("/api/uploads", files=[("collars", (evil, survey_files["collars"].read_bytes(), "text/csv"))])
         assert r.status_code == 200, r.text
         assert r.json()["reports"][0]["file"] == "evil.csv"
@@ -87,7 +88,7 @@ def test_upload_names_cannot_escape_the_project(fresh_project, survey_files, evi
 
 def test_upload_size_limit(fresh_project, survey_files):
     config = WebConfig(max_upload_mb=0.01)  # 10 kB
-    with TestClient(create_app(fresh_project, config=config)) as c:
+    with LocalClient(create_app(fresh_project, config=config)) as c:
         medium = b"core_id,latitude\n" + b"x" * 30_000
         r = c.post("/api/uploads", files=[("files", ("medium.csv", medium, "text/csv"))])
         assert r.status_code == 413 and "0.01 MB" in r.json()["detail"]
@@ -98,21 +99,34 @@ def test_upload_size_limit(fresh_project, survey_files):
     assert not list((Path(f"{fresh_project}.files") / "uploads").rglob("*.csv"))
 
 
-def test_write_endpoints_need_the_token_when_one_is_set(project_path):
+def test_off_loopback_every_api_request_needs_the_token(project_path):
     token = "correct-horse-battery"
-    with TestClient(create_app(project_path, token=token)) as c:
-        assert c.get("/api/project").json()["token_required"] is True
-        assert c.get("/api/cores").status_code == 200  # reads stay open
+    security = SecurityConfig(host="0.0.0.0")
+    with LocalClient(create_app(project_path, token=token, security=security)) as c:
+        auth = {"Authorization": f"Bearer {token}"}
+        assert c.get("/api/project", headers=auth).json()["token_required"] is True
+        for url in ("/api/cores", "/api/project", "/api/health", "/api/resource?cutoff=400"):
+            r = c.get(url)  # reads are protected too
+            assert r.status_code == 401 and "Bearer" in r.json()["detail"], url
+            assert c.get(url, headers={"Authorization": "Bearer wrong-token-here"}).status_code == 403
+        assert c.get("/").status_code == 200  # the page shell has no project data
         for url in ("/api/uploads", "/api/jobs/assess", "/api/jobs/scenario"):
-            r = c.post(url, json={})
+            r = c.post(url, json={})  # the CSRF header alone is not enough off loopback
             assert r.status_code == 401, url
-            assert "Bearer" in r.json()["detail"]
             r = c.post(url, json={}, headers={"Authorization": "Bearer wrong-token-here"})
             assert r.status_code == 403, url
-        r = c.post("/api/uploads", headers={"Authorization": f"Bearer {token}"})
+        r = c.post("/api/uploads", headers=auth)
         assert r.status_code == 422  # past the guard: now the missing files are the problem
-        r = c.post("/api/jobs/assess", json={"config": {"bogus": 1}}, headers={"Authorization": f"Bearer {token}"})
+        r = c.post("/api/jobs/assess", json={"config": {"bogus": 1}}, headers=auth)
         assert r.status_code == 422
+
+
+def test_non_loopback_without_token_refuses_to_start(project_path):
+    with pytest.raises(ValueError, match="needs a token"):
+        create_app(project_path, security=SecurityConfig(host="0.0.0.0"))
+    app = create_app(project_path, security=SecurityConfig(host="0.0.0.0", insecure_open=True))
+    with LocalClient(app) as c:
+        assert c.get("/api/health").status_code == 200
 
 
 def test_scenario_job_reports_progress_and_result(client):
@@ -153,7 +167,7 @@ def test_assess_job_runs_the_real_assessment(client, demo_source, small_assess):
 
 def test_reads_stay_served_from_cache_and_uploads_wait_during_a_write(project_path, survey_files):
     config = WebConfig(upload_wait_s=0.2, warm_up=False)
-    with TestClient(create_app(project_path, config=config)) as c:
+    with LocalClient(create_app(project_path, config=config)) as c:
         state = c.app.state.reymud.state
         before = c.get("/api/resource", params={"cutoff": 500}).json()
         with state.writing():

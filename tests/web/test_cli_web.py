@@ -31,11 +31,14 @@ def test_serve_binds_localhost_without_token(empty_project, recorded):
     assert "token" not in result.output
 
 
-def test_serve_on_other_host_generates_and_prints_a_token(empty_project, recorded):
+def test_serve_off_loopback_without_token_refuses_unless_insecure_open(empty_project, recorded):
     result = runner.invoke(app, ["serve", str(empty_project), "--host", "0.0.0.0"])
+    assert result.exit_code == 2 and "needs a token" in result.output and not recorded
+    result = runner.invoke(app, ["serve", str(empty_project), "--host", "0.0.0.0", "--insecure-open",
+                                 "--allowed-host", "proxy.example", "--max-queued", "2"])
     assert result.exit_code == 0, result.output
-    guard = recorded[0][0].state.reymud.guard
-    assert guard.required and guard.token in result.output.replace("\n", "")
+    assert "open to the network" in result.output.replace("\n", " ")
+    assert recorded[0][0].state.reymud.jobs._max_queued == 2
 
 
 def test_serve_uses_a_given_token_and_upload_limit(empty_project, recorded):

@@ -20,11 +20,17 @@ def _check_port(port: int) -> int:
 def serve(
     project: Path = typer.Argument(..., help="Project file (*.duckdb) to explore."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind. Anything but 127.0.0.1/localhost/::1 "
-                             "exposes the server to the network and makes write endpoints require a token."),
+                             "exposes the server to the network and makes every API request require a token."),
     port: int = typer.Option(8000, "--port", callback=_check_port, help="TCP port (1-65535)."),
     token: str | None = typer.Option(None, "--token", envvar="REYMUD_TOKEN",
-                                     help="Bearer token for write endpoints (uploads, jobs); generated and "
-                                     "printed when binding to a non-loopback host without one."),
+                                     help="Bearer token: accepted for writes; off loopback required for every "
+                                     "API request (binding off loopback without one refuses to start)."),
+    insecure_open: bool = typer.Option(False, "--insecure-open",
+                                       help="Bind off loopback WITHOUT a token: every endpoint open to the network."),
+    allowed_host: list[str] = typer.Option([], "--allowed-host",
+                                           help="Extra Host header name to answer (reverse proxy); repeatable."),
+    max_queued: int = typer.Option(4, "--max-queued", min=0,
+                                   help="Jobs waiting per kind (assess, scenario); more get 429 + Retry-After."),
     max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", min=0.001,
                                         help="Largest upload accepted, in megabytes (1 MB = 1,000,000 bytes)."),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level (debug, info, warning, error)."),
@@ -33,12 +39,13 @@ def serve(
     import uvicorn
 
     from reymud.store import StoreError
-    from reymud.web import LOOPBACK_HOSTS, WebConfig, create_app, generate_token
+    from reymud.web import WebConfig, create_app
+    from reymud.web.security import SecurityConfig
 
-    if host not in LOOPBACK_HOSTS and token is None:
-        token = generate_token()
+    security = SecurityConfig(host=host, allowed_hosts=tuple(allowed_host), insecure_open=insecure_open,
+                              max_queued_per_kind=max_queued)
     try:
-        app = create_app(project, token=token, config=WebConfig(max_upload_mb=max_upload_mb))
+        app = create_app(project, token=token, config=WebConfig(max_upload_mb=max_upload_mb), security=security)
     except (StoreError, ValueError) as exc:
         _console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -47,7 +54,10 @@ def serve(
     lines = [f"project  {project}", f"page     {url}", f"API docs {url}docs"]
     if token is not None:
         lines += [f"token    {token}", f"         (page with token: {url}#token={token})",
-                  "write requests need 'Authorization: Bearer <token>'"]
+                  "API requests " + ("" if security.loopback else "(reads too) ")
+                  + "accept 'Authorization: Bearer <token>'"]
+    elif not security.loopback:
+        lines += ["WARNING  --insecure-open: every endpoint is open to the network"]
     _console.print(Panel("\n".join(lines), title="reymud serve", expand=False))
     try:
         uvicorn.run(app, host=host, port=port, log_level=log_level)

@@ -23,10 +23,12 @@ import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,7 +38,7 @@ from reymud.web.config import WebConfig
 from reymud.web.deps import AppContext
 from reymud.web.jobs import JobManager
 from reymud.web.routes import estimates, jobs, pages, project, resource, supply, uploads
-from reymud.web.security import TokenGuard
+from reymud.web.security import CSRF_COOKIE, RequestPolicy, SecurityConfig
 from reymud.web.state import NotAvailable, ProjectState
 
 __all__ = ["create_app"]
@@ -46,9 +48,18 @@ log = logging.getLogger("reymud.web")
 _DESCRIPTION = """\
 Explore a reymud project: cores, samples with geochemistry, REY-rich layers, the estimated block
 model, resource tables by cut-off, the grade-tonnage curve, supply security and export-restriction
-scenarios. Write endpoints (uploads, jobs) need `Authorization: Bearer <token>` when the server is
-bound to a non-loopback address. Every error is JSON `{"detail": "..."}`.
+scenarios. Bound to a non-loopback address, every `/api` request needs `Authorization: Bearer
+<token>`. Writes (uploads, jobs, scenario runs, job cancellation) need the token or same-origin
+proof: an `Origin`/`Referer` naming this server plus the `X-CSRF-Token` header equal to the
+`reymud_csrf` cookie set on `GET /`; cross-origin writes get 403. A `Host` header other than the
+bound host, loopback or a configured `--allowed-host` gets 421. Every error is JSON `{"detail": "..."}`.
 """
+
+_SWAGGER_ASSETS = "/docs/assets"
+
+
+#: Readable messages for parameters validated by a pattern (the pattern itself is in the OpenAPI).
+_PATTERN_HINTS = {"cutoffs": "must be non-empty comma-separated finite numbers, e.g. 0,400,1000"}
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict]]:
@@ -58,6 +69,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict]]:
         loc = [str(p) for p in err.get("loc", ())]
         where = f"{loc[0]} '{'.'.join(loc[1:])}'" if len(loc) > 1 else (loc[0] if loc else "request")
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if err.get("type") == "string_pattern_mismatch" and loc and loc[-1] in _PATTERN_HINTS:
+            msg = _PATTERN_HINTS[loc[-1]]
         parts.append(f"{where}: {msg}")
         errors.append({"loc": loc, "msg": msg, "type": err.get("type")})
     return "invalid request: " + "; ".join(parts), errors
@@ -66,7 +79,10 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict]]:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code,
+        detail = str(exc.detail)
+        if exc.status_code == 404 and detail == "Not Found" and request.url.path.startswith("/api/"):
+            detail = f"no API endpoint {request.url.path}; see /docs for the list"
+        return JSONResponse({"detail": detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
@@ -93,7 +109,41 @@ def _install_error_handlers(app: FastAPI) -> None:
                              "please report it with the request"}, status_code=500)
 
 
-def create_app(project_path: str | Path, token: str | None = None, config: WebConfig | None = None) -> FastAPI:
+def _state_limits(schema: dict, config: WebConfig) -> dict:
+    """Write the limits that come from the server config into the OpenAPI parameters."""
+    limits = {("/api/samples", "limit"): {"maximum": config.max_sample_rows}}
+    for (path, name), extra in limits.items():
+        for param in schema.get("paths", {}).get(path, {}).get("get", {}).get("parameters", []):
+            if param.get("name") == name:
+                param["schema"].update(extra)
+    return schema
+
+
+def _install_docs(app: FastAPI, config: WebConfig) -> None:
+    """``/docs`` from the Swagger UI files of the ``swagger-ui-bundle`` package (works offline)."""
+    import swagger_ui_bundle
+
+    app.mount(_SWAGGER_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="reymud dashboard API",
+                                   swagger_js_url=f"{_SWAGGER_ASSETS}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{_SWAGGER_ASSETS}/swagger-ui.css",
+                                   swagger_favicon_url=f"{_SWAGGER_ASSETS}/favicon-32x32.png")
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes)
+            app.openapi_schema = _state_limits(schema, config)
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
+def create_app(project_path: str | Path, token: str | None = None, config: WebConfig | None = None,
+               security: SecurityConfig | None = None) -> FastAPI:
     """Build the dashboard application for one project.
 
     Parameters
@@ -101,10 +151,12 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
     project_path : str or Path
         The project file (``*.duckdb``).
     token : str, optional
-        When given, every write endpoint needs ``Authorization: Bearer <token>``. ``reymud serve``
-        passes one (given or generated) whenever it binds to a non-loopback host.
+        ``Authorization: Bearer <token>`` accepted for writes (instead of the CSRF proof) and, off
+        loopback, required for every ``/api`` request.
     config : WebConfig, optional
         Upload limit, display decimation, job pool... (defaults in :class:`WebConfig`).
+    security : SecurityConfig, optional
+        Bound host, extra allowed ``Host`` names, job queue bound (defaults: loopback, 4 per kind).
 
     Returns
     -------
@@ -114,11 +166,16 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
     ------
     reymud.store.StoreError
         If ``project_path`` is not a reymud project.
+    ValueError
+        A non-loopback ``security.host`` without a token (unless ``security.insecure_open``).
     """
     config = config or WebConfig()
+    security = security or SecurityConfig()
+    policy = RequestPolicy(token, security)
     state = ProjectState(project_path, config)
     manager = JobManager(workers=config.job_workers, max_kept=config.max_jobs_kept,
-                         on_success=lambda job: state.invalidate())
+                         on_success=lambda job: state.invalidate(),
+                         max_queued_per_kind=security.max_queued_per_kind, retry_after_s=security.retry_after_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -127,12 +184,17 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
         yield
         manager.shutdown()
 
-    app = FastAPI(title="reymud dashboard", version=__version__, description=_DESCRIPTION, lifespan=lifespan)
-    app.state.reymud = AppContext(state=state, jobs=manager, guard=TokenGuard(token), config=config)
+    app = FastAPI(title="reymud dashboard", version=__version__, description=_DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+    app.state.reymud = AppContext(state=state, jobs=manager, guard=policy.guard, config=config)
     _install_error_handlers(app)
 
     @app.middleware("http")
     async def limits_and_headers(request: Request, call_next):
+        refusal = policy.check(request.method, request.url.path, request.headers, request.cookies)
+        if refusal is not None:
+            return JSONResponse({"detail": refusal.detail}, status_code=refusal.status, headers=refusal.headers)
+        request.state.write_allowed = True
         if request.method == "POST" and request.url.path.startswith("/api/uploads"):
             length = request.headers.get("content-length")
             try:
@@ -143,6 +205,8 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
                 return JSONResponse({"detail": f"upload larger than the limit of {config.max_upload_mb:g} MB; "
                                      "split the files or raise the server's --max-upload-mb"}, status_code=413)
         response = await call_next(request)
+        if not policy.csrf_valid(request.cookies.get(CSRF_COOKIE)):
+            response.set_cookie(CSRF_COOKIE, policy.new_csrf(), samesite="strict", path="/", httponly=False)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -152,11 +216,7 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
     for module in (project, estimates, resource, supply, uploads, jobs, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
-
-    @app.get("/api/{rest:path}", include_in_schema=False)
-    def unknown_api(rest: str) -> None:
-        raise HTTPException(404, f"no API endpoint /api/{rest}; see /docs for the list")
-
+    _install_docs(app, config)
     return app
 
 

@@ -3,6 +3,12 @@
 A :class:`JobManager` owns a small thread pool (one worker by default, so jobs that write the
 project run one after another). Each :class:`Job` records its status, progress (0-1), messages
 and either a JSON-ready result or the error message.
+
+The queue is bounded per kind (:class:`QueueFull` past the bound), an identical job submitted
+while one is still queued is coalesced into it (same ``key``), and a job can be cancelled: a
+queued one never starts, a running one stops at its next progress report - unless it has entered
+its commit phase (:meth:`Job.begin_commit`), after which it can no longer be cancelled, so a
+cancelled job never leaves half of its writes behind.
 """
 
 from __future__ import annotations
@@ -17,15 +23,29 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["JOB_STATUSES", "Job", "JobCancelled", "JobManager"]
+__all__ = ["JOB_STATUSES", "Job", "JobCancelled", "JobManager", "NotCancellable", "QueueFull"]
 
 #: Life cycle of a job.
-JOB_STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed")
+JOB_STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
+_FINISHED = frozenset({"succeeded", "failed", "cancelled"})
 _MAX_MESSAGES = 200
 
 
 class JobCancelled(RuntimeError):
-    """Raised inside a job's progress callback when the manager shuts down."""
+    """Raised inside a job's progress callback once the job is cancelled or the manager shuts down."""
+
+
+class QueueFull(RuntimeError):
+    """Too many jobs of one kind are waiting; ``retry_after_s`` says when to try again."""
+
+    def __init__(self, kind: str, queued: int, retry_after_s: int) -> None:
+        super().__init__(f"{queued} {kind} job(s) already queued (the limit); retry in {retry_after_s} s "
+                         "or cancel one with DELETE /api/jobs/{id}")
+        self.retry_after_s = retry_after_s
+
+
+class NotCancellable(RuntimeError):
+    """The job has finished, or is saving its results and must be let finish."""
 
 
 @dataclass
@@ -38,6 +58,8 @@ class Job:
         Random hex identifier (also the URL part of ``/api/jobs/{id}``).
     kind : str
         ``assess`` or ``scenario``.
+    key : str or None
+        What the job computes (kind plus its inputs); queued jobs with the same key are coalesced.
     status : str
         One of :data:`JOB_STATUSES`.
     progress : float
@@ -51,6 +73,7 @@ class Job:
     """
 
     kind: str
+    key: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     status: str = "queued"
     progress: float = 0.0
@@ -63,6 +86,7 @@ class Job:
     debug_traceback: str | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    _committing: bool = field(default=False, repr=False)
 
     def report(self, fraction: float | None = None, message: str | None = None) -> None:
         """Record progress (clipped to 0-1, never decreasing) and/or a message.
@@ -70,10 +94,11 @@ class Job:
         Raises
         ------
         JobCancelled
-            If the server is shutting down, so long work stops at the next report.
+            If the job was cancelled (or the server is shutting down) and has not begun to commit,
+            so long work stops at the next report.
         """
-        if self._cancel.is_set():
-            raise JobCancelled("job cancelled: the server is shutting down")
+        if self._cancel.is_set() and not self._committing:
+            raise JobCancelled("job cancelled")
         with self._lock:
             if fraction is not None:
                 value = float(fraction)
@@ -83,10 +108,23 @@ class Job:
                 self.messages.append(str(message))
                 del self.messages[:-_MAX_MESSAGES]
 
+    def begin_commit(self) -> None:
+        """Enter the commit phase (writing results): from here on the job cannot be cancelled.
+
+        Raises
+        ------
+        JobCancelled
+            If it was cancelled before; then nothing has been written yet.
+        """
+        with self._lock:
+            if self._cancel.is_set():
+                raise JobCancelled("job cancelled")
+            self._committing = True
+
     @property
     def finished(self) -> bool:
-        """Whether the job has succeeded or failed."""
-        return self.status in ("succeeded", "failed")
+        """Whether the job has succeeded, failed or been cancelled."""
+        return self.status in _FINISHED
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready status (without the result itself; see ``result_url``)."""
@@ -111,29 +149,95 @@ class JobManager:
         Finished jobs kept; the oldest finished ones are forgotten first.
     on_success : callable, optional
         Called as ``on_success(job)`` after a job succeeded (the app uses it to drop caches).
+    max_queued_per_kind : int, optional
+        Jobs of one kind waiting to start; :meth:`submit` raises :class:`QueueFull` past it.
+        None: unbounded.
+    retry_after_s : int
+        The retry delay :class:`QueueFull` reports.
     """
 
     def __init__(self, workers: int = 1, max_kept: int = 50,
-                 on_success: Callable[[Job], None] | None = None) -> None:
+                 on_success: Callable[[Job], None] | None = None,
+                 max_queued_per_kind: int | None = None, retry_after_s: int = 10) -> None:
+        self._max_queued = max_queued_per_kind
+        self._retry_after_s = retry_after_s
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reymud-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._max_kept = max_kept
         self._on_success = on_success
 
-    def submit(self, kind: str, func: Callable[[Job], Any]) -> Job:
-        """Queue ``func(job)``; its return value (JSON-ready) becomes ``job.result``."""
-        job = Job(kind=kind)
+    def submit(self, kind: str, func: Callable[[Job], Any], key: str | None = None) -> Job:
+        """Queue ``func(job)``; its return value (JSON-ready) becomes ``job.result``.
+
+        Parameters
+        ----------
+        kind : str
+            Job kind (the queue bound applies per kind).
+        func : callable
+            ``func(job)``, run in a worker thread.
+        key : str, optional
+            Identity of the work; a still-queued job of the same kind and key is returned instead
+            of queuing a duplicate.
+
+        Returns
+        -------
+        Job
+            The new job, or the queued job it was coalesced into.
+
+        Raises
+        ------
+        QueueFull
+            ``max_queued_per_kind`` jobs of this kind are already waiting.
+        """
         with self._lock:
+            queued = [j for j in self._jobs.values() if j.kind == kind and j.status == "queued"]
+            if key is not None:
+                for other in queued:
+                    if other.key == key:
+                        return other
+            if self._max_queued is not None and len(queued) >= self._max_queued:
+                raise QueueFull(kind, len(queued), self._retry_after_s)
+            job = Job(kind=kind, key=key)
             self._jobs[job.id] = job
             self._forget_old()
         self._pool.submit(self._run, job, func)
         return job
 
+    def cancel(self, job_id: str) -> Job:
+        """Cancel a job: a queued one never starts, a running one stops at its next report.
+
+        Raises
+        ------
+        KeyError
+            Unknown job id.
+        NotCancellable
+            The job has finished or is committing its results.
+        """
+        job = self.get(job_id)
+        if job is None:
+            raise KeyError(f"no job {job_id!r}")
+        with job._lock:
+            if job.status in _FINISHED:
+                raise NotCancellable(f"job {job_id} has already {job.status}")
+            if job._committing:
+                raise NotCancellable(f"job {job_id} is saving its results and can no longer be cancelled")
+            job._cancel.set()
+            if job.status == "queued":
+                job.status, job.finished_s = "cancelled", time.time()
+                job.messages.append("cancelled before it started")
+        return job
+
     def _run(self, job: Job, func: Callable[[Job], Any]) -> None:
-        job.status, job.started_s = "running", time.time()
+        with job._lock:
+            if job.status != "queued":  # cancelled while queued
+                return
+            job.status, job.started_s = "running", time.time()
         try:
             result = func(job)
+        except JobCancelled as exc:
+            job.messages.append(f"cancelled: {exc}; nothing was saved")
+            job.status = "cancelled"
         except Exception as exc:  # the job reports any failure as its status
             job.error = _clean_error(exc)
             job.messages.append(f"failed: {job.error}")

@@ -99,7 +99,7 @@ class JobModel(BaseModel):
 
     id: str
     kind: str = Field(description="assess | scenario")
-    status: str = Field(description="queued | running | succeeded | failed")
+    status: str = Field(description="queued | running | succeeded | failed | cancelled")
     progress: float = Field(ge=0, le=1)
     messages: list[str]
     error: str | None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import numbers
+import shutil
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -10,7 +13,7 @@ from fastapi.responses import FileResponse, Response
 
 from reymud.supply import ScenarioConfig
 from reymud.web.deps import AppContext, context, require_write
-from reymud.web.jobs import Job
+from reymud.web.jobs import Job, JobCancelled, NotCancellable, QueueFull
 from reymud.web.routes.supply import scenario_payload
 from reymud.web.schemas import AssessJobRequest, ErrorResponse, JobModel, json_response
 from reymud.web.security import resolve_inside
@@ -19,7 +22,11 @@ __all__ = ["progress_adapter", "router"]
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"],
                    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse},
-                              404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
+                              404: {"model": ErrorResponse}, 409: {"model": ErrorResponse},
+                              422: {"model": ErrorResponse}})
+_QUEUE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorResponse, "description": "queue full for this kind; retry after `Retry-After` seconds",
+          "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}}}
 
 Ctx = Annotated[AppContext, Depends(context)]
 
@@ -43,16 +50,36 @@ def progress_adapter(job: Job):
     return callback
 
 
+def _commit_aware(job: Job, n_stages: int) -> Callable[..., None]:
+    """Progress callback that enters the job's commit phase when assess starts saving.
+
+    ``assess`` calls ``progress(label, stages_done, stages_total)``; ``stages_done == n_stages``
+    is "saving results": from there on the job is not cancellable, before it nothing is written.
+    """
+    adapter = progress_adapter(job)
+
+    def callback(*args: Any, **kwargs: Any) -> None:
+        adapter(*args, **kwargs)
+        if len(args) >= 2 and isinstance(args[1], int) and args[1] >= n_stages:
+            job.begin_commit()
+    return callback
+
+
 def _assess_job(ctx: AppContext, config: Any):
     def run(job: Job) -> dict[str, Any]:
         from reymud.assess import assess
+        from reymud.assess.run import STAGES
 
         out_dir = resolve_inside(ctx.state.runs_dir, job.id)
         out_dir.mkdir(parents=True, exist_ok=True)
-        job.report(0.0, "waiting for the project")
-        with ctx.state.writing() as project:
-            job.report(0.01, "assessment started")
-            result = assess(project, out_dir, config=config, progress=progress_adapter(job))
+        try:
+            job.report(0.0, "waiting for the project")
+            with ctx.state.writing() as project:
+                job.report(0.01, "assessment started")
+                result = assess(project, out_dir, config=config, progress=_commit_aware(job, len(STAGES)))
+        except JobCancelled:
+            shutil.rmtree(out_dir, ignore_errors=True)
+            raise
         files = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file())
         job.report(1.0, "assessment finished")
         return {
@@ -64,12 +91,21 @@ def _assess_job(ctx: AppContext, config: Any):
     return run
 
 
+def _submit(ctx: AppContext, kind: str, func: Callable[[Job], Any], key: str) -> Response:
+    try:
+        job = ctx.jobs.submit(kind, func, key=key)
+    except QueueFull as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_s)}) from None
+    return json_response(job.to_dict(), status_code=202)
+
+
 @router.post("/assess", response_model=JobModel, status_code=202, dependencies=[Depends(require_write)],
-             summary="Run the assessment as a background job")
+             summary="Run the assessment as a background job", responses=_QUEUE_RESPONSES)
 def start_assess(ctx: Ctx, body: AssessJobRequest | None = None) -> Response:
     """Start ``reymud.assess.assess`` on this project with ``config`` overrides of
     :class:`reymud.assess.AssessConfig`; poll ``GET /api/jobs/{id}`` for progress. Output files go
-    to ``<project>.files/web_runs/<job id>/``; the project's saved results are replaced."""
+    to ``<project>.files/web_runs/<job id>/``; the project's saved results are replaced. An
+    identical request while one is still queued returns that job; ``429`` when the queue is full."""
     from reymud.assess import AssessConfig
 
     overrides = (body.config if body else {}) or {}
@@ -77,12 +113,11 @@ def start_assess(ctx: Ctx, body: AssessJobRequest | None = None) -> Response:
         config = AssessConfig.from_dict(overrides, where="config")
     except (ValueError, TypeError) as exc:
         raise HTTPException(422, f"invalid assessment config: {exc}") from None
-    job = ctx.jobs.submit("assess", _assess_job(ctx, config))
-    return json_response(job.to_dict(), status_code=202)
+    return _submit(ctx, "assess", _assess_job(ctx, config), json.dumps(overrides, sort_keys=True, default=str))
 
 
 @router.post("/scenario", response_model=JobModel, status_code=202, dependencies=[Depends(require_write)],
-             summary="Run a scenario as a background job")
+             summary="Run a scenario as a background job", responses=_QUEUE_RESPONSES)
 def start_scenario(ctx: Ctx, config: ScenarioConfig) -> Response:
     """Run an export-restriction scenario in the background; the result (``GET
     /api/jobs/{id}/result``) is the same as ``POST /api/scenarios``."""
@@ -91,8 +126,14 @@ def start_scenario(ctx: Ctx, config: ScenarioConfig) -> Response:
         payload = scenario_payload(ctx.state, config)
         job.report(1.0, "scenario finished")
         return payload
-    job = ctx.jobs.submit("scenario", run)
-    return json_response(job.to_dict(), status_code=202)
+    return _submit(ctx, "scenario", run, config.model_dump_json())
+
+
+@router.get("/assess", include_in_schema=False)
+@router.get("/scenario", include_in_schema=False)
+def job_kind_get() -> None:
+    """``/api/jobs/assess`` and ``/scenario`` only accept POST (not a job id)."""
+    raise HTTPException(405, "method not allowed: POST to start a job", headers={"Allow": "POST"})
 
 
 @router.get("", summary="All jobs")
@@ -115,12 +156,28 @@ def job_status(ctx: Ctx, job_id: str) -> Response:
     return json_response(_job_or_404(ctx, job_id).to_dict())
 
 
+@router.delete("/{job_id}", response_model=JobModel, dependencies=[Depends(require_write)],
+               summary="Cancel a job", responses={409: {"model": ErrorResponse}})
+def cancel_job(ctx: Ctx, job_id: str) -> Response:
+    """Cancel a queued job (it never starts) or a running one (it stops at its next progress
+    report and saves nothing; its output folder is removed). ``409`` once it has finished or has
+    started to save its results."""
+    _job_or_404(ctx, job_id)
+    try:
+        job = ctx.jobs.cancel(job_id)
+    except NotCancellable as exc:
+        raise HTTPException(409, str(exc)) from None
+    return json_response(job.to_dict())
+
+
 @router.get("/{job_id}/result", summary="Result of a finished job")
 def job_result(ctx: Ctx, job_id: str) -> Response:
     """The job's result; ``409`` while it runs, ``422`` with the error if it failed."""
     job = _job_or_404(ctx, job_id)
     if job.status == "failed":
         raise HTTPException(422, f"job {job_id} failed: {job.error}")
+    if job.status == "cancelled":
+        raise HTTPException(409, f"job {job_id} was cancelled; it has no result")
     if not job.finished:
         raise HTTPException(409, f"job {job_id} is still {job.status} ({job.progress:.0%}); poll /api/jobs/{job_id}")
     return json_response(job.result)

@@ -79,7 +79,8 @@ def samples(
     core_id: Annotated[str | None, Query(description="only this core")] = None,
     columns: Annotated[str | None, Query(description="comma-separated columns to return "
                                          "(default all); sample_id, core_id, top_mbsf, bottom_mbsf always")] = None,
-    limit: Annotated[int, Query(ge=1, description="rows per page")] = 10_000,
+    limit: Annotated[int, Query(ge=1, description="rows per page (at most the server's max_sample_rows; "
+                                "the schema states the configured maximum)")] = 10_000,
     offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
 ) -> Response:
     """Wide samples, one row per sample: depths, element columns (ppm) and derived geochemistry

@@ -23,6 +23,9 @@ router = APIRouter(prefix="/api", tags=["resource"],
 
 Ctx = Annotated[AppContext, Depends(context)]
 By = Annotated[str, Query(description="cut-off column: total_rey_ppm, treo_ppm or value_usd_t")]
+_NUMBER = r"[-+]?(\d{1,15}(\.\d{0,15})?|\.\d{1,15})([eE][-+]?\d{1,2})?"
+#: Comma-separated finite numbers (at most 15 digits each side of the point, exponent below 100).
+CUTOFFS_PATTERN = rf"^\s*{_NUMBER}(\s*,\s*{_NUMBER})*\s*,?\s*$"
 
 
 def _index(ctx: AppContext, by: str):
@@ -57,7 +60,9 @@ def resource_at_cutoff(
 @router.get("/grade-tonnage", response_model=Table, summary="Grade-tonnage curve")
 def grade_tonnage_curve(
     ctx: Ctx,
-    cutoffs: Annotated[str | None, Query(description="comma-separated cut-offs, e.g. 0,400,1000")] = None,
+    cutoffs: Annotated[str | None, Query(pattern=CUTOFFS_PATTERN, max_length=60_000,
+                                         description="comma-separated cut-offs, e.g. 0,400,1000 (not empty; "
+                                         "at most the server's max_curve_points, 2000 by default)")] = None,
     start: Annotated[float | None, Query(description="first cut-off (default from the server config)")] = None,
     stop: Annotated[float | None, Query(description="last cut-off (inclusive)")] = None,
     step: Annotated[float | None, Query(gt=0, description="cut-off step")] = None,

@@ -13,6 +13,11 @@ const Api = (() => {
     return (field && field.value) || sessionStorage.getItem("reymud-token") || "";
   }
 
+  function csrfToken() {
+    const m = document.cookie.match(/(?:^|;\s*)reymud_csrf=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
   class ApiError extends Error {
     constructor(status, body) {
       super((body && body.detail) || `HTTP ${status}`);
@@ -24,7 +29,8 @@ const Api = (() => {
   async function request(method, url, body) {
     const headers = {};
     const t = token();
-    if (t && method !== "GET") headers["Authorization"] = "Bearer " + t;
+    if (t) headers["Authorization"] = "Bearer " + t;  // off loopback, reads need it too
+    if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();  // same-origin proof for writes
     let payload;
     if (body instanceof FormData) payload = body;
     else if (body !== undefined) { headers["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
