@@ -24,7 +24,10 @@ OVERFLOW_JS = """() => {
   const out = [];
   for (const t of document.querySelectorAll('table')) {
     const box = t.getBoundingClientRect(), host = t.closest('section').getBoundingClientRect();
-    if (box.right > host.right + 1) out.push((t.id || 'table') + ' right ' + Math.round(box.right) + ' > ' + Math.round(host.right));
+    const name = t.id || t.dataset.key || 'table';
+    if (box.right > host.right + 1) out.push(name + ' right ' + Math.round(box.right) + ' > ' + Math.round(host.right));
+    // a table that only fits by scrolling inside its own box also runs off the page for a reader
+    if (t.scrollWidth > t.clientWidth + 1) out.push(name + ' needs sideways scrolling: ' + t.scrollWidth + ' > ' + t.clientWidth);
   }
   if (document.documentElement.scrollWidth > document.documentElement.clientWidth + 1)
     out.push('page scrolls sideways: ' + document.documentElement.scrollWidth);

@@ -24,6 +24,8 @@ from reymud.assess.results import resolve_key
 __all__ = ["SECTIONS", "SYNTHETIC_BANNER", "ReportPage", "format_number", "render_html", "write_html"]
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA - not real measurements"
+#: tables with more columns than this get class ``wide`` (smaller type, so they fit the page width)
+WIDE_TABLE_COLUMNS = 12
 
 #: (id, title) of every report section, in order (JORC Table 1 / CRIRSCO public report layout).
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -135,7 +137,8 @@ class ReportPage:
         more = (f'<p class="note">{len(rows) - max_rows} more rows in results.json ({_html.escape(key)}).</p>'
                 if max_rows and len(rows) > max_rows else "")
         tid = f' id="{_html.escape(table_id)}"' if table_id else ""
-        return Markup(f'<table{tid} data-key="{_html.escape(key)}"><thead><tr>{head}</tr></thead>'
+        wide = ' class="wide"' if len(columns) > WIDE_TABLE_COLUMNS else ""
+        return Markup(f'<table{tid}{wide} data-key="{_html.escape(key)}"><thead><tr>{head}</tr></thead>'
                       f'<tbody>{"".join(body)}</tbody></table>{more}')
 
     def kv(self, key: str, table_id: str | None = None) -> Markup:
