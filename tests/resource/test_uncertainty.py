@@ -41,6 +41,7 @@ def test_totals_by_hand(small_model):
         assert totals.loc[r, "Y_oxide_t"] == pytest.approx(tons * above.sum() * 1e-6 * PATTERN[-1] * F["Y"])
 
 
+@pytest.mark.filterwarnings("ignore:kriged TREO outside")
 def test_summary_percentiles_match_numpy_and_brute_force_loop():
     rng = np.random.default_rng(11)
     ds = make_block_model(rng.lognormal(6.8, 0.5, (6, 7)), thickness_m=rng.uniform(3, 10, (6, 7)),
@@ -69,7 +70,8 @@ def test_summary_percentiles_match_numpy_and_brute_force_loop():
     # a density_t_m3 variable in the model takes precedence over the argument
     measured = uncertainty_summary(real, ds.assign(density_t_m3=ds["thickness_m"] * 0 + 0.5), [400.0],
                                    density_t_m3=0.6).set_index("element")
-    assert measured.loc["ore", "p50"] == pytest.approx(summary.set_index("element").loc["ore", "p50"].iloc[0] * 0.5 / 0.6)
+    at400 = summary[summary["cutoff"] == 400.0].set_index("element")
+    assert measured[measured["cutoff"] == 400.0].loc["ore", "p50"] == pytest.approx(at400.loc["ore", "p50"] * 0.5 / 0.6)
 
 
 def test_simulated_thickness_and_nan_cells(small_model):
@@ -121,7 +123,8 @@ def test_element_resource_from_table_and_summary(small_model, tmp_path):
     assert nd["p50"] == pytest.approx(nd["contained_oxide_t"])  # the middle realisation is the model
     assert nd["p10"] < nd["p50"] < nd["p90"]
     only = element_resource(summary)
-    assert only.attrs["cutoff"] == 400.0 and (only["contained_oxide_t"] == only["p50"]).all()
+    # a summary always carries cut-off 0 (no cut-off), the lowest: the summary-only default
+    assert only.attrs["cutoff"] == 0.0 and (only["contained_oxide_t"] == only["p50"]).all()
     no_p = element_resource(table)
     assert no_p["p10"].isna().all()
     with pytest.raises(ValueError, match="not in the table"):
@@ -142,4 +145,33 @@ def test_empty_area_gives_zero_percentiles(small_model):
     real = _realizations(ds, [ds["total_rey_ppm"].values] * 3)
     summary = uncertainty_summary(real, ds, [400.0])
     assert (summary[["p10", "p50", "p90"]] == 0).all().all()
-    assert len(summary) == 1 + 1 + 15 + 1
+    assert len(summary) == 2 * (1 + 1 + 15 + 1)  # cut-offs 0 and 400
+
+
+def test_kriged_value_band_position_classes_and_fractions():
+    rng = np.random.default_rng(4)
+    ds = make_block_model(rng.lognormal(6.8, 0.4, (5, 6)), thickness_m=np.full((5, 6), 8.0), density_t_m3=None)
+    scale = np.linspace(0.8, 1.2, 41)  # kriged field = realisation 20: exactly the median
+    real = _realizations(ds, ds["total_rey_ppm"].values * scale[:, None, None])
+    real.attrs.update(seeds="numpy SeedSequence(7).spawn(41)", tails="lower tail linear")
+    ds["resource_class"] = (("northing", "easting"), np.where(np.arange(30).reshape(5, 6) < 12, "indicated",
+                                                              "inferred"))
+    summ = uncertainty_summary(real, ds, [1000.0], by_class=True)
+    assert set(summ["cutoff"]) == {0.0, 1000.0}  # cut-off 0 always present
+    assert set(summ["resource_class"]) == {"all", "indicated", "inferred"}
+    treo = summ[(summ["element"] == "TREO") & (summ["cutoff"] == 0.0)].set_index("resource_class")
+    assert treo.loc["all", "kriged"] == pytest.approx(treo.loc["all", "p50"])
+    assert treo.loc["indicated", "kriged"] + treo.loc["inferred", "kriged"] == pytest.approx(treo.loc["all", "kriged"])
+    assert summ["kriged_in_p25_p75"].all()
+    assert summ.attrs["seeds"] == "numpy SeedSequence(7).spawn(41)" and summ.attrs["n_realizations"] == 41
+    assert summ.attrs["simulation"]["tails"] == "lower tail linear"
+    # a kriged field outside P25-P75 warns
+    with pytest.warns(UserWarning, match="outside the simulated P25-P75"):
+        uncertainty_summary(real * 1.3, ds, [0.0])
+    # area fractions scale the tonnes of each block
+    half = ds.assign(aoi_fraction=ds["thickness_m"] * 0 + 0.5)
+    full = realization_totals(real, ds, [0.0])
+    part = realization_totals(real, half, [0.0])
+    assert np.allclose(part["dry_t"], 0.5 * full["dry_t"])
+    with pytest.raises(ValueError, match="aoi_fraction"):
+        realization_totals(real, ds.assign(aoi_fraction=ds["thickness_m"] * 0 + 2.0), [0.0])

@@ -14,6 +14,7 @@ interpolation): **P10 is the low case** (90 % of realisations exceed it), P90 th
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -24,12 +25,13 @@ from reymud.elements import oxide_factors, oxide_names
 from reymud.resource.blocks import block_area_m2, element_columns
 from reymud.resource.config import DEFAULT_CUTOFFS_PPM, DEFAULT_DENSITY_T_M3
 
-__all__ = ["METHOD", "exceedance_probability", "realization_totals", "uncertainty_summary"]
+__all__ = ["METHOD", "exceedance_probability", "kriged_totals", "realization_totals", "uncertainty_summary"]
 
 METHOD = (
     "per realisation: blocks inside with simulated total_rey_ppm >= cut-off; dry t = area x thickness x "
     "density; element contents = simulated total REY x block-model proportions <El>_ppm/total_rey_ppm; "
-    "P10/P50/P90 = 10th/50th/90th percentiles over realisations (P10 = low case)"
+    "P10/P50/P90 = 10th/50th/90th percentiles over realisations (P10 = low case); kriged = the same totals "
+    "from the kriged block model over the same blocks"
 )
 _CHUNK_VALUES = 4_000_000  # realisations x cells held at once (memory bound, ~32 MB per array)
 
@@ -98,6 +100,12 @@ def realization_totals(
     inside = (ds["inside"].broadcast_like(ds["total_rey_ppm"]).values.ravel().astype(bool)
               if "inside" in ds else np.ones(real.shape[1], dtype=bool))
     area = block_area_m2(ds) if real.shape[1] else 0.0
+    if "aoi_fraction" in ds:  # part of each block inside the area of interest (AreaOfInterest.block_fractions)
+        frac = np.nan_to_num(ds["aoi_fraction"].broadcast_like(ds["total_rey_ppm"]).values.ravel().astype(float))
+        if (frac < 0).any() or (frac > 1 + 1e-9).any():
+            raise ValueError("block model variable 'aoi_fraction' must lie in [0, 1]")
+        dens = dens * frac  # tonnes scale with the block's area fraction
+        inside &= frac > 0
     if thickness is None:
         thick = np.broadcast_to(ds["thickness_m"].values.ravel().astype(float), real.shape)
     else:
@@ -143,6 +151,23 @@ def realization_totals(
     return frame
 
 
+def kriged_totals(ds: xr.Dataset, cutoffs: Iterable[float] | float = DEFAULT_CUTOFFS_PPM,
+                  density_t_m3: float | None = None) -> pd.DataFrame:
+    """The totals of :func:`realization_totals` computed from the kriged ``total_rey_ppm`` itself.
+
+    Same blocks, same tonnage rule; one row per cut-off (``realization`` = -1).
+    """
+    krig = ds["total_rey_ppm"].expand_dims(realization=[-1])
+    return realization_totals(krig, ds, cutoffs, density_t_m3)
+
+
+def _with_class(ds: xr.Dataset, label: str) -> xr.Dataset:
+    out = ds.copy()
+    keep = (ds["resource_class"] == label)
+    out["inside"] = (ds["inside"].astype(bool) & keep) if "inside" in ds else keep
+    return out
+
+
 def uncertainty_summary(
     realizations: xr.DataArray,
     ds: xr.Dataset,
@@ -150,42 +175,72 @@ def uncertainty_summary(
     density_t_m3: float | None = None,
     thickness: xr.DataArray | None = None,
     percentiles: tuple[float, float, float] = (10.0, 50.0, 90.0),
+    by_class: bool = False,
 ) -> pd.DataFrame:
-    """P10 / P50 / P90 of tonnage and contained oxide per element above each cut-off.
+    """P10 / P50 / P90 (and P25 / P75, mean, kriged value) per element, TREO and ore, per cut-off.
 
     Parameters are those of :func:`realization_totals`; ``percentiles`` names the low, middle
-    and high percentiles (P10 = 10th percentile = low case).
+    and high percentiles (P10 = 10th percentile = low case). Cut-off 0 (no cut-off) is always
+    included. With ``by_class`` and a ``resource_class`` variable in ``ds`` the rows repeat for
+    each class (``resource_class`` column; ``"all"`` = every block inside).
 
     Returns
     -------
     DataFrame
-        ``cutoff, element, oxide, quantity, unit, p10, p50, p90, mean``; ``element`` is an element
-        symbol (contained oxide t), ``TREO`` (sum of oxides), ``REY`` (contained REY t) or ``ore``
-        (dry tonnes). For the per-realisation values call :func:`realization_totals`.
+        ``resource_class, cutoff, element, oxide, quantity, unit, p10, p25, p50, p75, p90, mean,
+        kriged, kriged_in_p25_p75``; ``element`` is an element symbol (contained oxide t), ``TREO``,
+        ``REY`` (contained REY t) or ``ore`` (dry tonnes). ``attrs`` record how the band was made
+        (``method``, ``n_realizations``, ``seeds``, ``simulation``). A ``UserWarning`` names the rows
+        where the kriged total of TREO falls outside P25-P75.
     """
-    totals = realization_totals(realizations, ds, cutoffs, density_t_m3, thickness)
+    cut = np.unique(np.append(np.atleast_1d(np.asarray(cutoffs, dtype=float)), 0.0))
+    groups = [("all", ds)]
+    if by_class and "resource_class" in ds:
+        labels = [str(v) for v in np.unique(ds["resource_class"].values.astype(str)) if str(v) not in ("", "nan")]
+        groups += [(lab, _with_class(ds, lab)) for lab in labels]
+    frames = [_summary(realizations, g, cut, density_t_m3, thickness, percentiles).assign(resource_class=name)
+              for name, g in groups]
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame[["resource_class", *[c for c in frame.columns if c != "resource_class"]]]
+    sim = {k: realizations.attrs[k] for k in ("method", "transform", "tails", "declustering",
+                                              "parameter_uncertainty", "nscore_fitted_sill", "support")
+           if k in realizations.attrs}
+    frame.attrs.update(method=METHOD, n_realizations=int(realizations.sizes["realization"]),
+                       percentiles=list(percentiles), seeds=str(realizations.attrs.get("seeds", realizations.attrs.get(
+                           "seed", "not recorded"))), simulation=sim)
+    bad = frame[(frame["element"] == "TREO") & ~frame["kriged_in_p25_p75"] & (frame["p75"] > 0)]
+    if len(bad):
+        where = ", ".join(f"{r.resource_class} cut-off {r.cutoff:g}" for r in bad.itertuples())
+        warnings.warn(f"kriged TREO outside the simulated P25-P75 at {where}: the simulation and the estimate "
+                      "disagree (check the variogram, declustering and trend)", stacklevel=2)
+    return frame
+
+
+def _summary(realizations, ds, cut, density_t_m3, thickness, percentiles) -> pd.DataFrame:
+    totals = realization_totals(realizations, ds, cut, density_t_m3, thickness)
+    kriged = kriged_totals(ds, cut, density_t_m3).set_index("cutoff")
     elements = totals.attrs["elements"]
     names = oxide_names()
     spec = [("ore", "", "dry_t", "dry_t"), ("REY", "", "contained_rey_t", "contained_rey_t")]
     spec += [(el, names[el], "contained_oxide_t", f"{el}_oxide_t") for el in elements]
     spec += [("TREO", "REO", "contained_oxide_t", "treo_t")]
     columns = [s[3] for s in spec]
-    cut = np.unique(totals["cutoff"].to_numpy())
     n_real = totals.attrs["n_realizations"]
     cube = totals.sort_values(["cutoff", "realization"], kind="stable")[columns].to_numpy(dtype=float)
     cube = cube.reshape(cut.size, n_real, len(columns))
-    pct = np.percentile(cube, percentiles, axis=1)  # (3, n_cut, n_q)
-    mean = cube.mean(axis=1)
+    lo, mid, hi = percentiles
+    pct = np.percentile(cube, [lo, 25.0, mid, 75.0, hi], axis=1)  # (5, n_cut, n_q)
+    krig = kriged.loc[cut, columns].to_numpy(dtype=float)
     frame = pd.DataFrame({
         "cutoff": np.repeat(cut, len(spec)),
         "element": np.tile([s[0] for s in spec], cut.size),
         "oxide": np.tile([s[1] for s in spec], cut.size),
         "quantity": np.tile([s[2] for s in spec], cut.size),
         "unit": "t",
-        "p10": pct[0].ravel(), "p50": pct[1].ravel(), "p90": pct[2].ravel(),
-        "mean": mean.ravel(),
+        "p10": pct[0].ravel(), "p25": pct[1].ravel(), "p50": pct[2].ravel(), "p75": pct[3].ravel(),
+        "p90": pct[4].ravel(), "mean": cube.mean(axis=1).ravel(), "kriged": krig.ravel(),
     })
-    frame.attrs.update(method=METHOD, n_realizations=n_real, percentiles=list(percentiles))
+    frame["kriged_in_p25_p75"] = (frame["kriged"] >= frame["p25"]) & (frame["kriged"] <= frame["p75"])
     return frame
 
 
