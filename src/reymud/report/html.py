@@ -123,7 +123,8 @@ class ReportPage:
             return Markup('<p class="empty" data-key="{}">No rows.</p>').format(key)
         columns = list(columns) if columns else list(rows[0])
         labels = labels or {}
-        head = "".join(f"<th>{_html.escape(labels.get(c, c))}</th>" for c in columns)
+        # a line-break opportunity after each underscore lets long column names wrap at word parts
+        head = "".join(f"<th>{_html.escape(labels.get(c, c)).replace('_', '_<wbr>')}</th>" for c in columns)
         body = []
         for i, row in enumerate(rows[:max_rows] if max_rows else rows):
             cells = []
