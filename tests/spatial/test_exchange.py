@@ -118,6 +118,18 @@ def test_geotiff_per_variable_read_back_by_rasterio(tmp_path):
         assert list(src.read(1)[0]) == [0, 1, 2, 3]
 
 
+def test_geotiff_3d_has_one_band_per_slice(tmp_path):
+    import rasterio
+
+    ds = _model(depths=[1.0, 3.0])
+    export_block_model(ds, tmp_path / "bm.tif", "geotiff")
+    with rasterio.open(tmp_path / "bm_thickness_m.tif") as src:
+        assert src.count == 2
+        assert src.descriptions == ("thickness_m at 1 mbsf", "thickness_m at 3 mbsf")
+        expected = ds["thickness_m"].sel(depth_mbsf=3.0).sortby("northing", ascending=False)
+        np.testing.assert_allclose(src.read(2), expected.sortby("easting").values)
+
+
 def test_geotiff_needs_a_crs(tmp_path):
     ds = _model()
     ds.attrs.pop("crs")

@@ -318,6 +318,7 @@ def write_geotiff(ds: xr.Dataset, path: str | Path, variables: Sequence[str] | N
     for name in variables or _variables(ds):
         da = ds[name]
         data = xr.DataArray(_numeric(da).astype("float32"), dims=da.dims, coords={d: ds[d] for d in da.dims})
+        depths = list(np.asarray(ds["depth_mbsf"].values, float)) if "depth_mbsf" in da.dims else None
         if "depth_mbsf" in data.dims:
             data = data.rename(depth_mbsf="band").assign_coords(band=np.arange(1, data.sizes["depth_mbsf"] + 1))
         data = data.rio.set_spatial_dims(x_dim="easting", y_dim="northing").rio.write_crs(crs)
@@ -329,6 +330,7 @@ def write_geotiff(ds: xr.Dataset, path: str | Path, variables: Sequence[str] | N
         with warnings.catch_warnings():  # rioxarray 0.19 multiplies Affine objects with `*` (affine 3 asks `@`)
             warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module="rioxarray")
             data.rio.to_raster(target, driver="GTiff", compress="deflate")
+        _describe_bands(target, name, depths)
         written.append(target)
     return written
 
@@ -366,6 +368,16 @@ def attach_blocks_table(ds: xr.Dataset, blocks: pd.DataFrame) -> xr.Dataset:
             da = da.fillna("").astype(str)
         out[name] = da.transpose(*[d for d in ds[next(iter(ds.data_vars))].dims if d in da.dims])
     return out
+
+
+def _describe_bands(path: Path, name: str, depths: list[float] | None) -> None:
+    """Band descriptions: the variable name, with the slice centre (mbsf) for a 3-D model."""
+    import rasterio
+
+    with rasterio.open(path, "r+") as dst:
+        for band in range(1, dst.count + 1):
+            label = name if depths is None else f"{name} at {depths[band - 1]:g} mbsf"
+            dst.set_band_description(band, label)
 
 
 _WRITERS = {"gslib": write_gslib, "vtk": write_vtk, "csv": write_block_csv}
