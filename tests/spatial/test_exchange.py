@@ -59,6 +59,8 @@ def test_csv_has_datamine_columns_and_every_variable(tmp_path):
     row = df[(df.XC == 501_000) & (df.YC == 2_601_000)].iloc[0]
     assert row["total_rey_ppm"] == pytest.approx(float(_value(ds, "total_rey_ppm", 501_000, 2_601_000)))
     assert row["resource_class"] == "indicated"
+    assert df["total_rey_ppm"].isna().sum() == 1  # the one unestimated block is an empty field
+    assert path.read_text().splitlines()[1].startswith("XC,YC,ZC,XINC,YINC,ZINC,")
     # x fastest, then y ascending
     assert df["XC"].iloc[:4].is_monotonic_increasing and df["YC"].iloc[0] < df["YC"].iloc[-1]
 

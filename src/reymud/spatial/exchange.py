@@ -233,9 +233,16 @@ def write_block_csv(ds: xr.Dataset, path: str | Path) -> Path:
     frame = blocks_frame(ds)
     crs = ds.attrs.get("crs", "unknown")
     note = "SYNTHETIC DEMO DATA - " if str(ds.attrs.get("synthetic", "false")) == "true" else ""
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(f"# {note}reymud block model; CRS {crs}; ZC = -depth below seafloor (m); NaN = not estimated\n")
-        frame.to_csv(fh, index=False, float_format="%.10g")
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with open(path, "wb") as fh:
+        fh.write(f"# {note}reymud block model; CRS {crs}; ZC = -depth below seafloor (m); empty = not estimated\n"
+                 .encode())
+        # pyarrow writes NaN as an empty field and is ~10x faster than DataFrame.to_csv on a million blocks
+        fh.write((",".join(frame.columns) + "\n").encode())
+        pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), fh,
+                        pacsv.WriteOptions(include_header=False, quoting_style="needed"))
     return path
 
 
