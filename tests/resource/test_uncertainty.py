@@ -175,3 +175,20 @@ def test_kriged_value_band_position_classes_and_fractions():
     assert np.allclose(part["dry_t"], 0.5 * full["dry_t"])
     with pytest.raises(ValueError, match="aoi_fraction"):
         realization_totals(real, ds.assign(aoi_fraction=ds["thickness_m"] * 0 + 2.0), [0.0])
+
+
+def test_small_calibration_against_a_known_truth():
+    """8 synthetic surveys (lognormal Matern field, lens layer, clustered cores; not the demo model)."""
+    from reymud.demo.truth import TruthConfig, calibration_table, run_survey
+
+    cfg = TruthConfig(size_km=20.0, truth_cell_m=500.0, block_m=2_000.0, refine=1, n_cores=25,
+                      len_scale_km=5.0, n_realizations=40)
+    results = pd.concat([run_survey(cfg, 100 + i) for i in range(8)], ignore_index=True)
+    table = calibration_table(results)
+    whole = table.loc[0.0]
+    # binomial(8, 0.8): fewer than 4 covered has probability ~1 %; an honest band clears it
+    assert whole["p10_p90_coverage_pct"] >= 50.0
+    assert abs(whole["mean_bias_pct"]) < 8.0  # +-3 % target; 8 surveys of ~5 % spread each
+    assert whole["kriged_in_p25_p75_pct"] >= 37.5  # >= 3 of 8 (binomial(8, 0.8): P(<= 2) ~0.1 %)
+    assert set(table.index) == {0.0, 400.0, 1000.0}
+    assert (results["p10"] <= results["p50"]).all() and (results["p50"] <= results["p90"]).all()
