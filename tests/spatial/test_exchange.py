@@ -195,6 +195,8 @@ def test_cli_export_refuses_mismatched_extension_and_keeps_tables(assessed, tmp_
     assert res.exit_code == 0 and (tmp_path / "tables" / "SYNTHETIC_samples.parquet").exists()
     res = _cli("export", assessed, "--format", "gslib")
     assert res.exit_code == 2 and "--what blocks" in res.output
+    res = _cli("export", assessed, "--what", "blocks", "--format", "omf", "--out", tmp_path / "bm.omf")
+    assert res.exit_code == 2 and "properties==0.6.0b0" in res.output
 
 
 def test_estimate_refuses_a_tif_out_before_writing(assessed, tmp_path):

@@ -122,6 +122,10 @@ def _export_blocks(project: Path, format: str, out: Path | None, grid: Path | No
 
     from reymud.spatial import exchange
 
+    if format == "omf":
+        fail("--format omf is not available: the only omf release with wheels (2.0.0a0) needs properties==0.6.0b0, "
+             "published as source only; export vtk (Leapfrog, ParaView) or csv (XC/YC/ZC, Leapfrog/Datamine) "
+             "instead", 2)
     if format not in exchange.EXPORT_FORMATS:
         fail(f"--format {format!r}: the block model is exported as {', '.join(exchange.EXPORT_FORMATS)}", 2)
     store = open_project(project)
