@@ -8,7 +8,15 @@ times ``GET /api/resource?cutoff=...`` at random cut-offs:
 - against the same query done directly on ``GradeTonnageIndex`` and against the naive pandas
   approach (mask the blocks and sum, per query), the peer baseline.
 
-Usage: ``python benchmarks/bench_api.py [--n-side 1000] [--queries 200]``.
+Then a bounded loopback load test (``load_test``): uvicorn on 127.0.0.1, ``--clients`` concurrent
+clients (default 20) share a fixed budget of ``--requests`` (default 2,000) within at most
+``--max-seconds`` (default 30), cycling through the main reads (project, cores, resource table,
+grade-tonnage curve) and the cut-off query, while a writer thread keeps ingesting SYNTHETIC demo
+surveys through ``POST /api/uploads`` (with the CSRF cookie and header). Reports throughput and
+p50/p95/p99 per endpoint; the target is p99 < 100 ms for the cut-off query at 20 clients.
+
+Usage: ``python benchmarks/bench_api.py [--n-side 1000] [--queries 200] [--clients 20]
+[--requests 2000] [--max-seconds 30] [--load-only]``.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reymud.elements import REY
-from reymud.resource import CLASSES, GradeTonnageIndex, blocks_table
+from reymud.resource import CLASSES, GradeTonnageIndex, blocks_table, resource_table
 from reymud.store import Project
 from reymud.web import create_app
 from reymud.web.state import BLOCK_MODEL_FILE
@@ -84,10 +92,117 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+LOAD_READS: tuple[tuple[str, str], ...] = (
+    ("cut-off query", "/api/resource?cutoff={cutoff:.0f}"),
+    ("project", "/api/project"),
+    ("cores", "/api/cores"),
+    ("resource table", "/api/resource/table"),
+    ("grade-tonnage (61 cut-offs)", "/api/grade-tonnage"),
+)
+
+
+def _serve(path: Path):
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+def _ingest_loop(base: str, folder: Path, stop: threading.Event, log: list[tuple[int, float]]) -> None:
+    """Upload one new SYNTHETIC demo survey after another until ``stop`` (each a real ingest)."""
+    import httpx
+
+    from reymud.demo import write_demo_survey
+    from reymud.web.security import CSRF_COOKIE, CSRF_HEADER
+
+    with httpx.Client(base_url=base, timeout=120) as http:
+        http.get("/")
+        headers = {CSRF_HEADER: http.cookies[CSRF_COOKIE]}
+        seed = 1
+        while not stop.is_set():
+            files = write_demo_survey(folder / f"survey_{seed}", seed=seed, n_cores=20)
+            with files.collars.open("rb") as c, files.assays.open("rb") as a:
+                t0 = time.perf_counter()
+                r = http.post("/api/uploads", headers=headers,
+                              files=[("collars", (files.collars.name, c.read(), "text/csv")),
+                                     ("files", (files.assays.name, a.read(), "text/csv"))])
+                log.append((r.status_code, time.perf_counter() - t0))
+            seed += 1
+
+
+def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_seconds: float) -> tuple[Table, str]:
+    """Bounded loopback load: ``clients`` threads share ``n_requests`` within ``max_seconds``."""
+    import httpx
+
+    server, thread, base = _serve(path)
+    with httpx.Client(base_url=base, timeout=60) as warm:
+        for _, url in LOAD_READS:
+            warm.get(url.format(cutoff=400.0)).raise_for_status()  # caches and the cut-off index
+    stop, ingests = threading.Event(), []
+    writer = threading.Thread(target=_ingest_loop, args=(base, folder, stop, ingests), daemon=True)
+    writer.start()
+    counter, lock = iter(range(n_requests)), threading.Lock()
+    times: dict[str, list[float]] = {name: [] for name, _ in LOAD_READS}
+    statuses: dict[int, int] = {}
+    deadline = time.perf_counter() + max_seconds
+
+    def client(seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        with httpx.Client(base_url=base, timeout=60) as http:
+            while time.perf_counter() < deadline:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                name, url = LOAD_READS[i % len(LOAD_READS)]
+                t0 = time.perf_counter()
+                r = http.get(url.format(cutoff=rng.uniform(0, 3_000)))
+                elapsed = time.perf_counter() - t0
+                with lock:
+                    times[name].append(elapsed)
+                    statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+    t0 = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    wall = time.perf_counter() - t0
+    stop.set()
+    writer.join(120)
+    server.should_exit = True
+    thread.join(10)
+    done = sum(len(v) for v in times.values())
+    table = Table(title=f"Loopback load: {clients} clients, {done:,} requests in {wall:.1f} s "
+                  f"({done / wall:.0f} req/s) while ingesting")
+    for col in ("endpoint", "n", "p50 ms", "p95 ms", "p99 ms"):
+        table.add_column(col, justify="left" if col == "endpoint" else "right")
+    for name, values in times.items():
+        ms = np.asarray(values) * 1e3
+        if ms.size:
+            p50, p95, p99 = np.percentile(ms, [50, 95, 99])
+            table.add_row(name, str(ms.size), f"{p50:.1f}", f"{p95:.1f}", f"{p99:.1f}")
+    codes = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+    ingest_codes = sorted({c for c, _ in ingests})
+    note = (f"status codes {codes}; {len(ingests)} uploads ingested during the run (status {ingest_codes}, "
+            f"median {np.median([t for _, t in ingests]) * 1e3 if ingests else float('nan'):.0f} ms each)")
+    return table, note
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-side", type=int, default=1000, help="cells per side (n_side^2 blocks)")
     parser.add_argument("--queries", type=int, default=200, help="cut-off queries per method")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients of the load test")
+    parser.add_argument("--requests", type=int, default=2_000, help="request budget of the load test")
+    parser.add_argument("--max-seconds", type=float, default=30.0, help="time bound of the load test")
+    parser.add_argument("--load-only", action="store_true", help="skip the latency table, run the load test")
     args = parser.parse_args()
     console = Console()
     rng = np.random.default_rng(7)
@@ -101,14 +216,20 @@ def main() -> None:
         with Project.init(path) as project:
             ds.drop_vars("resource_class").to_netcdf(project.artifact_dir / BLOCK_MODEL_FILE)
             project.save_frame("blocks", blocks)
+            project.save_frame("resource_table", resource_table(blocks, [400.0, 1000.0]))
         setup_s = time.perf_counter() - t0
         console.print(f"{len(blocks):,} blocks; project written in {setup_s:.1f} s")
+        if args.load_only:
+            table, note = load_test(path, Path(tmp), args.clients, args.requests, args.max_seconds)
+            console.print(table)
+            console.print(note)
+            return
 
         from fastapi.testclient import TestClient
 
         app = create_app(path)
         rows = []
-        with TestClient(app) as client:
+        with TestClient(app, base_url="http://127.0.0.1") as client:
             t0 = time.perf_counter()
             first = client.get("/api/resource", params={"cutoff": 400})
             cold_ms = (time.perf_counter() - t0) * 1e3
@@ -151,6 +272,17 @@ def main() -> None:
     console.print(table)
     console.print(f"first API query (loads blocks, builds the index): {cold_ms:.0f} ms; "
                   f"index build alone {build_ms:.0f} ms; decimated heatmap (40,000 cells) {grid_ms:.0f} ms")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "load.duckdb"
+        ds = block_model(args.n_side)
+        with Project.init(path) as project:
+            ds.drop_vars("resource_class").to_netcdf(project.artifact_dir / BLOCK_MODEL_FILE)
+            load_blocks = blocks_table(ds)
+            project.save_frame("blocks", load_blocks)
+            project.save_frame("resource_table", resource_table(load_blocks, [400.0, 1000.0]))
+        table, note = load_test(path, Path(tmp), args.clients, args.requests, args.max_seconds)
+    console.print(table)
+    console.print(note)
 
 
 if __name__ == "__main__":

@@ -36,8 +36,13 @@ def test_cross_origin_and_tokenless_writes_are_refused(app):
             assert r.status_code == 403, url
             r = c.post(url, headers={CSRF_HEADER: ""}, **kwargs)  # no CSRF proof
             assert r.status_code == 403 and CSRF_HEADER in r.json()["detail"], url
-            r = c.post(url, headers={CSRF_HEADER: "forged.value"}, cookies={CSRF_COOKIE: "forged.value"}, **kwargs)
-            assert r.status_code == 403, url  # a cookie the server did not sign
+    with LocalClient(app) as forger:  # a cookie the server did not sign, echoed in the header
+        forger.cookies.set(CSRF_COOKIE, "forged.value")
+        r = forger.post("/api/jobs/scenario", json={}, headers={CSRF_HEADER: "forged.value"})
+        assert r.status_code == 403
+    with LocalClient(app) as c:
+        c.get("/")
+        csrf = {CSRF_HEADER: c.cookies[CSRF_COOKIE]}
         r = c.delete("/api/jobs/" + "0" * 32, headers={"Origin": EVIL, **csrf})
         assert r.status_code == 403
         same = {"Origin": "http://127.0.0.1", **csrf}
@@ -172,3 +177,16 @@ def test_docs_work_offline(app):
         js = c.get("/docs/assets/swagger-ui-bundle.js")
         assert js.status_code == 200 and len(js.content) > 100_000
         assert c.get("/docs/assets/swagger-ui.css").status_code == 200
+
+
+def test_an_ingest_keeps_the_cut_off_index_but_an_assessment_drops_it(app):
+    state = app.state.reymud.state
+    index = state.gt_index("total_rey_ppm")
+    samples = state.samples()
+    with state.writing(keep_assess_outputs=True):  # what an upload does
+        pass
+    assert state.gt_index("total_rey_ppm") is index  # no rebuild of the index after an ingest
+    assert state.samples() is not samples  # but what an ingest changes is reloaded
+    with state.writing():  # what an assessment does
+        pass
+    assert state.gt_index("total_rey_ppm") is not index

@@ -23,12 +23,15 @@ from reymud.web.config import WebConfig
 from reymud.web.grids import grid_json
 from reymud.web.locks import ReadWriteLock
 
-__all__ = ["BLOCK_MODEL_FILE", "EXCEEDANCE_FILE", "ArtifactError", "NotAvailable", "ProjectState"]
+__all__ = ["ASSESS_ONLY_KEYS", "BLOCK_MODEL_FILE", "EXCEEDANCE_FILE", "ArtifactError", "NotAvailable", "ProjectState"]
 
 #: File name of the 2-D block model that ``assess`` leaves in the artefact folder.
 BLOCK_MODEL_FILE = "block_model_2d.nc"
 #: File name of the exceedance probabilities (``probability`` by ``cutoff_ppm``).
 EXCEEDANCE_FILE = "exceedance.nc"
+#: Cache entries built only from what ``assess`` saved (plus ``gt:*`` cut-off indexes): an
+#: ingest cannot change them, so uploads keep them (see :meth:`ProjectState.writing`).
+ASSESS_ONLY_KEYS: frozenset[str] = frozenset({"blocks", "frame:blocks", "block_model", "exceedance", "outlines"})
 
 
 
@@ -88,8 +91,12 @@ class ProjectState:
             yield Project.open(self.path)
 
     @contextmanager
-    def writing(self, timeout_s: float | None = None) -> Iterator[Project]:
+    def writing(self, timeout_s: float | None = None, keep_assess_outputs: bool = False) -> Iterator[Project]:
         """The project for writing, alone; caches are dropped when the block ends.
+
+        ``keep_assess_outputs=True`` (an upload: ingest never touches what ``assess`` saved) keeps
+        the block model, the blocks and the cut-off indexes cached (:data:`ASSESS_ONLY_KEYS`), so
+        cut-off queries stay fast while files are ingested.
 
         Raises
         ------
@@ -99,9 +106,10 @@ class ProjectState:
         if not self._rw.acquire_write(timeout_s):
             raise TimeoutError("another job is writing the project right now; retry when it has finished")
         try:
-            yield Project.open(self.path)
+            with Project.open(self.path) as project:
+                yield project
         finally:
-            self.invalidate()
+            self.invalidate(keep_assess_outputs=keep_assess_outputs)
             self._rw.release_write()
 
     # ------------------------------------------------------------------ caching
@@ -115,11 +123,20 @@ class ProjectState:
                 stamp.append(None)
         return tuple(stamp)
 
-    def invalidate(self) -> None:
-        """Drop every cached item (called after a job or upload wrote the project)."""
+    def invalidate(self, keep_assess_outputs: bool = False) -> None:
+        """Drop cached items (called after a job or upload wrote the project).
+
+        With ``keep_assess_outputs`` the entries of :data:`ASSESS_ONLY_KEYS` (and the cut-off
+        indexes) survive and the on-disk stamp is taken as the new reference.
+        """
         with self._lock:
             self._generation += 1
+            kept = {k: v for k, v in self._cache.items()
+                    if keep_assess_outputs and (k in ASSESS_ONLY_KEYS or k.startswith("gt:"))}
             self._cache.clear()
+            self._cache.update(kept)
+            if keep_assess_outputs:
+                self._stamp = self._disk_stamp()
 
     def cached(self, key: str, loader: Callable[[], Any]) -> Any:
         """``loader()`` once per on-disk state of the project (thread-safe, one load per key).

@@ -102,7 +102,7 @@ def upload(
         except (ValueError, PermissionError) as exc:
             raise HTTPException(422, str(exc)) from None
         try:
-            with ctx.state.writing(timeout_s=ctx.config.upload_wait_s) as project:
+            with ctx.state.writing(timeout_s=ctx.config.upload_wait_s, keep_assess_outputs=True) as project:
                 reports = ingest_files(project, file_paths, collars=collar_paths or None)
         except TimeoutError as exc:
             raise HTTPException(409, str(exc)) from None
