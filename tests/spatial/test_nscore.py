@@ -95,3 +95,14 @@ def test_spatial_bootstrap_seeded_and_unbiased():
     assert means.mean() == pytest.approx(z.mean(), rel=0.02)
     # correlated resampling: the spread of the mean exceeds the independent-bootstrap spread
     assert means.std() > 1.2 * z.std() / np.sqrt(30)
+
+
+def test_polygonal_weights_hand_computed():
+    from reymud.spatial.nscore import polygonal_weights
+
+    data = np.array([[0.0, 0.0], [0.1, 0.0], [10.0, 0.0]])
+    targets = np.column_stack([np.arange(10.0) + 0.5, np.zeros(10)])  # 0.5 .. 9.5
+    # nearest datum: 0.5-4.5 -> datum 1 (0.1), 5.5-9.5 -> datum 2 (10); datum 0 is shadowed by its neighbour
+    assert polygonal_weights(data, targets) == pytest.approx([0.0, 0.5, 0.5])
+    with pytest.raises(ValueError, match="at least one"):
+        polygonal_weights(data, np.zeros((0, 2)))

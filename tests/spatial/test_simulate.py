@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from reymud.spatial import Grid, Neighbourhood, SimpleKriging, Structure, VariogramModel, simulate
-from reymud.spatial.simulate import SIMULATION_DEFAULTS, grid_of, simulate_blocks
+from reymud.spatial.simulate import SIMULATION_DEFAULTS, block_weights, grid_of, simulate_blocks
 
 MODEL = VariogramModel(0.0, (Structure("exponential", 1.0, 1500.0, 900.0, 45.0),))
 
@@ -137,7 +137,8 @@ def test_simulate_blocks_on_the_estimate_grid_and_support():
     assert "2x2 nodes averaged" in fine.attrs["support"]
     # the 2x2 average of the fine simulation, recomputed by hand
     g2 = Grid(125.0, 125.0, 12, 10, 250.0, "EPSG:32654")
-    raw = simulate(pts, "v", model, g2, 3, seed=2, client="sync").values
+    assert "polygonal" in fine.attrs["declustering"]
+    raw = simulate(pts, "v", model, g2, 3, seed=2, client="sync", weights=block_weights(pts, "v", est)).values
     assert np.allclose(fine.values, raw.reshape(3, 5, 2, 6, 2).mean(axis=(2, 4)))
     with pytest.raises(ValueError, match="refine"):
         simulate_blocks(pts, "v", model, est, 1, refine=0, client="sync")

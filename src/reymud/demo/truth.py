@@ -56,6 +56,8 @@ class TruthConfig:
         Dry bulk density of truth and estimate (the resource default assumption, 0.55 t/m3).
     n_realizations : int
         Realisations per survey.
+    simulate_thickness : bool
+        Simulate thickness as well (independent of grade) so its uncertainty enters the band.
     cutoffs : tuple of float
         Cut-offs (ppm) reported besides no cut-off.
     """
@@ -78,6 +80,7 @@ class TruthConfig:
     density_t_m3: float = 0.55
     n_realizations: int = 100
     cutoffs: tuple[float, ...] = (400.0, 1000.0)
+    simulate_thickness: bool = True
 
 
 def make_truth(cfg: TruthConfig, seed: int) -> xr.Dataset:
@@ -145,8 +148,8 @@ def run_survey(cfg: TruthConfig, seed: int) -> pd.DataFrame:
     """
     from reymud.resource import uncertainty_summary
     from reymud.spatial import Grid, auto_model, estimate_block_model
-    from reymud.spatial.nscore import NormalScoreTransform, declustering_weights
-    from reymud.spatial.simulate import simulate_blocks
+    from reymud.spatial.nscore import NormalScoreTransform
+    from reymud.spatial.simulate import block_weights, simulate_blocks
 
     truth = make_truth(cfg, seed)
     pts = sample_cores(truth, cfg, seed)  # the workflow below sees only these
@@ -157,12 +160,18 @@ def run_survey(cfg: TruthConfig, seed: int) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = estimate_block_model(pts, ["thickness_m", "total_rey_ppm"], grid, synthetic=True)
-        w, _ = declustering_weights(xy, z)
+        w = block_weights(pts, "total_rey_ppm", ds)  # simulate_blocks' default declustering
         y = NormalScoreTransform().fit(z, w).transform(z)
         model = auto_model(xy, y, "total_rey_ppm (normal scores)")
         real = simulate_blocks(pts, "total_rey_ppm", model, ds, cfg.n_realizations, seed, refine=cfg.refine,
-                               client="sync", weights=w)
-        summ = uncertainty_summary(real, ds, list(cfg.cutoffs), density_t_m3=cfg.density_t_m3)
+                               client="sync")
+        thick = None
+        if cfg.simulate_thickness:  # thickness simulated too, independently of grade (as in this generator)
+            t = pts["thickness_m"].to_numpy(float)
+            yt = NormalScoreTransform().fit(t, w).transform(t)
+            thick = simulate_blocks(pts, "thickness_m", auto_model(xy, yt, "thickness_m (normal scores)"), ds,
+                                    cfg.n_realizations, seed + 7_919, refine=cfg.refine, client="sync")
+        summ = uncertainty_summary(real, ds, list(cfg.cutoffs), density_t_m3=cfg.density_t_m3, thickness=thick)
     rey = summ[summ["element"] == "REY"].set_index("cutoff")
     true = _true_totals(truth, cfg)
     rows = [{"seed": seed, "cutoff": c, "true_t": true[c], "kriged_t": float(rey.loc[c, "kriged"]),

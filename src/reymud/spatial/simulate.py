@@ -53,10 +53,11 @@ from reymud.spatial.nscore import (
     NormalScoreTransform,
     TailModel,
     declustering_weights,
+    polygonal_weights,
     standardise_sill,
 )
 
-__all__ = ["SIMULATION_DEFAULTS", "SimulationDefaults", "grid_of", "simulate", "simulate_blocks"]
+__all__ = ["SIMULATION_DEFAULTS", "SimulationDefaults", "block_weights", "grid_of", "simulate", "simulate_blocks"]
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,23 @@ def grid_of(ds: xr.Dataset) -> Grid:
     return grid
 
 
+def block_weights(points: pd.DataFrame, variable: str, estimate: xr.Dataset) -> np.ndarray:
+    """Polygonal declustering weights of ``points`` over the estimate's blocks inside the area.
+
+    One weight per row of ``points`` (0 where ``variable`` is missing); see
+    :func:`reymud.spatial.nscore.polygonal_weights`.
+    """
+    grid = grid_of(estimate)
+    inside = (estimate["inside"].values.ravel().astype(bool) if "inside" in estimate
+              else np.ones(grid.nx * grid.ny, dtype=bool))
+    if "aoi_fraction" in estimate:
+        inside &= np.nan_to_num(estimate["aoi_fraction"].values.ravel()) > 0
+    ok = np.isfinite(points[variable].to_numpy(float))
+    w = np.zeros(len(points))
+    w[ok] = polygonal_weights(points.loc[ok, ["easting", "northing"]].to_numpy(float), grid.coords()[inside])
+    return w
+
+
 def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, estimate: xr.Dataset,
                     n_realizations: int = 100, seed: int = 0, refine: int = 1, **kwargs) -> xr.DataArray:
     """Realisations on exactly the blocks of a kriged ``estimate`` (same coordinates and support).
@@ -338,7 +356,9 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
         ``refine x refine`` group of nodes up to the estimate's block (block support); 1 = block
         centres (point support at the block centre).
     **kwargs
-        Passed to :func:`simulate` (client, n_workers, progress, defaults, weights, ...).
+        Passed to :func:`simulate` (client, n_workers, progress, defaults, weights, ...). Without
+        ``weights`` the normal-score transform is declustered by :func:`block_weights` (polygonal
+        weights over the estimate's blocks inside the area).
 
     Returns
     -------
@@ -352,7 +372,12 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
     fine_cell = grid.cell_m / refine
     fine = Grid(grid.x0 - grid.cell_m / 2 + fine_cell / 2, grid.y0 - grid.cell_m / 2 + fine_cell / 2,
                 grid.nx * refine, grid.ny * refine, fine_cell, grid.crs)
+    defaults = kwargs.get("defaults", SIMULATION_DEFAULTS)
+    if kwargs.get("weights") is None and defaults.decluster and kwargs.get("transform", "nscore") == "nscore":
+        kwargs["weights"] = block_weights(points, variable, estimate)
     real = simulate(points, variable, model, fine, n_realizations, seed, **kwargs)
+    if "weights" in kwargs and "declustering" in real.attrs and real.attrs["declustering"] == "given weights":
+        real.attrs["declustering"] = "polygonal over the estimate's blocks inside (Isaaks & Srivastava 1989)"
     vals = real.values
     if refine > 1:
         vals = vals.reshape(n_realizations, grid.ny, refine, grid.nx, refine).mean(axis=(2, 4))
