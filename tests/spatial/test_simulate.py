@@ -142,3 +142,27 @@ def test_simulate_blocks_on_the_estimate_grid_and_support():
     assert np.allclose(fine.values, raw.reshape(3, 5, 2, 6, 2).mean(axis=(2, 4)))
     with pytest.raises(ValueError, match="refine"):
         simulate_blocks(pts, "v", model, est, 1, refine=0, client="sync")
+
+
+def test_cli_simulate_json_on_an_area(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from reymud.cli.main import app
+    from reymud.demo import demo_project
+
+    path = tmp_path / "demo.duckdb"
+    demo_project(path).close()
+    args = ["simulate", str(path), "--realizations", "4", "--cell", "4000", "--workers", "0", "--seed", "1",
+            "--area", "153.6,21.85,154.0,22.2", "--cutoffs", "0,400,1000", "--json"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.output[res.output.index("{"):])  # after the synthetic-data banner
+    rows = body["rows"]
+    assert {r["cutoff"] for r in rows} == {0.0, 400.0, 1000.0}
+    treo = [r for r in rows if r["element"] == "TREO" and r["resource_class"] == "all"]
+    assert len(treo) == 3 and all(r["p10"] <= r["p50"] <= r["p90"] and r["kriged"] > 0 for r in treo)
+    assert body["how"]["n_realizations"] == 4 and "SeedSequence(1)" in body["how"]["seeds"]
+    bad = CliRunner().invoke(app, [*args[:-3], "--cutoffs", "a,b"])
+    assert bad.exit_code == 2 and "--cutoffs" in bad.output

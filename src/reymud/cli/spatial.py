@@ -284,12 +284,18 @@ def simulate(
     workers: Annotated[int, typer.Option(help="Local Dask workers (1 thread each); 0 runs in this process "
                                               "without Dask.")] = 2,
     seed: Annotated[int, typer.Option(help="Random seed (identical results whatever the workers).")] = 20260202,
-    cutoffs: Annotated[str, typer.Option(help="Cut-offs in ppm total REY, comma-separated.")] = "400,1000,2000",
+    cutoffs: Annotated[str, typer.Option(help="Cut-offs in ppm total REY, comma-separated (0 = no cut-off, "
+                                              "always reported).")] = "0,400,1000,2000",
     out: Annotated[Path | None, typer.Option(help="Output NetCDF (default <project>.files/realizations.nc).")] = None,
+    area: Annotated[str | None, typer.Option(help="Area of interest: lon/lat box 'minlon,minlat,maxlon,maxlat' or a "
+                                                  "GeoJSON file; blocks count by their fraction inside.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the P10/P50/P90 table as JSON.")] = False,
 ) -> None:
-    """Conditional simulation on Dask; prints P10/P50/P90 of tonnage and contained oxide."""
+    """Conditional simulation on the kriged estimate's blocks; prints P10/P50/P90 and the kriged value."""
+    import json
+
     from reymud.spatial import NormalScoreTransform, auto_model, write_grid
-    from reymud.spatial import simulate as run_simulation
+    from reymud.spatial.simulate import block_weights, simulate_blocks
 
     win = parse_window(window)
     if realizations < 1:
@@ -297,20 +303,31 @@ def simulate(
     with open_project(project) as proj:
         pts, _, synthetic = _points(proj, win)
         pts = pts[np.isfinite(pts[variable])]
-        grid = _grid_for(pts, cell, 0.0, pts.attrs["crs"])
+        aoi = None
+        if area is not None:
+            from reymud.spatial import AreaOfInterest, AreaOfInterestError
+
+            try:
+                aoi = AreaOfInterest.from_arg(area)
+            except (AreaOfInterestError, OSError, ValueError) as exc:
+                fail(f"--area: {exc}", 2)
+        grid = aoi.grid(cell, pts.attrs["crs"]) if aoi else _grid_for(pts, cell, 0.0, pts.attrs["crs"])
         xy = pts[["easting", "northing"]].to_numpy(float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            y = NormalScoreTransform().fit(pts[variable]).transform(pts[variable])
-            model = _saved_model(proj, f"{variable}_nscore") or auto_model(xy, y, f"{variable} (normal scores)")
             ds = _block_model(proj, pts, grid, win, synthetic, 16, 3)
+            if aoi is not None:
+                ds["aoi_fraction"] = aoi.block_fractions(grid)
+            # declustered normal scores (polygonal weights over the estimate's blocks), as simulate_blocks uses
+            y = NormalScoreTransform().fit(pts[variable], block_weights(pts, variable, ds)).transform(pts[variable])
+            model = _saved_model(proj, f"{variable}_nscore") or auto_model(xy, y, f"{variable} (normal scores)")
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console) as bar:
+                      TimeElapsedColumn(), console=console, disable=as_json) as bar:
             task = bar.add_task(f"simulating {grid.nx * grid.ny:,} cells", total=realizations)
             try:
-                real = run_simulation(pts, variable, model, grid, realizations, seed,
-                                      client=scheduler or ('sync' if workers == 0 else None),
-                                      n_workers=workers, progress=lambda d, n, info: bar.update(task, completed=d))
+                real = simulate_blocks(pts, variable, model, ds, realizations, seed,
+                                       client=scheduler or ('sync' if workers == 0 else None),
+                                       n_workers=workers, progress=lambda d, n, info: bar.update(task, completed=d))
             except (ValueError, OSError) as exc:
                 fail(str(exc))
         path = out or proj.artifact_dir / "realizations.nc"
@@ -318,7 +335,8 @@ def simulate(
         write_grid(real.to_dataset(), path, "reymud conditional realisations")
         proj.save_json("grid", path.stem, {"path": str(path), "kind": "realizations", "variable": variable,
                                            "n_realizations": realizations, "seed": seed})
-        console.print(f"{realizations} realisations ({real.attrs['method']}) -> {path}")
+        if not as_json:
+            console.print(f"{realizations} realisations ({real.attrs['method']}) -> {path}")
         if variable != "total_rey_ppm":
             return  # tonnage summaries are defined on total REY grade realisations
         try:
@@ -326,14 +344,32 @@ def simulate(
         except ImportError:
             console.print("[yellow]reymud.resource.uncertainty_summary not available: no P10/P50/P90 table[/]")
             return
-        cuts = [float(c) for c in cutoffs.split(",")]
-        summ = uncertainty_summary(real, ds, cuts)
-        t = Table(title="P10 / P50 / P90 above cut-off (tonnes)")
-        for c in ("cutoff", "element", "p10", "p50", "p90"):
+        try:
+            cuts = [float(c) for c in cutoffs.split(",") if c.strip()]
+        except ValueError:
+            fail(f"--cutoffs {cutoffs!r}: give comma-separated numbers in ppm, e.g. 0,400,1000", 2)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            summ = uncertainty_summary(real, ds, cuts, by_class="resource_class" in ds)
+        if as_json:
+            cols = ["resource_class", "cutoff", "element", "quantity", "unit", "p10", "p25", "p50", "p75", "p90",
+                    "mean", "kriged", "kriged_in_p25_p75"]
+            typer.echo(json.dumps({"rows": summ[cols].to_dict(orient="records"),
+                                   "how": {k: (v if isinstance(v, (int, float, str, list, dict)) else str(v))
+                                           for k, v in summ.attrs.items()},
+                                   "warnings": [str(w.message) for w in caught]}, default=str))
+            return
+        t = Table(title="P10 / P50 / P90 above cut-off (tonnes), kriged value over the same blocks")
+        for c in ("cutoff", "element", "p10", "p50", "p90", "kriged"):
             t.add_column(c, justify="right")
-        for r in summ.itertuples():
-            t.add_row(f"{r.cutoff:,.0f}", str(r.element), *(f"{getattr(r, c):,.0f}" for c in ("p10", "p50", "p90")))
+        for r in summ[summ["resource_class"] == "all"].itertuples():
+            t.add_row(f"{r.cutoff:,.0f}", str(r.element),
+                      *(f"{getattr(r, c):,.0f}" for c in ("p10", "p50", "p90", "kriged")))
         console.print(t)
+        console.print(f"{summ.attrs['n_realizations']} realisations, seeds {summ.attrs['seeds']}; "
+                      + "; ".join(f"{k}: {v}" for k, v in summ.attrs["simulation"].items()))
+        for w in caught:
+            console.print(f"[yellow]warning: {w.message}[/]")
 
 
 def register(app: typer.Typer) -> None:
