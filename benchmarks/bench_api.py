@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -101,16 +103,24 @@ LOAD_READS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _serve(path: Path):
-    import uvicorn
+def _serve(path: Path) -> tuple[subprocess.Popen, str]:
+    """``reymud serve`` in its own process on 127.0.0.1 (clients do not share its interpreter)."""
+    import httpx
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "reymud.cli.main", "serve", str(path), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(base + "/api/health", timeout=1).raise_for_status()
+            return proc, base
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("reymud serve did not start") from None
+            time.sleep(0.2)
 
 
 def _ingest_loop(base: str, folder: Path, stop: threading.Event, log: list[tuple[int, float]]) -> None:
@@ -139,7 +149,7 @@ def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_secon
     """Bounded loopback load: ``clients`` threads share ``n_requests`` within ``max_seconds``."""
     import httpx
 
-    server, thread, base = _serve(path)
+    proc, base = _serve(path)
     with httpx.Client(base_url=base, timeout=60) as warm:
         for _, url in LOAD_READS:
             warm.get(url.format(cutoff=400.0)).raise_for_status()  # caches and the cut-off index
@@ -176,8 +186,8 @@ def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_secon
     wall = time.perf_counter() - t0
     stop.set()
     writer.join(120)
-    server.should_exit = True
-    thread.join(10)
+    proc.terminate()
+    proc.wait(10)
     done = sum(len(v) for v in times.values())
     table = Table(title=f"Loopback load: {clients} clients, {done:,} requests in {wall:.1f} s "
                   f"({done / wall:.0f} req/s) while ingesting")
