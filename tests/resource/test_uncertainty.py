@@ -192,3 +192,23 @@ def test_small_calibration_against_a_known_truth():
     assert whole["kriged_in_p25_p75_pct"] >= 37.5  # >= 3 of 8 (binomial(8, 0.8): P(<= 2) ~0.1 %)
     assert set(table.index) == {0.0, 400.0, 1000.0}
     assert (results["p10"] <= results["p50"]).all() and (results["p50"] <= results["p90"]).all()
+
+
+def test_density_factors_by_hand(small_model):
+    from reymud.resource.uncertainty import density_factors
+
+    assert np.array_equal(density_factors(5), np.ones(5))
+    f = density_factors(2000, seed=3, assumed_range=(0.5, 0.6), density_t_m3=0.55)
+    assert f.min() >= 0.5 / 0.55 and f.max() <= 0.6 / 0.55 and f.mean() == pytest.approx(1.0, abs=0.01)
+    m = density_factors(4000, seed=3, measured=[0.5, 0.6, 0.55, 0.45, 0.65])
+    # bootstrap mean of 5 values: sd = population sd / sqrt(5), relative to the mean 0.55
+    assert m.std() == pytest.approx(np.std([0.5, 0.6, 0.55, 0.45, 0.65]) / np.sqrt(5) / 0.55, rel=0.05)
+    assert np.array_equal(m, density_factors(4000, seed=3, measured=[0.5, 0.6, 0.55, 0.45, 0.65]))
+    base = small_model["total_rey_ppm"].values
+    real = _realizations(small_model, [base, base])
+    t = realization_totals(real, small_model, [0.0], density_factor=[1.0, 1.1]).set_index("realization")
+    assert t.loc[1, "dry_t"] == pytest.approx(1.1 * t.loc[0, "dry_t"])
+    with pytest.raises(ValueError, match="density_factor"):
+        realization_totals(real, small_model, [0.0], density_factor=[1.0])
+    with pytest.raises(ValueError, match="assumed_range"):
+        density_factors(3, assumed_range=(0.6, 0.5))

@@ -25,7 +25,7 @@ from reymud.elements import oxide_factors, oxide_names
 from reymud.resource.blocks import block_area_m2, element_columns
 from reymud.resource.config import DEFAULT_CUTOFFS_PPM, DEFAULT_DENSITY_T_M3
 
-__all__ = ["METHOD", "exceedance_probability", "kriged_totals", "realization_totals", "uncertainty_summary"]
+__all__ = ["METHOD", "density_factors", "exceedance_probability", "kriged_totals", "realization_totals", "uncertainty_summary"]
 
 METHOD = (
     "per realisation: blocks inside with simulated total_rey_ppm >= cut-off; dry t = area x thickness x "
@@ -58,6 +58,7 @@ def realization_totals(
     cutoffs: Iterable[float] | float = DEFAULT_CUTOFFS_PPM,
     density_t_m3: float | None = None,
     thickness: xr.DataArray | None = None,
+    density_factor=None,
 ) -> pd.DataFrame:
     """Tonnage and contained oxide above each cut-off, one row per realisation and cut-off.
 
@@ -74,6 +75,9 @@ def realization_totals(
         Dry bulk density where ``ds`` has none (default 0.55 t/m3, stated assumption).
     thickness : xarray.DataArray, optional
         Simulated ``thickness_m`` realisations (same dims); default the block model's thickness.
+    density_factor : array_like, shape (n_realizations,), optional
+        Density uncertainty: realisation ``r``'s densities are multiplied by ``density_factor[r]``
+        (see :func:`density_factors`); default 1.
 
     Returns
     -------
@@ -90,6 +94,9 @@ def realization_totals(
     real = _as_realizations(realizations, dims, ds, "realizations")
     n_real = real.shape[0]
     real = real.reshape(n_real, -1)
+    factor = np.ones(n_real) if density_factor is None else np.asarray(density_factor, dtype=float).ravel()
+    if factor.shape != (n_real,) or not np.all(factor > 0):
+        raise ValueError(f"density_factor: give {n_real} positive factors, one per realisation")
     density = DEFAULT_DENSITY_T_M3 if density_t_m3 is None else float(density_t_m3)
     if not 0 < density <= 5:
         raise ValueError(f"density_t_m3 = {density_t_m3!r}: give a dry bulk density in t/m3, e.g. 0.55")
@@ -129,7 +136,7 @@ def realization_totals(
     step = max(1, _CHUNK_VALUES // max(1, real.shape[1]))
     for start in range(0, n_real, step):  # chunks of realisations bound memory; cells are vectorised
         r = real[start:start + step]
-        tons = area * np.nan_to_num(thick[start:start + step]) * dens[cells]
+        tons = area * np.nan_to_num(thick[start:start + step]) * dens[cells] * factor[start:start + step, None]
         grade = np.nan_to_num(r, nan=-np.inf)
         for k, c in enumerate(cut):
             w = np.where(grade >= c, tons, 0.0)
@@ -149,6 +156,44 @@ def realization_totals(
     frame["treo_t"] = out[..., 2:].sum(axis=-1).ravel() if elements else np.nan
     frame.attrs.update(method=METHOD, n_realizations=n_real, elements=elements)
     return frame
+
+
+def density_factors(n: int, seed=0, measured=None, assumed_range: tuple[float, float] | None = None,
+                    density_t_m3: float = DEFAULT_DENSITY_T_M3) -> np.ndarray:
+    """Per-realisation density factors for :func:`realization_totals` (``density_factor=``).
+
+    Parameters
+    ----------
+    n : int
+        Number of realisations.
+    seed : int or numpy.random.SeedSequence
+    measured : array_like, optional
+        Measured dry bulk densities (t/m3): the factor is the bootstrap mean (resampling the
+        measurements with replacement; Efron & Tibshirani 1993) over the measured mean - the
+        uncertainty of the mean density that scales every tonne.
+    assumed_range : (float, float), optional
+        Without measurements: the stated assumption's range (t/m3), drawn uniformly; the factor is
+        the draw over ``density_t_m3`` (the central assumption used for the blocks).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Factors; all 1 when neither ``measured`` nor ``assumed_range`` is given (density fixed).
+    """
+    rng = np.random.default_rng(seed)
+    if measured is not None:
+        d = np.asarray(measured, dtype=float)
+        d = d[np.isfinite(d)]
+        if d.size < 2 or not np.all(d > 0):
+            raise ValueError("density_factors: give at least 2 positive measured densities")
+        means = d[rng.integers(d.size, size=(n, d.size))].mean(axis=1)
+        return means / d.mean()
+    if assumed_range is not None:
+        lo, hi = (float(v) for v in assumed_range)
+        if not 0 < lo <= hi:
+            raise ValueError(f"density_factors: assumed_range {assumed_range!r} must be 0 < low <= high (t/m3)")
+        return rng.uniform(lo, hi, n) / float(density_t_m3)
+    return np.ones(n)
 
 
 def kriged_totals(ds: xr.Dataset, cutoffs: Iterable[float] | float = DEFAULT_CUTOFFS_PPM,
@@ -176,12 +221,13 @@ def uncertainty_summary(
     thickness: xr.DataArray | None = None,
     percentiles: tuple[float, float, float] = (10.0, 50.0, 90.0),
     by_class: bool = False,
+    density_factor=None,
 ) -> pd.DataFrame:
     """P10 / P50 / P90 (and P25 / P75, mean, kriged value) per element, TREO and ore, per cut-off.
 
     Parameters are those of :func:`realization_totals`; ``percentiles`` names the low, middle
     and high percentiles (P10 = 10th percentile = low case). Cut-off 0 (no cut-off) is always
-    included. With ``by_class`` and a ``resource_class`` variable in ``ds`` the rows repeat for
+    included. ``density_factor`` adds density uncertainty (:func:`density_factors`). With ``by_class`` and a ``resource_class`` variable in ``ds`` the rows repeat for
     each class (``resource_class`` column; ``"all"`` = every block inside).
 
     Returns
@@ -198,7 +244,8 @@ def uncertainty_summary(
     if by_class and "resource_class" in ds:
         labels = [str(v) for v in np.unique(ds["resource_class"].values.astype(str)) if str(v) not in ("", "nan")]
         groups += [(lab, _with_class(ds, lab)) for lab in labels]
-    frames = [_summary(realizations, g, cut, density_t_m3, thickness, percentiles).assign(resource_class=name)
+    frames = [_summary(realizations, g, cut, density_t_m3, thickness, percentiles, density_factor)
+              .assign(resource_class=name)
               for name, g in groups]
     frame = pd.concat(frames, ignore_index=True)
     frame = frame[["resource_class", *[c for c in frame.columns if c != "resource_class"]]]
@@ -216,8 +263,8 @@ def uncertainty_summary(
     return frame
 
 
-def _summary(realizations, ds, cut, density_t_m3, thickness, percentiles) -> pd.DataFrame:
-    totals = realization_totals(realizations, ds, cut, density_t_m3, thickness)
+def _summary(realizations, ds, cut, density_t_m3, thickness, percentiles, density_factor) -> pd.DataFrame:
+    totals = realization_totals(realizations, ds, cut, density_t_m3, thickness, density_factor)
     kriged = kriged_totals(ds, cut, density_t_m3).set_index("cutoff")
     elements = totals.attrs["elements"]
     names = oxide_names()
