@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -106,7 +106,10 @@ class _Plan:
         zb = np.interp(_ncdf(yb), ns.probs_, ns.values_)  # spatial bootstrap resample of the data
         if np.ptp(zb) == 0:
             return self.y_data, ns
-        ns = NormalScoreTransform(ns.tails).fit(zb, self.boot_w)
+        # the resampled table keeps the full data tails (bounds of the base transform), so every datum
+        # stays inside the back-transform's range and is honoured whatever the resample
+        tails = replace(ns.tails, zmin=ns.zmin_, zmax=ns.zmax_)
+        ns = NormalScoreTransform(tails).fit(zb, self.boot_w)
         y = ns.transform(self.z_data)
         if self.node_inv is not None:  # fft: data averaged per grid node in normal-score space
             y = np.bincount(self.node_inv, y) / np.bincount(self.node_inv)
