@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -76,9 +78,18 @@ def test_production_command(project, tmp_path):
 
 
 def test_scenario_command(project, tmp_path):
-    r = runner.invoke(app, ["scenario", str(example_scenario()), "--project", str(project), "--draws", "200"])
+    r = runner.invoke(app, ["scenario", str(example_scenario()), "--project", str(project), "--draws", "200",
+                            "--pooled"])
     assert r.exit_code == 0, r.output
     assert "months_covered" in r.output and "pooled_us_japan" in r.output
+    assert "japan_no_deep_sea" in r.output and "side by side" in r.output
+    r = runner.invoke(app, ["scenario", "japan_hree_cut", "--json"])
+    assert r.exit_code == 0, r.output
+    body = json.loads(r.output)
+    assert {row["case"] for row in body["summary"]} == {"japan", "japan_no_deep_sea"}
+    dy = {row["case"]: row for row in body["summary"] if row["element"] == "Dy"}
+    assert dy["japan"]["total_unmet_t"] < dy["japan_no_deep_sea"]["total_unmet_t"]
+    assert any("months_covered = " in n for n in body["notes"])
     bad = tmp_path / "bad.yaml"
     bad.write_text("start: 2027-01-01\nrestriction: {share_cut: 2, start: 2027-01-01, duration_months: 3}\n")
     r = runner.invoke(app, ["scenario", str(bad)])

@@ -15,6 +15,7 @@ from reymud.supply import (
     load_scenario,
     run_scenario,
     scenario_monte_carlo,
+    side_by_side,
 )
 
 BASE = {
@@ -35,6 +36,41 @@ def test_hand_computed_months_covered():
     m = res.monthly
     assert m["unmet_t"].iloc[:3].sum() == 0.0 and m["unmet_t"].iloc[8:].sum() == 0.0
     assert m["shortfall_t"].iloc[2] == pytest.approx(50.0)
+    # unmet share over the 6 restriction months (600 t demand), not over the 12-month run
+    assert row["restriction_months_in_run"] == 6
+    assert row["unmet_share_pct"] == pytest.approx(100 * (300 - stock) / 600)
+    assert row["months_covered_text"] == "1"
+    assert row["peak_monthly_unmet_t"] == pytest.approx(50.0)
+
+
+def test_covered_throughout_text_and_restriction_cut_by_horizon():
+    cfg = dict(BASE, stockpile_days=365, months=5)  # restriction months 2..4 only inside the run
+    row = run_scenario(ScenarioConfig.model_validate(cfg)).summary.iloc[0]
+    assert row["covered_throughout"] and row["months_covered_text"] == ">= 3 (whole run)"
+    assert row["restriction_months_in_run"] == 3 and row["unmet_share_pct"] == 0.0
+
+
+def test_with_and_without_deep_sea_in_one_run():
+    cfg = dict(BASE, deep_sea={"start": "2027-01-01", "ramp_months": 0, "t_per_year": {"Nd": 300}})
+    res = run_scenario(ScenarioConfig.model_validate(cfg))
+    s = res.summary.set_index("case")
+    assert list(s.index) == ["japan", "japan_no_deep_sea"]
+    # deep sea 25 t/month halves the 50 t/month shortfall: 6 x 25 - stock vs 6 x 50 - stock
+    stock = 1200 * 30 / 365
+    assert s.at["japan", "total_unmet_t"] == pytest.approx(150 - stock)
+    assert s.at["japan_no_deep_sea", "total_unmet_t"] == pytest.approx(300 - stock)
+    wide = side_by_side(res, "total_unmet_t")
+    assert list(wide.columns) == ["element", "japan", "japan_no_deep_sea"]
+    assert res.monthly.query("case == 'japan_no_deep_sea'")["deep_sea_t"].sum() == 0.0
+    assert any("months_covered = whole months" in n for n in res.notes)
+    with pytest.raises(ValueError, match="no summary column"):
+        side_by_side(res, "nope")
+
+
+def test_pooled_case_only_when_asked():
+    cfg = load_scenario(example_scenario())
+    res = run_scenario(cfg, pooled=False)
+    assert set(res.summary["case"]) == {"japan", "japan_no_deep_sea"}
 
 
 def test_suppliers_and_deep_sea_ramp_cover_the_gap():
@@ -48,9 +84,11 @@ def test_suppliers_and_deep_sea_ramp_cover_the_gap():
 def test_packaged_example_runs_with_pooled_case():
     cfg = load_scenario(example_scenario())
     res = run_scenario(cfg)
-    assert set(res.summary["case"]) == {"japan", "pooled_us_japan"}
+    assert set(res.summary["case"]) == {"japan", "japan_no_deep_sea", "pooled_us_japan",
+                                        "pooled_us_japan_no_deep_sea"}
     jp = res.summary[res.summary["case"] == "japan"].set_index("element")
     assert jp.at["La", "covered_throughout"] and not jp.at["Dy", "covered_throughout"]
+    assert "Eu" in cfg.restriction.elements  # China's Oct 2025 list; heavy in the Takaya convention
     assert any("US demand basis" in n for n in res.notes)
     assert any("ASSUMPTION" in n for n in res.notes)
     assert load_scenario("japan_hree_cut").name == cfg.name  # packaged name resolves
@@ -94,7 +132,7 @@ def test_from_production_needs_blocks_and_uses_them(blocks):
     with pytest.raises(ScenarioError, match="needs a blocks table"):
         run_scenario(cfg)
     res = run_scenario(cfg, blocks=blocks)
-    assert res.monthly["deep_sea_t"].iloc[-1] > 0
+    assert res.monthly.query("case == 'japan'")["deep_sea_t"].iloc[-1] > 0
 
 
 @settings(max_examples=25, deadline=None)

@@ -6,6 +6,7 @@ Thin: parse options, call :mod:`reymud.supply`, render with rich. Errors print o
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -73,7 +74,8 @@ def supply(
     _console.print(frame_table(table, "EU 2017 supply risk: inputs", eu_cols))
     _notes(table.attrs.get("notes", []))
     if scenario_file is not None:
-        scenario(scenario_file, project=None, draws=0, seed=0, overrides=overrides, out=None)
+        scenario(scenario_file, project=None, draws=0, seed=0, overrides=overrides, pooled=False,
+                 as_json=False, out=None)
     if out is not None:
         table.to_csv(out, index=False)
         _console.print(f"wrote {out}")
@@ -156,33 +158,54 @@ def production(
         _console.print(f"wrote {out}")
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows (NaN -> None, numpy scalars -> Python)."""
+    return json.loads(frame.to_json(orient="records", date_format="iso"))
+
+
 def scenario(
     file: Path = typer.Argument(..., help="Scenario YAML (or the name of a packaged example, e.g. japan_hree_cut)."),
     project: Path | None = typer.Option(None, "--project", help="Project (*.duckdb) whose 'blocks' feed deep_sea.from_production."),
     draws: int = typer.Option(0, "--draws", help="Monte Carlo draws over share cut, duration, stockpile, demand (0 = none)."),
     seed: int = typer.Option(20260202, "--seed", help="Random seed of the Monte Carlo."),
     overrides: Path | None = typer.Option(None, "--overrides", help="YAML/CSV of reference overrides (Japan demand t/yr ...)."),
+    pooled: bool = typer.Option(False, "--pooled", help="Also run the pooled US-Japan case(s) (file's pooled_us section)."),
+    as_json: bool = typer.Option(False, "--json", help="Print summary, monthly series and notes as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write the monthly results (t per month) to this CSV."),
 ) -> None:
-    """Export-restriction scenario: monthly unmet demand by element and months covered."""
+    """Export-restriction scenario, with and without deep-sea output side by side: unmet demand per
+    element (over the restriction months), monthly shortfall, and months covered (defined in the notes)."""
     from reymud.supply import OverrideError, ScenarioError, load_scenario, run_scenario, scenario_monte_carlo
+    from reymud.supply.scenarios import side_by_side
 
     try:
         cfg = load_scenario(file)
         blocks = _load_frame(project, "blocks") if project is not None else None
         ref = _reference(overrides)
-        result = run_scenario(cfg, ref, blocks)
+        result = run_scenario(cfg, ref, blocks, pooled=pooled)
         mc = scenario_monte_carlo(cfg, draws, seed, reference=ref, blocks=blocks) if draws > 0 else None
     except (ScenarioError, OverrideError, ValueError) as exc:
         fail(str(exc), 1)
+    if out is not None:
+        result.monthly.to_csv(out, index=False)
+    if as_json:
+        typer.echo(json.dumps({"name": cfg.name, "summary": _records(result.summary),
+                               "monthly": _records(result.monthly),
+                               "monte_carlo": _records(mc) if mc is not None else None,
+                               "notes": list(result.notes)}))
+        return
     cols = ["case", "element", "demand_t_per_yr", "china_share", "restricted", "stockpile_t", "months_covered",
             "covered_throughout", "first_unmet_date", "total_unmet_t", "unmet_share_pct"]
     _console.print(frame_table(result.summary, f"Scenario: {cfg.name} ({cfg.months} months from {cfg.start})", cols))
+    for column, title in (("months_covered_text", "months covered"),
+                          ("mean_monthly_shortfall_in_cut_t", "mean monthly shortfall during the restriction, t REO/month"),
+                          ("peak_monthly_unmet_t", "peak monthly unmet demand, t REO/month"),
+                          ("unmet_share_pct", "unmet share of demand over the restriction months, %")):
+        _console.print(frame_table(side_by_side(result, column), f"Cases side by side: {title}"))
     if mc is not None:
         _console.print(frame_table(mc, f"Scenario Monte Carlo ({draws:,} draws)"))
     _notes(result.notes)
     if out is not None:
-        result.monthly.to_csv(out, index=False)
         _console.print(f"wrote {out}")
 
 

@@ -18,12 +18,19 @@ from reymud.supply.indices import (
 from reymud.supply.production import PRESETS, ProductionConfig, preset, production_schedule
 from reymud.supply.reference import OverrideError, Reference, load_reference, reference_in_force
 from reymud.supply.scenario_config import ScenarioConfig, ScenarioError, example_scenario, load_scenario
-from reymud.supply.scenarios import ScenarioResult, run_scenario, scenario_monte_carlo
+from reymud.supply.scenarios import (
+    MONTHS_COVERED_DEFINITION,
+    ScenarioResult,
+    run_scenario,
+    scenario_monte_carlo,
+    side_by_side,
+)
 from reymud.supply.summary import supply_table
 
 __all__ = [
     "DEFAULT_UNCERTAINTY",
     "GLOBAL_BASIS",
+    "MONTHS_COVERED_DEFINITION",
     "PRESETS",
     "OverrideError",
     "ProductionConfig",
@@ -51,6 +58,7 @@ __all__ = [
     "reference_in_force",
     "run_scenario",
     "scenario_monte_carlo",
+    "side_by_side",
     "supply_indices",
     "supply_table",
     "takaya2018_check",

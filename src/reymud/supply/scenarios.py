@@ -21,8 +21,8 @@ from reymud.supply.production import preset, production_schedule
 from reymud.supply.reference import Reference, load_reference
 from reymud.supply.scenario_config import ScenarioConfig, ScenarioError, load_scenario
 
-__all__ = ["DEFAULT_SCENARIO_UNCERTAINTY", "ScenarioResult", "load_scenario", "run_scenario",
-           "scenario_monte_carlo"]
+__all__ = ["DEFAULT_SCENARIO_UNCERTAINTY", "MONTHS_COVERED_DEFINITION", "ScenarioResult", "load_scenario",
+           "run_scenario", "scenario_monte_carlo", "side_by_side"]
 
 #: Scenario Monte Carlo ranges (triangular, multiples of the configured value). ASSUMPTIONS.
 DEFAULT_SCENARIO_UNCERTAINTY: Mapping[str, tuple[float, float]] = MappingProxyType({
@@ -44,7 +44,9 @@ class ScenarioResult:
         deep_sea_t, shortfall_t, stockpile_t, unmet_t``.
     summary : DataFrame
         Per case and element: ``demand_t_per_yr, china_share, stockpile_t, months_covered,
-        covered_throughout, first_unmet_date, total_unmet_t, unmet_share_pct``.
+        covered_throughout, months_covered_text, first_unmet_date, total_unmet_t,
+        peak_monthly_unmet_t, mean_monthly_shortfall_in_cut_t, restriction_months_in_run,
+        unmet_share_pct`` (share of demand over the restriction months).
     notes : list of str
         Assumptions and bases used (demand basis, China share source, ...).
     """
@@ -104,7 +106,7 @@ def _deep_sea_rate(cfg: ScenarioConfig, elements: list[str], blocks: pd.DataFram
 
 
 def _prepare(cfg: ScenarioConfig, reference: Reference, blocks: pd.DataFrame | None,
-             pooled: bool) -> tuple[_Inputs, list[str]]:
+             pooled: bool, deep_sea: bool = True) -> tuple[_Inputs, list[str]]:
     elements = cfg.element_list
     notes = []
     if cfg.demand_t_per_year is not None:
@@ -134,10 +136,13 @@ def _prepare(cfg: ScenarioConfig, reference: Reference, blocks: pd.DataFrame | N
         notes.append(f"pooled US-Japan: US demand basis: {us.demand_basis}")
     restricted = np.array([cfg.restriction.elements == "all" or el in cfg.restriction.elements
                            for el in elements])
-    deep, note = _deep_sea_rate(cfg, elements, blocks, reference)
+    if deep_sea:
+        deep, note = _deep_sea_rate(cfg, elements, blocks, reference)
+    else:
+        deep, note = np.zeros(len(elements)), "deep-sea output switched off (comparison case)"
     notes.append(note)
     notes.append("stockpile drawn by shortfalls and not refilled by surpluses (simplification)")
-    ds = cfg.deep_sea
+    ds = cfg.deep_sea if deep_sea else None
     return _Inputs(elements, demand, china, restricted, extra, deep,
                    cfg.month_index(ds.start) if ds else 0, ds.ramp_months if ds else 0,
                    cfg.month_index(cfg.restriction.start)), notes
@@ -175,9 +180,34 @@ def _covered(unmet: np.ndarray, cut_start: int) -> tuple[np.ndarray, np.ndarray]
     return first - max(cut_start, 0), ~any_hit
 
 
+#: Words printed with every scenario so "months covered" cannot be misread.
+MONTHS_COVERED_DEFINITION = (
+    "months_covered = whole months, counted from the first month of the restriction, in which demand "
+    "is met in full (supply plus stockpile) before the first month with unmet demand; when no month "
+    "is short (covered_throughout), it is every month from the restriction start to the end of the "
+    "run, shown as '>= N (whole run)'. unmet_share_pct = unmet t / demand t over the restriction "
+    "months inside the run (not over the whole run).")
+
+
+def _cases(cfg: ScenarioConfig, pooled: bool) -> list[tuple[str, bool, bool]]:
+    """(case name, pooled, with deep-sea) for every case of one run.
+
+    ``japan`` (and ``pooled_us_japan``) are the cases as configured, deep-sea output included
+    when the file has a ``deep_sea`` section; ``*_no_deep_sea`` are the same without it.
+    """
+    cases = [("japan", False, True)]
+    if cfg.deep_sea is not None:
+        cases.append(("japan_no_deep_sea", False, False))
+    if pooled and cfg.pooled_us is not None:
+        cases.append(("pooled_us_japan", True, True))
+        if cfg.deep_sea is not None:
+            cases.append(("pooled_us_japan_no_deep_sea", True, False))
+    return cases
+
+
 def run_scenario(config: ScenarioConfig | str, reference: Reference | None = None,
-                 blocks: pd.DataFrame | None = None) -> ScenarioResult:
-    """Run a scenario month by month for every element (and the pooled US-Japan case if set).
+                 blocks: pd.DataFrame | None = None, pooled: bool = True) -> ScenarioResult:
+    """Run a scenario month by month for every element, with and without deep-sea output.
 
     Parameters
     ----------
@@ -187,18 +217,23 @@ def run_scenario(config: ScenarioConfig | str, reference: Reference | None = Non
         Reference data in force (Japan demand and import shares).
     blocks : DataFrame, optional
         ``blocks_table`` frame, needed when ``deep_sea.from_production`` is used.
+    pooled : bool
+        Also run the pooled US-Japan case(s) when the file has a ``pooled_us`` section.
 
     Returns
     -------
     ScenarioResult
+        Cases: ``japan`` (as configured, deep-sea output included) and, when the file has a
+        ``deep_sea`` section, ``japan_no_deep_sea``; plus ``pooled_us_japan`` (and
+        ``pooled_us_japan_no_deep_sea``) when asked.
+        See :data:`MONTHS_COVERED_DEFINITION` for the summary columns.
     """
     cfg = config if isinstance(config, ScenarioConfig) else load_scenario(config)
     ref = reference or load_reference()
-    cases = [("japan", False)] + ([("pooled_us_japan", True)] if cfg.pooled_us is not None else [])
-    monthly, summaries, notes = [], [], []
+    monthly, summaries, notes = [], [], [MONTHS_COVERED_DEFINITION]
     dates = pd.date_range(pd.Timestamp(cfg.start).to_period("M").to_timestamp(), periods=cfg.months, freq="MS")
-    for case, pooled in cases:
-        inp, case_notes = _prepare(cfg, ref, blocks, pooled)
+    for case, is_pooled, with_deep in _cases(cfg, pooled):
+        inp, case_notes = _prepare(cfg, ref, blocks, is_pooled, with_deep)
         notes += [f"{case}: {n}" for n in case_notes]
         one = np.ones(1)
         res = _simulate(inp, cfg.months, one * cfg.restriction.share_cut, one * cfg.restriction.months,
@@ -214,16 +249,49 @@ def run_scenario(config: ScenarioConfig | str, reference: Reference | None = Non
         frame.insert(7, "extra_t", inp.extra.reshape(-1))
         monthly.append(frame)
         covered, never = _covered(res["unmet"][0], inp.cut_start)
-        unmet_total = res["unmet"][0].sum(axis=-1)
+        unmet = res["unmet"][0]
+        unmet_total = unmet.sum(axis=-1)
         first_idx = np.minimum(inp.cut_start + covered, cfg.months - 1)
+        lo = max(inp.cut_start, 0)
+        hi = min(inp.cut_start + cfg.restriction.months, cfg.months)
+        cut_months = max(hi - lo, 0)
+        cut_demand = inp.demand / 12.0 * cut_months
+        in_cut = unmet[:, lo:hi] if cut_months else np.zeros((n_el, 1))
         summaries.append(pd.DataFrame({
             "case": case, "element": inp.elements, "demand_t_per_yr": inp.demand, "china_share": inp.china_share,
             "restricted": inp.restricted, "stockpile_t": cfg.stockpile_days / 365.0 * inp.demand,
             "months_covered": covered, "covered_throughout": never,
+            "months_covered_text": [f">= {c} (whole run)" if n else str(c) for c, n in zip(covered, never, strict=True)],
             "first_unmet_date": np.where(never, "", dates[first_idx].strftime("%Y-%m-%d")),
-            "total_unmet_t": unmet_total,
-            "unmet_share_pct": 100.0 * unmet_total / (inp.demand / 12.0 * cfg.months)}))
+            "total_unmet_t": unmet_total, "peak_monthly_unmet_t": in_cut.max(axis=-1),
+            "mean_monthly_shortfall_in_cut_t": (res["shortfall"][0][:, lo:hi].mean(axis=-1) if cut_months
+                                                else np.zeros(n_el)),
+            "restriction_months_in_run": cut_months,
+            "unmet_share_pct": np.divide(100.0 * unmet_total, cut_demand, out=np.zeros(n_el),
+                                         where=cut_demand > 0)}))
     return ScenarioResult(pd.concat(monthly, ignore_index=True), pd.concat(summaries, ignore_index=True), notes)
+
+
+def side_by_side(result: ScenarioResult, column: str = "total_unmet_t") -> pd.DataFrame:
+    """One summary column per case, elements as rows (for printing the cases side by side).
+
+    Parameters
+    ----------
+    result : ScenarioResult
+    column : str
+        Summary column to spread (e.g. ``total_unmet_t``, ``months_covered_text``, ``unmet_share_pct``).
+
+    Returns
+    -------
+    DataFrame
+        ``element`` then one column per case, in run order.
+    """
+    s = result.summary
+    if column not in s.columns:
+        raise ValueError(f"side_by_side: no summary column {column!r}; have {', '.join(s.columns)}")
+    wide = s.pivot(index="element", columns="case", values=column)
+    order = list(dict.fromkeys(s["element"]))
+    return wide.reindex(index=order, columns=list(dict.fromkeys(s["case"]))).reset_index()
 
 
 def scenario_monte_carlo(config: ScenarioConfig | str, n_draws: int = 10_000, seed: int = 20260202,
