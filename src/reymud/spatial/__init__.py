@@ -36,6 +36,7 @@ from reymud.spatial.kriging import InverseDistance, NearestNeighbour, OrdinaryKr
 from reymud.spatial.neighbourhood import Neighbourhood
 from reymud.spatial.points import points_from_cores
 from reymud.spatial.simulate import SIMULATION_DEFAULTS, SimulationDefaults, simulate
+from reymud.spatial.trend import TrendSurface, fit_trend_and_variogram
 from reymud.spatial.validate import cell_declustering, cross_validate, cv_summary, swath
 from reymud.spatial.variogram import (
     VARIOGRAM_DEFAULTS,
@@ -44,6 +45,9 @@ from reymud.spatial.variogram import (
     VariogramFitError,
     experimental_variogram,
     fit_variogram,
+    gstat_lags,
+    variogram_checks,
+    variogram_diagnostics,
 )
 
 __all__ = [
@@ -65,6 +69,7 @@ __all__ = [
     "SimulationDefaults",
     "SpatialInputError",
     "Structure",
+    "TrendSurface",
     "VariogramDefaults",
     "VariogramFitError",
     "VariogramModel",
@@ -78,12 +83,16 @@ __all__ = [
     "estimate_block_model",
     "estimate_block_model_3d",
     "experimental_variogram",
+    "fit_trend_and_variogram",
     "fit_variogram",
+    "gstat_lags",
     "merge_duplicates",
     "points_from_cores",
     "simulate",
     "swath",
     "to_projected",
     "utm_crs_for",
+    "variogram_checks",
+    "variogram_diagnostics",
     "write_grid",
 ]

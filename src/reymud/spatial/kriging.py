@@ -14,7 +14,7 @@ from scipy.spatial import cKDTree
 from reymud.spatial._checks import SpatialInputError, as_coords_values, check_not_collinear, check_variance
 from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
-from reymud.spatial.kriging_core import block_offsets, krige_targets
+from reymud.spatial.kriging_core import DRIFTS, block_offsets, krige_targets
 from reymud.spatial.neighbourhood import Neighbourhood, NeighbourSearch
 
 __all__ = ["InverseDistance", "NearestNeighbour", "OrdinaryKriging", "SimpleKriging", "targets_of"]
@@ -112,9 +112,13 @@ class _Kriging(_Estimator):
     mode = "ok"
 
     def __init__(self, model: VariogramModel, neighbourhood: Neighbourhood | None = None,
-                 block: tuple[int, int] | None = None, chunk_size: int = 20_000, mean: float = 0.0) -> None:
+                 block: tuple[int, int] | None = None, chunk_size: int = 20_000, mean: float = 0.0,
+                 drift: str = "none") -> None:
         if not isinstance(model, VariogramModel):
             raise TypeError(f"model must be a VariogramModel, got {type(model).__name__}")
+        if drift not in DRIFTS:
+            raise ValueError(f"drift must be one of {DRIFTS}, got {drift!r}")
+        self.drift = drift
         self.model = model
         self.neighbourhood = neighbourhood or Neighbourhood()
         self.block = block
@@ -138,7 +142,8 @@ class _Kriging(_Estimator):
             near = self.search_.last_nearest
             part = krige_targets(self.coords_, z2, self.model, xy[sl], idx, mode=self.mode, mean=mean,
                                  offsets=offsets, min_samples=self.neighbourhood.min_samples,
-                                 chunk_size=self.chunk_size, return_weights=return_weights, cache=self.cache_)
+                                 chunk_size=self.chunk_size, return_weights=return_weights, cache=self.cache_,
+                                 drift=self.drift)
             part["n_in_search"] = n_in
             part["nearest_sample_m"] = near if near is not None else np.full(len(idx), np.nan)
             parts.append(part)
@@ -177,9 +182,18 @@ class OrdinaryKriging(_Kriging):
         Discretisation ``(nx, ny)`` for block kriging on a Grid; ``None`` = point kriging.
     chunk_size : int
         Targets per batch (memory bound).
+    drift : {"none", "linear", "quadratic"}
+        ``"none"`` = ordinary kriging; otherwise universal kriging with a linear or quadratic
+        drift in easting/northing (centred and scaled per neighbourhood; a block's drift is the
+        mean over its discretisation points). See :func:`reymud.spatial.kriging_core.krige_targets`.
     """
 
     mode = "ok"
+
+    def __init__(self, model: VariogramModel, neighbourhood: Neighbourhood | None = None,
+                 block: tuple[int, int] | None = None, chunk_size: int = 20_000,
+                 drift: str = "none") -> None:
+        super().__init__(model, neighbourhood, block, chunk_size, drift=drift)
 
 
 class SimpleKriging(_Kriging):

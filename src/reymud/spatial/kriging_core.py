@@ -26,7 +26,11 @@ import numpy as np
 
 from reymud.spatial.covariance import VariogramModel
 
-__all__ = ["DENSE_DATA_COV_MAX", "GATHER_MAX_K", "block_offsets", "block_variance", "krige_targets"]
+__all__ = ["DENSE_DATA_COV_MAX", "DRIFTS", "GATHER_MAX_K", "block_offsets", "block_variance", "drift_terms",
+           "krige_targets"]
+
+#: Drift (trend) forms of universal kriging, in easting/northing.
+DRIFTS = ("none", "linear", "quadratic")
 
 #: Up to this many data the full data-data covariance matrix is built once and gathered from.
 DENSE_DATA_COV_MAX = 2_500
@@ -52,6 +56,24 @@ def block_variance(model: VariogramModel, offsets: np.ndarray | None) -> float:
     return float(model.covariance_between(offsets[:, None, :], offsets[None, :, :]).mean())
 
 
+def drift_terms(pts: np.ndarray, centre: np.ndarray, scale: np.ndarray, drift: str) -> np.ndarray:
+    """Drift functions ``[1, u, v(, u^2, uv, v^2)]`` of points ``pts`` (..., 2).
+
+    ``u, v`` are easting/northing centred on ``centre`` and divided by ``scale`` (both broadcast
+    against ``pts[..., 0]``), which keeps the universal-kriging matrix well conditioned.
+    """
+    if drift not in DRIFTS:
+        raise ValueError(f"unknown drift {drift!r}; use one of {DRIFTS}")
+    u = (pts[..., 0] - centre[..., 0]) / scale
+    v = (pts[..., 1] - centre[..., 1]) / scale
+    cols = [np.ones_like(u)]
+    if drift in ("linear", "quadratic"):
+        cols += [u, v]
+    if drift == "quadratic":
+        cols += [u * u, u * v, v * v]
+    return np.stack(cols, axis=-1)
+
+
 def _group_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Unique rows of an int array: (index of first row of each group, group id of each row)."""
     key = np.ascontiguousarray(key)
@@ -68,8 +90,11 @@ def _rhs(model, xy_ext, keys, targets, offsets):
     return model.covariance_between(pts[:, :, None, :], disc).mean(axis=2)
 
 
-def _inverse_lhs(model, xy_ext, gkeys, gvalid, ok_mode, k, kk, eye, cache) -> np.ndarray:
-    """Stacked inverses of the kriging matrices of each neighbour set (padded entries: identity)."""
+def _inverse_lhs(model, xy_ext, gkeys, gvalid, ok_mode, k, kk, eye, cache, fmat=None) -> np.ndarray:
+    """Stacked inverses of the kriging matrices of each neighbour set (padded entries: identity).
+
+    ``fmat`` (G, k, L): drift functions at the neighbours (universal kriging; None = ordinary).
+    """
     if "cdd" in cache:
         cmat = cache["cdd"][gkeys[:, :, None], gkeys[:, None, :]]
     else:
@@ -78,7 +103,14 @@ def _inverse_lhs(model, xy_ext, gkeys, gvalid, ok_mode, k, kk, eye, cache) -> np
     both = gvalid[:, :, None] & gvalid[:, None, :]
     lhs = np.zeros((len(gkeys), kk, kk))
     lhs[:, :k, :k] = np.where(both, cmat, 0.0) + (~gvalid)[:, :, None] * eye[:k, :k]
-    if ok_mode:
+    if fmat is not None:
+        f = np.where(gvalid[:, :, None], fmat, 0.0)
+        lhs[:, :k, k:] = f
+        lhs[:, k:, :k] = f.transpose(0, 2, 1)
+        empty = ~gvalid.any(axis=1)
+        for j in range(k, kk):  # no neighbour at all: keep the system regular
+            lhs[:, j, j] = empty
+    elif ok_mode:
         lhs[:, :k, k] = gvalid
         lhs[:, k, :k] = gvalid
         lhs[:, k, k] = ~gvalid.any(axis=1)  # no neighbour at all: keep the system regular
@@ -101,6 +133,7 @@ def krige_targets(
     chunk_size: int = 20_000,
     return_weights: bool = False,
     cache: dict | None = None,
+    drift: str = "none",
 ) -> dict[str, np.ndarray]:
     """Krige ``targets`` from their neighbour index rows ``idx`` (padded with -1).
 
@@ -126,6 +159,12 @@ def krige_targets(
     cache : dict, optional
         Reused across calls: the data-data covariance matrix (small n) and, for large
         neighbourhoods (global kriging), the inverted left-hand sides keyed by neighbour set.
+    drift : {"none", "linear", "quadratic"}
+        Universal kriging (mode "ok" only): the unknown mean is a polynomial in easting/northing,
+        centred on each neighbour set's mean coordinate and scaled by its spread. Block targets
+        use the mean of the drift over the discretisation points. The kriging variance is
+        ``BV - w'b - mu'f0`` and the slope ``w'b / (w'b - mu'f0)``; targets with fewer neighbours
+        than drift terms + 1 get NaN.
 
     Returns
     -------
@@ -137,7 +176,13 @@ def krige_targets(
     m, k = idx.shape
     p = values.shape[1]
     ok_mode = mode == "ok"
-    kk = k + int(ok_mode)
+    if drift not in DRIFTS:
+        raise ValueError(f"unknown drift {drift!r}; use one of {DRIFTS}")
+    if drift != "none" and not ok_mode:
+        raise ValueError("a drift needs mode 'ok' (universal kriging); simple kriging has a known mean")
+    uk = drift != "none"
+    n_drift = {"none": 1, "linear": 3, "quadratic": 6}[drift] if ok_mode else 0
+    kk = k + n_drift
     bv = block_variance(model, offsets)
     mean = np.broadcast_to(np.asarray(mean, dtype=float), (p,))
     xy_ext = np.vstack([xy, np.zeros((1, 2))])
@@ -166,12 +211,20 @@ def krige_targets(
         ugroups, local = np.unique(group[rows], return_inverse=True)
         gkeys = keys[first[ugroups]]  # (G, k)
         gvalid = gkeys < n
-        ckey = gkeys.tobytes() if big else None
+        ckey = (gkeys.tobytes() + drift.encode()) if big else None
+        if uk:  # per neighbour set: centre = mean neighbour coordinate, scale = its spread
+            gpts = xy_ext[gkeys]
+            nv = np.maximum(gvalid.sum(axis=1), 1)[:, None]
+            gcen = np.where(gvalid[..., None], gpts, 0.0).sum(axis=1) / nv
+            dev = np.where(gvalid[..., None], np.abs(gpts - gcen[:, None, :]), 0.0)
+            gscale = np.maximum(dev.max(axis=(1, 2)), 1.0)
+            fmat = drift_terms(gpts, gcen[:, None, :], gscale[:, None], drift)
         inverses = cache.setdefault("ainv", {})
         if ckey is not None and ckey in inverses:
             ainv = inverses[ckey]
         else:
-            ainv = _inverse_lhs(model, xy_ext, gkeys, gvalid, ok_mode, k, kk, eye, cache)
+            ainv = _inverse_lhs(model, xy_ext, gkeys, gvalid, ok_mode, k, kk, eye, cache,
+                                fmat if uk else None)
             if ckey is not None:
                 if len(inverses) > 4:
                     inverses.clear()
@@ -181,7 +234,16 @@ def krige_targets(
         alpha = ainv @ gz  # (G, kk, p)
         tkeys = keys[rows]
         rhs = np.where(tkeys < n, _rhs(model, xy_ext, tkeys, targets[rows], offsets), 0.0)
-        b_ext = np.concatenate([rhs, np.ones((len(rows), kk - k))], axis=1)
+        if uk:
+            tcen, tscale = gcen[local], gscale[local]
+            if offsets is None:
+                f0 = drift_terms(targets[rows], tcen, tscale, drift)
+            else:
+                disc = targets[rows][:, None, :] + offsets[None, :, :]
+                f0 = drift_terms(disc, tcen[:, None, :], tscale[:, None], drift).mean(axis=1)
+            b_ext = np.concatenate([rhs, f0], axis=1)
+        else:
+            b_ext = np.concatenate([rhs, np.ones((len(rows), kk - k))], axis=1)
         if big:  # few large systems (global kriging): one matrix product per neighbour set
             x = np.empty_like(b_ext)
             est = np.empty((len(rows), p))
@@ -194,9 +256,13 @@ def krige_targets(
             est = np.einsum("tk,tkp->tp", b_ext, alpha[local])
         w = x[:, :k]
         wb = np.einsum("tk,tk->t", w, rhs)
-        mu = x[:, k] if ok_mode else 0.0
+        if uk:
+            mu = np.einsum("tl,tl->t", x[:, k:], b_ext[:, k:])  # mu' f0
+            good = count[rows] >= max(min_samples, n_drift + 1)
+        else:
+            mu = x[:, k] if ok_mode else 0.0
+            good = count[rows] >= min_samples
         var = bv - wb - mu
-        good = count[rows] >= min_samples
         out["estimate"][rows] = np.where(good[:, None], est + (0.0 if ok_mode else mean), np.nan)
         out["variance"][rows] = np.where(good, np.maximum(var, 0.0), np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):

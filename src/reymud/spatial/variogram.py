@@ -1,4 +1,4 @@
-"""Experimental variograms, weighted least-squares model fitting and the normal-score transform.
+"""Experimental variograms, weighted least-squares model fitting and variogram diagnostics.
 
 Pairs are found with a KD-tree within ``max_lag`` and binned chunk by chunk (``chunk_points`` points
 against the whole tree at a time), so memory is bounded by the pairs of one chunk, never O(n^2).
@@ -19,12 +19,19 @@ from reymud.spatial.nscore import NormalScoreTransform  # re-exported (moved to 
 
 __all__ = [
     "VARIOGRAM_DEFAULTS",
+    "WEIGHTINGS",
     "NormalScoreTransform",
     "VariogramDefaults",
     "VariogramFitError",
     "experimental_variogram",
     "fit_variogram",
+    "gstat_lags",
+    "variogram_checks",
+    "variogram_diagnostics",
 ]
+
+#: Weightings of the least-squares fit and the gstat ``fit.method`` each one reproduces.
+WEIGHTINGS = {"npairs_h2": 7, "npairs": 1, "cressie": 2, "equal": 6}
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ def experimental_variogram(
     angle_tol: float = VARIOGRAM_DEFAULTS.angle_tol_deg,
     bandwidth: float | None = None,
     defaults: VariogramDefaults = VARIOGRAM_DEFAULTS,
+    closed: str = "left",
 ) -> pd.DataFrame:
     """Experimental semivariogram, omnidirectional or directional.
 
@@ -72,6 +80,10 @@ def experimental_variogram(
         Angular half-tolerance of each direction, degrees.
     bandwidth : float, optional
         Maximum perpendicular distance of a pair from the direction axis, metres.
+    closed : {"left", "right"}
+        ``"left"``: class ``k`` holds ``k w <= d < (k+1) w`` (the last class also ``d == max_lag``);
+        ``"right"``: class ``k`` holds ``k w < d <= (k+1) w`` and coincident pairs (``d == 0``) are
+        dropped, which is gstat's lag definition (use with :func:`gstat_lags`).
 
     Returns
     -------
@@ -80,6 +92,8 @@ def experimental_variogram(
         omnidirectional); empty classes are dropped.
     """
     xy, z = as_coords_values(coords, values, "experimental_variogram", allow_duplicates=True)
+    if closed not in ("left", "right"):
+        raise ValueError(f"experimental_variogram: closed must be 'left' or 'right', got {closed!r}")
     n_lags = int(n_lags or defaults.n_lags)
     if max_lag is None:
         ext = xy.max(axis=0) - xy.min(axis=0)
@@ -100,8 +114,13 @@ def experimental_variogram(
         i = pairs["i"] + start
         j = pairs["j"]
         keep = i < j
+        if closed == "right":
+            keep &= pairs["v"] > 0
         i, j, d = i[keep], j[keep], pairs["v"][keep]
-        lag = np.minimum((d / width).astype(np.int64), n_lags - 1)
+        if closed == "right":
+            lag = np.clip(np.ceil(d / width).astype(np.int64) - 1, 0, n_lags - 1)
+        else:
+            lag = np.minimum((d / width).astype(np.int64), n_lags - 1)
         sq = 0.5 * (z[i] - z[j]) ** 2
         de = xy[j, 0] - xy[i, 0]
         dn = xy[j, 1] - xy[i, 1]
@@ -127,9 +146,21 @@ def experimental_variogram(
             "azimuth": np.nan if az is None else az,
         }))
     out = pd.concat(rows, ignore_index=True)
-    out.attrs.update(max_lag_m=max_lag, n_lags=n_lags, angle_tol_deg=angle_tol,
+    out.attrs.update(max_lag_m=max_lag, n_lags=n_lags, angle_tol_deg=angle_tol, closed=closed,
                      bandwidth_m=bandwidth, variance=float(np.var(z)))
     return out
+
+
+def gstat_lags(coords) -> dict:
+    """gstat's default lags for ``variogram()``: cutoff = 1/3 of the bounding-box diagonal, 15 classes.
+
+    Returns keyword arguments for :func:`experimental_variogram` (``max_lag``, ``n_lags``,
+    ``closed="right"``). Source: gstat ``variogram`` documentation (Pebesma 2004), ``cutoff``
+    default "one third of the diagonal of the box spanning the data", ``width`` = cutoff / 15.
+    """
+    xy = np.asarray(coords, dtype=float)
+    ext = xy.max(axis=0) - xy.min(axis=0)
+    return {"max_lag": float(np.hypot(*ext) / 3.0), "n_lags": 15, "closed": "right"}
 
 
 def fit_variogram(
@@ -138,24 +169,51 @@ def fit_variogram(
     nugget: bool = True,
     azimuth_deg: float | None = None,
     max_range_m: float | None = None,
+    weighting: str = "npairs_h2",
 ) -> VariogramModel:
-    """Weighted least-squares fit of nugget + nested structures (weights = pair counts).
+    """Weighted least-squares fit of nugget + nested structures.
 
     With several directions in ``experimental`` the structures get geometric anisotropy: the major
     axis is ``azimuth_deg`` (default the first direction) and major/minor ranges are both fitted.
+
+    Parameters
+    ----------
+    experimental : DataFrame
+        From :func:`experimental_variogram` (``lag_m``, ``gamma``, ``n_pairs``, ``azimuth``).
+    kinds : tuple of str
+        Nested structure kinds.
+    nugget : bool
+        Fit a nugget effect.
+    azimuth_deg : float, optional
+        Major axis of a directional fit.
+    max_range_m : float, optional
+        Upper bound of the fitted ranges (default twice the largest lag).
+    weighting : {"npairs_h2", "npairs", "cressie", "equal"}
+        Weights of the squared residual at lag ``j``: ``N_j / h_j^2`` (gstat ``fit.method = 7``,
+        its default), ``N_j`` (``fit.method = 1``), ``N_j / gamma_model(h_j)^2`` (Cressie 1985,
+        ``fit.method = 2``) or 1 (``fit.method = 6``).
 
     Raises
     ------
     VariogramFitError
         Too few non-empty lag classes, zero variance, or the optimiser does not converge.
     """
+    if weighting not in WEIGHTINGS:
+        raise VariogramFitError(f"unknown weighting {weighting!r}; use one of {tuple(WEIGHTINGS)}")
     for k in kinds:
         if k not in STRUCTURE_KINDS:
             raise VariogramFitError(f"unknown structure kind {k!r}; use one of {STRUCTURE_KINDS}")
     exp = experimental[experimental["n_pairs"] > 0]
     lag = exp["lag_m"].to_numpy(float)
     gam = exp["gamma"].to_numpy(float)
-    w = np.sqrt(exp["n_pairs"].to_numpy(float))
+    npairs = exp["n_pairs"].to_numpy(float)
+    if weighting == "npairs_h2":
+        wt = npairs / np.maximum(lag, 1e-9 * max(float(lag.max()), 1.0)) ** 2
+    elif weighting in ("npairs", "cressie"):
+        wt = npairs
+    else:
+        wt = np.ones(len(lag))
+    w = np.sqrt(wt / wt.mean())  # rescaling the weights leaves the optimum unchanged
     az_col = exp["azimuth"].to_numpy(float)
     directional = np.isfinite(az_col).any() and len(np.unique(az_col[np.isfinite(az_col)])) > 1
     if azimuth_deg is None:
@@ -192,6 +250,8 @@ def fit_variogram(
         for s in structs:
             r = s.range_along(az_pair)
             model_gam = model_gam + s.sill * (1.0 - _correlation(s.kind, lag / r))
+        if weighting == "cressie":
+            return w * (gam / np.maximum(model_gam, 1e-12 * gmax) - 1.0)
         return w * (model_gam - gam)
 
     x0, lo, hi = ([0.1 * gmax], [0.0], [2.0 * gmax]) if nugget else ([], [], [])
@@ -213,3 +273,77 @@ def fit_variogram(
         Structure(s.kind, float(s.sill), float(s.range_m), float(s.minor_m), float(azimuth_deg))
         for s in structs))
     return model
+
+
+def variogram_checks(
+    experimental: pd.DataFrame,
+    model: VariogramModel,
+    values,
+    extent_m: float,
+    loo_correlation: float | None = None,
+    min_pairs: int = 30,
+) -> pd.DataFrame:
+    """Structured checks of a fitted variogram (one row per check; JSON-ready with ``to_dict("records")``).
+
+    Parameters
+    ----------
+    experimental : DataFrame
+        The experimental variogram the model was fitted to (needs ``lag_m`` and ``n_pairs``).
+    model : VariogramModel
+        The fitted model.
+    values : array_like
+        The data the variogram was computed on (NaNs ignored), for the data variance.
+    extent_m : float
+        Survey extent in metres (e.g. the bounding-box diagonal of the data).
+    loo_correlation : float, optional
+        Correlation of leave-one-out estimates with the data; the check is skipped when None.
+    min_pairs : int
+        Fewest pairs a lag class should hold (Journel & Huijbregts 1978 rule of thumb: 30).
+
+    Returns
+    -------
+    DataFrame
+        ``check``, ``value``, ``limit``, ``passed`` (bool, or None when not evaluated) and ``message``
+        (the warning text; empty when passed).
+    """
+    z = np.asarray(values, dtype=float)
+    z = z[np.isfinite(z)]
+    variance = float(np.var(z)) if len(z) else float("nan")
+    rng = max((s.range_m for s in model.structures), default=0.0)
+    lags = experimental[["lag_m", "n_pairs"]]
+    thin = lags[lags["n_pairs"] < min_pairs]
+    rows = [
+        ("range_vs_extent", rng, float(extent_m), bool(rng <= extent_m),
+         f"fitted range {rng:,.0f} m exceeds the survey extent {extent_m:,.0f} m: the variogram does not "
+         "reach its sill inside the survey (trend or too few data?)"),
+        ("sill_vs_variance", model.sill, 1.5 * variance, bool(model.sill <= 1.5 * variance),
+         f"fitted sill {model.sill:.4g} is {model.sill / variance:.2f}x the data variance {variance:.4g} "
+         "(limit 1.5x): a trend is likely; consider trend: linear"),
+        ("min_pairs_per_lag", float(lags["n_pairs"].min()) if len(lags) else 0.0, float(min_pairs),
+         bool(len(thin) == 0),
+         f"{len(thin)} of {len(lags)} lag classes have fewer than {min_pairs} pairs (lags "
+         + ", ".join(f"{r.lag_m:,.0f} m: {int(r.n_pairs)}" for r in thin.itertuples()) + ")"),
+    ]
+    if loo_correlation is None:
+        rows.append(("loo_correlation", float("nan"), 0.5, None, ""))
+    else:
+        rows.append(("loo_correlation", float(loo_correlation), 0.5, bool(loo_correlation >= 0.5),
+                     f"leave-one-out correlation {loo_correlation:.2f} is below 0.5: the variogram "
+                     "predicts the data poorly"))
+    out = pd.DataFrame(rows, columns=["check", "value", "limit", "passed", "message"])
+    out["passed"] = out["passed"].astype(object)
+    out.loc[out["passed"].eq(True), "message"] = ""
+    return out
+
+
+def variogram_diagnostics(
+    experimental: pd.DataFrame,
+    model: VariogramModel,
+    values,
+    extent_m: float,
+    loo_correlation: float | None = None,
+    min_pairs: int = 30,
+) -> tuple[str, ...]:
+    """Warning strings of the checks that failed (see :func:`variogram_checks`; empty when all pass)."""
+    checks = variogram_checks(experimental, model, values, extent_m, loo_correlation, min_pairs)
+    return tuple(checks.loc[checks["passed"].eq(False), "message"])
