@@ -86,3 +86,77 @@ def test_normal_score_transform():
         NormalScoreTransform().fit(np.ones(5))
     with pytest.raises(RuntimeError, match="not fitted"):
         NormalScoreTransform().transform([1.0])
+
+
+# -- gstat agreement, weightings, diagnostics (issue 8) ------------------------------------------
+
+def _meuse_log_zinc():
+    skd = pytest.importorskip("skgstat.data")  # third-party data wheel, not reymud
+    xy, zinc = skd.meuse(variable="zinc")["sample"]
+    return xy.astype(float), np.log(zinc[:, 0].astype(float))
+
+
+def test_meuse_gstat_lags_and_npairs_h2_fit_reproduce_gstat():
+    from reymud.spatial import gstat_lags
+
+    xy, z = _meuse_log_zinc()
+    exp = experimental_variogram(xy, z, **gstat_lags(xy))
+    # gstat: variogram(log(zinc)~1, meuse) -> np of the 15 lags (Pebesma, gstat vignette)
+    assert exp["n_pairs"].tolist() == [57, 299, 419, 457, 547, 533, 574, 564, 589, 543, 500, 477, 452,
+                                       457, 415]
+    assert exp["gamma"].iloc[0] == pytest.approx(0.1234479, rel=1e-5)
+    assert exp["lag_m"].iloc[0] == pytest.approx(79.29244, rel=1e-5)
+    m = fit_variogram(exp, ("spherical",), weighting="npairs_h2")
+    # gstat fit.variogram(v, vgm(1, "Sph", 900, 1)): nugget 0.0507, psill 0.5906, range 897 m
+    assert m.nugget == pytest.approx(0.0507, rel=0.01)
+    assert m.structures[0].sill == pytest.approx(0.5906, rel=0.01)
+    assert m.structures[0].range_m == pytest.approx(897.0, rel=0.01)
+    assert fit_variogram(exp, ("spherical",)) == m  # N/h^2 is the default
+
+
+def test_weightings_differ_and_unknown_is_rejected():
+    xy, z = _meuse_log_zinc()
+    from reymud.spatial import gstat_lags
+
+    exp = experimental_variogram(xy, z, **gstat_lags(xy))
+    fits = {w: fit_variogram(exp, ("spherical",), weighting=w) for w in ("npairs_h2", "npairs", "cressie",
+                                                                         "equal")}
+    assert len({round(f.nugget, 5) for f in fits.values()}) == 4
+    with pytest.raises(VariogramFitError, match="weighting"):
+        fit_variogram(exp, weighting="ols")
+
+
+def test_right_closed_bins_match_brute_force(data):
+    xy, z = data
+    xy = np.vstack([xy, xy[:1]])  # a coincident pair is dropped with closed="right"
+    z = np.append(z, z[0] + 1.0)
+    exp = experimental_variogram(xy, z, n_lags=6, max_lag=6000.0, closed="right")
+    i, j = np.triu_indices(len(z), 1)
+    d = np.hypot(*(xy[j] - xy[i]).T)
+    keep = (d > 0) & (d <= 6000.0)
+    lag = np.ceil(d[keep] / 1000.0).astype(int) - 1
+    cnt = np.bincount(lag, minlength=6)
+    assert exp["n_pairs"].tolist() == cnt[cnt > 0].tolist()
+    with pytest.raises(ValueError, match="closed"):
+        experimental_variogram(xy, z, closed="both")
+
+
+def test_variogram_diagnostics_warn_on_each_rule():
+    from reymud.spatial import variogram_checks, variogram_diagnostics
+
+    exp = pd.DataFrame({"lag_m": [500.0, 1500.0, 2500.0], "gamma": [0.5, 1.0, 1.5],
+                        "n_pairs": [12, 40, 60], "azimuth": np.nan})
+    values = np.random.default_rng(1).normal(0, 1, 50)
+    good = VariogramModel(0.1, (Structure("spherical", 0.8, 2000.0),))
+    assert variogram_diagnostics(exp.assign(n_pairs=[30, 40, 60]), good, values, 10_000.0,
+                                 loo_correlation=0.8) == ()
+    bad = VariogramModel(0.2, (Structure("spherical", 2.0, 70_000.0),))
+    warnings = variogram_diagnostics(exp, bad, values, 10_000.0, loo_correlation=-0.24)
+    assert len(warnings) == 4
+    text = " ".join(warnings)
+    assert "exceeds the survey extent" in text and "data variance" in text
+    assert "1 of 3 lag classes have fewer than 30 pairs" in text and "-0.24" in text
+    checks = variogram_checks(exp, bad, values, 10_000.0)
+    assert checks.set_index("check").loc["loo_correlation", "passed"] is None
+    assert checks["check"].tolist() == ["range_vs_extent", "sill_vs_variance", "min_pairs_per_lag",
+                                        "loo_correlation"]
