@@ -71,7 +71,7 @@ def test_production_command(project, tmp_path):
                             "--order", "shallowest", "--draws", "500", "--years", "5", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "Monte Carlo (500 draws" in r.output and "Tornado" in r.output and "UNVERIFIED" in r.output
-    assert "ev_traction_motor" in r.output and "End-use equivalents" in r.output
+    assert "ev_traction_motor_dy_gbd" in r.output and "End-use equivalents" in r.output
     assert out.exists()
     r = runner.invoke(app, ["production", str(project), "--order", "random", "--draws", "0"])
     assert r.exit_code == 1 and "block_order" in r.output

@@ -148,7 +148,7 @@ def production(
     mean_oxide = sched[els].mean().rename(lambda c: c.removesuffix("_oxide_t"))
     uses = enduse_equivalents(mean_oxide)
     _console.print(frame_table(uses, "End-use equivalents of the mean annual oxide output (units per year)",
-                          ["application", "unit", "units_per_year", "limiting_element", "statuses"]))
+                          ["application", "unit", "units_per_year", "limiting_element", "magnet_re_pct", "statuses"]))
     _notes([f"unpriced elements (no USGS price, not valued): {', '.join(econ['unpriced_elements']) or 'none'}",
             f"grade upgrade {config.grade_upgrade_factor} x is UNVERIFIED; recoveries are ASSUMPTIONS",
             "blocks exhausted within the horizon" if sched.attrs.get("exhausted") else

@@ -66,7 +66,7 @@ TABLE_META: dict[str, tuple[str, str]] = {
     "japan_import_dependence": ("JOGMEC/Kyodo 2026-01, customs H1 2024, JNMA (as reported)", "2009-2026"),
     "china_export_controls": ("MOFCOM/GAC announcements; status as of 2026-11", "2010-2026"),
     "global_supply_proxy_2025_t_reo": ("DERIVED PROXY (MCS 2026 x MYB 2022)", "2025"),
-    "supply_enduse_intensities": ("Heim & Vander Wal 2023 + ASSUMPTION rows", "2023"),
+    "supply_enduse_intensities": ("Heim & Vander Wal 2023; IEEE Electrification Mag. 2017 (GBD); ASSUMPTION rows", "2023"),
     "supply_country_deposit_mix": ("DERIVED by reymud (fitted to the proxy)", "2025"),
 }
 
