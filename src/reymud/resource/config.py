@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from reymud import defaults as _defaults
+
 __all__ = [
     "CLASSES",
     "DEFAULT_DENSITY_T_M3",
@@ -28,7 +30,7 @@ __all__ = [
 CLASSES: tuple[str, ...] = ("measured", "indicated", "inferred", "unclassified")
 
 #: Default reporting cut-offs (ppm total REY): the REY-rich / 1,000 ppm / highly REY-rich thresholds.
-DEFAULT_CUTOFFS_PPM: tuple[float, ...] = (400.0, 1000.0, 2000.0)
+DEFAULT_CUTOFFS_PPM: tuple[float, ...] = _defaults.CUTOFFS_PPM
 
 #: Default dry bulk density of REY-rich red clay (t/m3 == g/cm3).
 DEFAULT_DENSITY_T_M3: float = 0.55
@@ -236,7 +238,7 @@ class ResourceConfig:
     cutoffs: tuple[float, ...] = DEFAULT_CUTOFFS_PPM
     cutoff_variable: str = "total_rey_ppm"
     rules: ClassificationRules = field(default_factory=ClassificationRules)
-    price_year: str = "2025e"
+    price_year: str = _defaults.PRICE_YEAR
 
     def __post_init__(self) -> None:
         if not (self.density_t_m3 > 0) or self.density_t_m3 > 5:
