@@ -4,6 +4,7 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
+from reymud.cli._common import resolve_record_path
 from reymud.cli.main import app
 
 runner = CliRunner()
@@ -37,7 +38,7 @@ def test_variogram_estimate_validate_simulate(project):
     assert "blocks inside" in out
     with Project.open(project) as p:
         reg = p.load_json("grid", "block_model_2d")
-    ds = xr.open_dataset(reg["path"])
+        ds = xr.open_dataset(resolve_record_path(reg["path"], p.artifact_dir))
     assert ds.attrs["synthetic"] == "true" and ds.attrs["cell_size_m"] == 3000.0
     assert ds["inside"].dtype == bool and ds["n_samples"].dtype.kind == "i"
     assert json.loads(ds.attrs["variogram"]) == {k: v for k, v in saved.items()
@@ -48,7 +49,7 @@ def test_variogram_estimate_validate_simulate(project):
     out = _ok(["simulate", project, "--realizations", "4", "--cell", "4000", "--workers", "0", "--seed", "1"])
     assert "P10 / P50 / P90" in out and "TREO" in out
     with Project.open(project) as p:
-        real = xr.open_dataset(p.load_json("grid", "realizations")["path"])
+        real = xr.open_dataset(resolve_record_path(p.load_json("grid", "realizations")["path"], p.artifact_dir))
         assert real.sizes["realization"] == 4
         real.close()
 
@@ -60,3 +61,23 @@ def test_cli_errors(project, tmp_path):
     assert res.exit_code == 2 and "deeper" in res.output
     res = runner.invoke(app, ["variogram", str(project), "--variable", "nonsense"])
     assert res.exit_code == 2 and "unknown variable" in res.output
+
+
+@pytest.mark.parametrize("absolute", [False, True])
+def test_relative_and_absolute_project_paths(tmp_path, monkeypatch, absolute):
+    """``reymud estimate p.duckdb`` then ``reymud resource p.duckdb`` from the project's folder
+    (the README's relative form) and with absolute paths both find the block model."""
+    from reymud.demo import demo_project
+
+    demo_project(tmp_path / "p.duckdb", n_cores=12).close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "400")
+    arg = str(tmp_path / "p.duckdb") if absolute else "p.duckdb"
+    _ok(["estimate", arg, "--cell", "5000"])
+    out = _ok(["resource", arg])
+    assert "block_model_2d.nc" in out and "p.duckdb.files/p.duckdb.files" not in out
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    _ok(["resource", str(tmp_path / "p.duckdb")])
+    _ok(["resource", "../p.duckdb"])

@@ -102,3 +102,31 @@ def frame_table(frame: pd.DataFrame, title: str, columns: list[str] | None = Non
     for row in frame[cols].itertuples(index=False):
         table.add_row(*[fmt(v, digits) for v in row])
     return table
+
+
+def record_path(path: Path, artifact_dir: Path) -> str:
+    """How a file is recorded in the project: relative to ``<project>.files/`` when inside it, else absolute.
+
+    Recording the path relative to the artefact folder keeps the record valid whether the project
+    was opened by a relative or an absolute path, and when the project and its folder move together.
+    """
+    path, base = Path(path).resolve(), Path(artifact_dir).resolve()
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def resolve_record_path(recorded: str | Path, artifact_dir: Path) -> Path:
+    """The file a project record names (see :func:`record_path`).
+
+    Absolute paths are used as they are; relative ones are looked up in ``<project>.files/``, then
+    beside the project (records written before paths were stored relative to the folder, e.g.
+    ``p.duckdb.files/block_model_2d.nc``), then from the working directory.
+    """
+    path = Path(str(recorded))
+    if path.is_absolute():
+        return path
+    base = Path(artifact_dir)
+    candidates = [base / path, base.parent / path, Path.cwd() / path]
+    return next((c for c in candidates if c.exists()), candidates[0])

@@ -8,7 +8,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from reymud.cli._common import console, fail, parse_numbers
+from reymud.cli._common import console, fail, parse_numbers, resolve_record_path
 
 LABELS = {"measured": "Measured", "indicated": "Indicated", "measured+indicated": "M+I",
           "inferred": "Inferred", "measured+indicated+inferred": "M+I+Inf", "unclassified": "unclassif."}
@@ -28,8 +28,7 @@ def _entry_path(entry, base: Path) -> Path:
         entry = entry.get("path") or entry.get("file") or entry.get("netcdf") or entry.get("zarr")
     if not entry:
         raise ValueError("the grid record has no 'path'")
-    path = Path(str(entry))
-    return path if path.is_absolute() else base / path
+    return resolve_record_path(str(entry), base)
 
 
 def _load_entry(project, name: str, project_path: Path):

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reymud.cli._common import fail, fmt, open_project, parse_window, synthetic_banner
+from reymud.cli._common import fail, fmt, open_project, parse_window, record_path, synthetic_banner
 
 console = Console()
 
@@ -172,7 +172,7 @@ def estimate(
         path = out or proj.artifact_dir / "block_model_2d.nc"
         path.parent.mkdir(parents=True, exist_ok=True)
         write_grid(ds, path, "reymud block model (2-D)")
-        proj.save_json("grid", path.stem, {"path": str(path), "kind": "block_model_2d", "crs": grid.crs,
+        proj.save_json("grid", path.stem, {"path": record_path(path, proj.artifact_dir), "kind": "block_model_2d", "crs": grid.crs,
                                            "cell_size_m": cell, "window_mbsf": list(win)})
         _summary(ds, path)
         if slices:
@@ -186,7 +186,7 @@ def estimate(
             p3 = path.with_name(path.stem.replace("2d", "3d") + ("_3d" if "2d" not in path.stem else "")
                                 + path.suffix)
             write_grid(ds3, p3, "reymud block model (3-D depth slices)")
-            proj.save_json("grid", p3.stem, {"path": str(p3), "kind": "block_model_3d", "crs": grid.crs,
+            proj.save_json("grid", p3.stem, {"path": record_path(p3, proj.artifact_dir), "kind": "block_model_3d", "crs": grid.crs,
                                              "cell_size_m": cell, "slice_thickness_m": float(slices)})
             console.print(f"3-D model: {ds3.sizes['depth_mbsf']} slices -> {p3}")
 
@@ -333,7 +333,7 @@ def simulate(
         path = out or proj.artifact_dir / "realizations.nc"
         path.parent.mkdir(parents=True, exist_ok=True)
         write_grid(real.to_dataset(), path, "reymud conditional realisations")
-        proj.save_json("grid", path.stem, {"path": str(path), "kind": "realizations", "variable": variable,
+        proj.save_json("grid", path.stem, {"path": record_path(path, proj.artifact_dir), "kind": "realizations", "variable": variable,
                                            "n_realizations": realizations, "seed": seed})
         if not as_json:
             console.print(f"{realizations} realisations ({real.attrs['method']}) -> {path}")
