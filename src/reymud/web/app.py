@@ -179,10 +179,13 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        warm = threading.Thread(target=state.warm, name="reymud-warm-up", daemon=True)
         if config.warm_up:
-            threading.Thread(target=state.warm, name="reymud-warm-up", daemon=True).start()
+            warm.start()
         yield
         manager.shutdown()
+        if warm.is_alive():  # a daemon thread killed inside duckdb at interpreter exit aborts the process
+            warm.join(timeout=60)
 
     app = FastAPI(title="reymud dashboard", version=__version__, description=_DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
