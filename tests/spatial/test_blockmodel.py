@@ -150,3 +150,20 @@ def test_block_model_simple_kriging_uses_each_columns_mean():
     c = sk.isel(northing=0, easting=0)
     assert float(c["La_ppm"]) == pytest.approx(pts["La"].mean(), rel=1e-9)
     assert float(c["total_rey_ppm"]) == pytest.approx(pts["total_rey_ppm"].mean(), rel=1e-9)
+
+
+def test_thickness_clipped_to_window_and_plan_stored():
+    from reymud.spatial.plan import EstimationPlan
+
+    win, cores = _cores(n=20, seed=11)
+    win["thickness_m"] = np.where(np.arange(20) % 2 == 0, 9.0, 12.0)  # impossible 12 m in a 10 m window
+    win["overburden_m"] = np.where(np.arange(20) % 2 == 0, -1.0, 2.0)
+    pts = points_from_cores(win, cores)
+    grid = Grid.around(pts, 2_000.0, 0.0, crs=pts.attrs["crs"])
+    plan = EstimationPlan(cell_m=2_000.0)
+    ds = estimate_block_model(pts, grid=grid, models={"thickness_m": MODEL, "total_rey_ppm": MODEL},
+                              window=(0.0, 10.0), plan=plan.to_dict())
+    thick = ds["thickness_m"].values[np.isfinite(ds["thickness_m"].values)]
+    assert thick.max() == pytest.approx(10.0) and thick.min() >= 9.0 - 1e-9
+    assert np.nanmin(ds["overburden_m"].values) >= 0.0
+    assert EstimationPlan.from_dict(json.loads(ds.attrs["plan"])) == plan

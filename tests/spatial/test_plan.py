@@ -52,7 +52,7 @@ def test_not_a_mapping(tmp_path):
 
 def test_describe_states_every_choice():
     text = EstimationPlan(cutoff_basis="slice", smu_thickness_m=1.0, trend="quadratic").describe()
-    for word in ("area of interest", "convex hull", "2,000 m margin", "4x4", "3-16 cores", "quadratic",
+    for word in ("area of interest", "convex hull", "2,000 m margin", "2x2", "3-16 cores", "quadratic",
                  "0-10 mbsf", "midpoint", "per 1 m slice", "seed 20260202"):
         assert word in text
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from reymud import defaults as _defaults
 from reymud.elements import REY
 from reymud.spatial.covariance import Structure, VariogramModel
 from reymud.spatial.crs import Grid
@@ -41,8 +42,9 @@ BASE_VARIABLES = ("thickness_m", "overburden_m", "total_rey_ppm")
 class BlockModelDefaults:
     """Judgement defaults of the block model, stated in one place."""
 
-    block: tuple[int, int] = (4, 4)  #: discretisation of each block
-    neighbourhood: Neighbourhood = field(default_factory=lambda: Neighbourhood(max_samples=16, min_samples=3))
+    block: tuple[int, int] = _defaults.BLOCK_DISCRETISATION  #: discretisation of each block
+    neighbourhood: Neighbourhood = field(default_factory=lambda: Neighbourhood(max_samples=_defaults.MAX_SAMPLES,
+                                                                               min_samples=_defaults.MIN_SAMPLES))
     fallback_range_fraction: float = 0.33  #: auto model range when a fit fails (x bbox diagonal)
 
 
@@ -97,6 +99,7 @@ def estimate_block_model(
     domain: str = "window",
     synthetic: bool | str = False,
     defaults: BlockModelDefaults = BLOCK_DEFAULTS,
+    plan: dict | None = None,
 ) -> xr.Dataset:
     """Krige thickness, overburden, total REY and each REY element on a grid.
 
@@ -121,11 +124,16 @@ def estimate_block_model(
     domain : {"window", "rey_rich"}
     synthetic : bool or str
         Whether the data are synthetic (attrs, "true"/"false").
+    defaults : BlockModelDefaults
+        Fallbacks (discretisation, neighbourhood, auto-model range).
+    plan : dict, optional
+        ``EstimationPlan.to_dict()`` of the run, stored as JSON in ``attrs["plan"]``.
 
     Returns
     -------
     xarray.Dataset
-        The BLOCK MODEL per docs/CONTRACTS.md.
+        The BLOCK MODEL per docs/CONTRACTS.md; ``thickness_m`` is clipped to [0, window length]
+        and ``overburden_m`` to >= 0 (kriging weights can be negative).
     """
     if grid is None:
         raise ValueError("estimate_block_model: a Grid is required (Grid.around(points, cell_m))")
@@ -193,6 +201,11 @@ def estimate_block_model(
             put(v, np.full(grid.nx * grid.ny, np.nan), {"units": "m", "note": "not in points"})
     if "thickness_m_variance" not in ds:
         put("thickness_m_variance", np.full(grid.nx * grid.ny, np.nan), {"units": "m2"})
+    # kriging weights can be negative: a thickness outside [0, window length] is not physical
+    window_m = float(window[1]) - float(window[0])
+    ds["thickness_m"] = ds["thickness_m"].clip(0.0, window_m).assign_attrs(
+        {**ds["thickness_m"].attrs, "clipped_to_m": f"0-{window_m:g}"})
+    ds["overburden_m"] = ds["overburden_m"].clip(0.0, None).assign_attrs(ds["overburden_m"].attrs)
     put("n_samples", res["n_samples"].astype(np.int64))
     put("mean_distance_m", res["mean_distance_m"], {"units": "m"})
     put("nearest_core_m", res["nearest_sample_m"], {"units": "m"})
@@ -216,6 +229,8 @@ def estimate_block_model(
         element_models="total_rey_ppm model scaled to each element's variance (same kriging weights)",
         n_points=len(points),
     )
+    if plan is not None:
+        ds.attrs["plan"] = json.dumps(plan)
     return ds
 
 
