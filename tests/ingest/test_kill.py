@@ -33,7 +33,7 @@ CHILD = textwrap.dedent("""
 
 def test_sigkill_mid_ingest_keeps_only_whole_files(tmp_path, demo_files, write):
     collars, first = demo_files
-    rows = "\n".join(f"B{i},PC02,{1 + i * 0.1:.1f},{1.1 + i * 0.1:.1f},{i},{i + 1}" for i in range(1, 2000))
+    rows = "\n".join(f"B{i},PC02,{1 + i * 0.005:.3f},{1.005 + i * 0.005:.3f},{i},{i + 1}" for i in range(1, 2000))
     second = write("big.csv", "sample_id,core_id,top_mbsf,bottom_mbsf,La (ppm),Ce (ppm)\n" + rows + "\n")
     path = tmp_path / "kill.duckdb"
     Project.init(path)

@@ -13,6 +13,7 @@ from reymud.ingest.layout import Layout
 from reymud.ingest.mapping import IngestMapping
 from reymud.ingest.samples import text
 from reymud.ingest.units import conversion, normalise_unit, parse_analyte
+from reymud.ingest.validate import check_concentrations
 from reymud.ingest.values import CellProblem, ParsedCells, parse_cells
 
 __all__ = ["long_assays", "wide_assays"]
@@ -120,6 +121,7 @@ def wide_assays(frame: pd.DataFrame, layout: Layout, samples: pd.DataFrame, mapp
         positions.append(np.flatnonzero(keep))
         raw_parts.append(pc.filter(_raw_arrow(raw), pa.array(keep)))
         values.append(conv.apply(parsed.value[keep]))
+        check_concentrations(values[-1], conv.unit, rows[keep], file, spec.name, mapping.bounds)
         limits.append(conv.apply(limit[keep]))
         censored.append(parsed.censored[keep])
         names.append(conv.analyte)
@@ -238,4 +240,10 @@ def long_assays(frame: pd.DataFrame, layout: Layout, stored_ids: pd.Categorical,
         "unit": _categorical(units, codes), "detection_limit": limit * num_r / den_r / factor_r,
         "censored": parsed.censored, "lab": pd.Categorical.from_codes(lab_codes, categories=lab_names),
         "method": pd.Categorical.from_codes(method_codes, categories=method_names), "_row": rows})
+    unit_rows = assays["unit"].astype(object).to_numpy()
+    for unit in ("ppm", "wt%"):
+        here = unit_rows == unit
+        if here.any():
+            check_concentrations(assays["value"].to_numpy()[here], unit, rows[here], file, roles["value"],
+                                 mapping.bounds)
     return assays.loc[keep].reset_index(drop=True), int((~keep).sum())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reymud.ingest.depth_units import DEPTH_ROLES, split_depth_name
 from reymud.ingest.units import UNITS_PER_PPM, normalise_unit, parse_analyte
 
 __all__ = ["ROLES", "ColumnSpec", "name_key", "recognise_column", "split_name"]
@@ -121,6 +122,11 @@ def recognise_column(name: str) -> ColumnSpec:
     role = _ROLE_BY_KEY.get(name_key(name))
     if role is not None:
         return ColumnSpec(name, role)
+    depth = split_depth_name(name_key(name))
+    if depth is not None:
+        stem_role = _ROLE_BY_KEY.get(depth[0]) or _ROLE_BY_KEY.get(depth[0] + "_m")
+        if stem_role in DEPTH_ROLES:
+            return ColumnSpec(name, stem_role, unit_text=depth[1])
     parts = split_name(name)
     if parts is None:
         return ColumnSpec(name, "unrecognised")

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reymud.ingest.columns import ColumnSpec, known_units, recognise_column, split_name
+from reymud.ingest.columns import ColumnSpec, known_units, name_key, recognise_column, split_name
+from reymud.ingest.depth_units import DEPTH_ROLES, depth_factor, split_depth_name
 from reymud.ingest.errors import IngestError
 from reymud.ingest.mapping import IngestMapping
 from reymud.ingest.units import conversion, normalise_unit, parse_analyte
@@ -34,6 +35,10 @@ class Layout:
         Columns neither recognised nor mapped (listed in the report, not read).
     units_row : bool
         Whether the first data row held units (and was consumed).
+    mapping_used : mapping
+        Column -> role or ``analyte [unit]`` as used.
+    depth_factors : mapping
+        Depth column -> metres per unit (from the mapping file, units row or column name).
     """
 
     kind: str
@@ -42,6 +47,7 @@ class Layout:
     unrecognised: tuple[str, ...] = ()
     units_row: bool = False
     mapping_used: Mapping[str, str] = field(default_factory=dict)
+    depth_factors: Mapping[str, float] = field(default_factory=dict)
 
 
 def _spec_from_mapping(column: str, target: object) -> ColumnSpec:
@@ -117,6 +123,18 @@ def classify(frame: pd.DataFrame, mapping: IngestMapping, file: str) -> tuple[La
         attrs = dict(frame.attrs)
         frame = frame.iloc[1:].reset_index(drop=True)
         frame.attrs.update(attrs, first_data_row=attrs.get("first_data_row", 2) + 1)
+    factors: dict[str, float] = {}
+    for role in DEPTH_ROLES:
+        column = roles.get(role)
+        if column is None:
+            continue
+        stated = [("mapping file", mapping.units[column])] if column in mapping.units else []
+        if units_row and pd.notna(unit_cells[column]) and str(unit_cells[column]).strip():
+            stated.append(("units row", str(unit_cells[column]).strip().strip("()[]")))
+        from_name = split_depth_name(name_key(column))
+        if from_name is not None:
+            stated.append(("column name", from_name[1]))
+        factors[column] = depth_factor(stated, file, column, header_row)
     final: list[ColumnSpec] = []
     seen: dict[str, str] = {}
     for spec in analytes:
@@ -144,5 +162,5 @@ def classify(frame: pd.DataFrame, mapping: IngestMapping, file: str) -> tuple[La
         seen[canonical] = spec.name
         final.append(ColumnSpec(spec.name, "analyte", spec.analyte, unit_text, unit))
         used[spec.name] = f"{canonical} [{unit}]"
-    layout = Layout(kind, roles, tuple(final), tuple(unrecognised), units_row, used)
+    layout = Layout(kind, roles, tuple(final), tuple(unrecognised), units_row, used, factors)
     return layout, frame

@@ -16,6 +16,9 @@ Example ``mapping.yaml``::
     point_half_thickness_m: 0.01  # single-depth samples span depth +- this (default: a point)
     negative_means_below_detection: false
     sample_types: {STD: crm, REP: duplicate}
+    bounds:                       # plausibility bounds (see reymud.ingest.bounds)
+      max_concentration_ppm: 1000000
+      max_major_sum_wt_pct: 105
 
 Roles are those of :data:`reymud.ingest.columns.ROLES`.
 """
@@ -31,7 +34,9 @@ from typing import Any
 
 import yaml
 
+from reymud.ingest.bounds import PlausibilityBounds
 from reymud.ingest.columns import ROLES
+from reymud.ingest.depth_units import is_depth_unit
 from reymud.ingest.errors import IngestError
 from reymud.ingest.units import normalise_unit, parse_analyte
 
@@ -73,6 +78,8 @@ class IngestMapping:
         Extra sample-type spellings -> ``sample|crm|duplicate|blank``.
     latitude_range_deg, longitude_range_deg : tuple of float
         Accepted coordinate ranges (degrees; longitude may be given 0-360).
+    bounds : PlausibilityBounds
+        Plausibility bounds (concentration, sum of majors, depth in core, water depth).
     """
 
     columns: Mapping[str, Any] = field(default_factory=dict)
@@ -85,6 +92,7 @@ class IngestMapping:
     sample_types: Mapping[str, str] = field(default_factory=dict)
     latitude_range_deg: tuple[float, float] = (-90.0, 90.0)
     longitude_range_deg: tuple[float, float] = (-180.0, 360.0)
+    bounds: PlausibilityBounds = field(default_factory=PlausibilityBounds)
 
     @classmethod
     def load(cls, source: str | Path | Mapping[str, Any] | IngestMapping | None) -> IngestMapping:
@@ -114,6 +122,12 @@ class IngestMapping:
         for key in ("latitude_range_deg", "longitude_range_deg"):
             if key in values:
                 values[key] = tuple(float(v) for v in values[key])
+        if "bounds" in values:
+            try:
+                values["bounds"] = PlausibilityBounds.from_mapping(values["bounds"])
+            except (TypeError, ValueError) as exc:
+                raise IngestError(name, f"bad 'bounds' section ({exc})",
+                                  "see reymud.ingest.bounds for the bound names and defaults") from None
         mapping = cls(**values)
         mapping._check(name)
         return mapping
@@ -135,9 +149,10 @@ class IngestMapping:
                 raise IngestError(name, f"column {column!r}: mapping value must be a role or "
                                   "{analyte: .., unit: ..}", "see reymud.ingest.mapping for an example")
         for key, unit in {**self.units, "default_unit": self.default_unit or "ppm"}.items():
-            if normalise_unit(unit) is None:
+            if normalise_unit(unit) is None and not (key != "default_unit" and is_depth_unit(unit)):
                 raise IngestError(name, f"unit {unit!r} given for {key!r} is not known",
-                                  "use ppm, ppb, mg/kg, ug/g, g/t, wt% or %")
+                                  "use ppm, ppb, mg/kg, ug/g, g/t, wt% or % (depth columns: m, cm, mm, mbsf, "
+                                  "cmbsf, m CSF-A)")
         for key, value in self.sample_types.items():
             if value not in ("sample", "crm", "duplicate", "blank"):
                 raise IngestError(name, f"sample_types maps {key!r} to {value!r}",

@@ -18,7 +18,14 @@ from reymud.ingest.layout import Layout, classify
 from reymud.ingest.mapping import IngestMapping
 from reymud.ingest.reader import read_table
 from reymud.ingest.samples import build_samples, numbers, text
-from reymud.ingest.validate import check_cores, check_intervals, check_sample_collars, repeated_ids
+from reymud.ingest.validate import (
+    check_cores,
+    check_depth_in_core,
+    check_intervals,
+    check_major_sum,
+    check_sample_collars,
+    repeated_ids,
+)
 from reymud.store import Project, write_import
 
 __all__ = ["ImportReport", "ParsedFile", "ingest_files", "parse_file"]
@@ -165,6 +172,8 @@ def parse_file(path: str | Path, mapping: IngestMapping | None = None) -> Parsed
                                 assays[["value_raw", "unit_raw"]], assays["_row"].to_numpy(), file,
                                 what="sample/analyte")
         assays = assays.loc[keep].drop(columns="_row").reset_index(drop=True)
+    if samples is not None:
+        check_major_sum(assays, samples, file, mapping.bounds)
     return ParsedFile(file, sha256, layout, len(frame), cores, samples, assays, n_absent, comments, synthetic)
 
 
@@ -214,6 +223,12 @@ def _store(project: Project, parsed: ParsedFile, mapping: IngestMapping) -> Impo
         known = set(project.sql("SELECT core_id FROM cores")["core_id"])
         known |= set(parsed.cores["core_id"]) if parsed.cores is not None else set()
         check_sample_collars(samples.loc[samples["sample_type"] != "crm"], known, file, roles)
+        lengths = project.sql("SELECT core_id, core_length_m FROM cores WHERE core_length_m IS NOT NULL")
+        lengths = pd.concat([lengths, parsed.cores[["core_id", "core_length_m"]]] if parsed.cores is not None
+                            and "core_length_m" in parsed.cores else [lengths], ignore_index=True)
+        regular_all = samples.loc[samples["sample_type"] == "sample"]
+        check_depth_in_core(regular_all, lengths.dropna().drop_duplicates("core_id", keep="last")
+                            .set_index("core_id")["core_length_m"], file, roles, mapping.bounds)
         samples = _new_only(project, "samples", samples, ["sample_id"],
                             ["core_id", "top_mbsf", "bottom_mbsf", "sample_type"], file, "sample")
         regular = samples.loc[samples["sample_type"] == "sample"]

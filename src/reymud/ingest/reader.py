@@ -100,6 +100,60 @@ def _read_text_arrow(data: bytes | None, header: str, sep: str, n_comment: int) 
     return table.to_pandas()
 
 
+def _read_text_checked(path: Path, text: str, sep: str, n_comment: int) -> pd.DataFrame:
+    """Row-by-row reader for what pyarrow refuses: every row is checked against the header.
+
+    Duplicate column names are refused; trailing empty fields (a comma at the end of every line)
+    are dropped; any other row with more or fewer fields than the header is refused with its row
+    number, because loading it would shift or drop values.
+    """
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=sep, skipinitialspace=True)
+    try:
+        for _ in range(n_comment):
+            next(reader)
+        header = [h.strip() for h in next(reader)]
+        while header and not header[-1]:
+            header.pop()
+        header_row = reader.line_num
+        seen: dict[str, int] = {}
+        for i, name in enumerate(header):
+            if not name:
+                header[i] = f"Unnamed: {i}"
+            elif name in seen:
+                raise IngestError(path.name, f"the column name {name!r} appears twice (columns {seen[name] + 1} and "
+                                  f"{i + 1})", "rename or remove one of the two columns", row=header_row, column=name)
+            seen.setdefault(header[i], i)
+        n = len(header)
+        records = []
+        for fields in reader:
+            if not fields or not any(f.strip() for f in fields):
+                continue
+            if len(fields) > n and not any(f.strip() for f in fields[n:]):
+                fields = fields[:n]
+            if len(fields) != n:
+                more = len(fields) > n
+                hint = ("an extra field (often a stray separator at the start of the line, or an unquoted "
+                        f"{sep!r} inside a cell) would shift every column to the right" if more else
+                        "missing fields would leave the last columns empty")
+                raise IngestError(path.name, f"the row has {len(fields)} fields but the header has {n}; {hint}",
+                                  "make every row have the same number of fields as the header (quote cells that "
+                                  "contain the separator)", row=reader.line_num)
+            records.append(fields)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise IngestError(path.name, f"a cell is longer than {csv.field_size_limit():,} characters, which no "
+                              "lab value or name is", "check the file for a broken export (an unclosed quote, "
+                              "or a run-away number)", row=reader.line_num) from None
+        raise IngestError(path.name, f"the file is not a regular table ({exc})",
+                          "make every row have the same number of columns as the header (quote cells "
+                          "that contain the separator)", row=reader.line_num) from None
+    except StopIteration:
+        raise IngestError(path.name, "the file is empty (no header row)",
+                          "export the table again with its header row and data") from None
+    return pd.DataFrame(records, columns=header, dtype=object).astype(str) if records else \
+        pd.DataFrame(columns=header, dtype=object)
+
+
 def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None) -> pd.DataFrame:
     lines = text[:262144].splitlines()
     comments, n_comment = _split_comments(lines[:1000])
@@ -119,13 +173,7 @@ def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None
     if frame is not None:
         frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, delimiter=sep)
         return frame
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, skiprows=n_comment, dtype=str, keep_default_na=False,
-                            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL, engine="c")
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise IngestError(path.name, f"the file is not a regular table ({str(exc).strip()})",
-                          "make every row have the same number of columns as the header (quote cells "
-                          "that contain the separator)") from None
+    frame = _read_text_checked(path, text, sep, n_comment)
     frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, delimiter=sep)
     return frame
 

@@ -51,6 +51,12 @@ def is_crm_name(names: pd.Series) -> pd.Series:
     return names.str.upper().str.replace(r"[^A-Z0-9]", "", regex=True).isin(_CRM_KEYS)
 
 
+def depths(frame: pd.DataFrame, layout: Layout, role: str, file: str, rows: np.ndarray) -> np.ndarray:
+    """A depth column in metres (converted from its stated cm/mm unit, see :mod:`reymud.ingest.depth_units`)."""
+    column = layout.roles[role]
+    return numbers(frame, column, file, rows) * layout.depth_factors.get(column, 1.0)
+
+
 def numbers(frame: pd.DataFrame, column: str, file: str, rows: np.ndarray) -> np.ndarray:
     """A depth/coordinate column as floats (NaN where empty); any other text is an IngestError."""
     raw = frame[column]
@@ -58,9 +64,21 @@ def numbers(frame: pd.DataFrame, column: str, file: str, rows: np.ndarray) -> np
     cells = text(frame, column)
     bad = np.flatnonzero(np.isnan(out) & (cells != "").to_numpy())
     if bad.size:
-        raise IngestError(file, f"{cells.iloc[bad[0]]!r} is not a number", "write the depth/coordinate as a "
-                          "number in the column's unit (metres, decimal degrees)", row=int(rows[bad[0]]),
-                          column=column)
+        cell = cells.iloc[bad[0]]
+        fix = "write the depth/coordinate as a number in the column's unit (metres, decimal degrees)"
+        if cell.replace(",", "", 1).replace("-", "", 1).isdigit() and "," in cell:
+            fix = ("the value uses a decimal comma: write decimals with a point, or re-export the file with '.' "
+                   "as decimal separator (files with ';' between columns often use ',' in numbers)")
+        elif cell.lower().lstrip("+-").startswith("0x"):
+            fix = "write the number in decimal, not hexadecimal"
+        raise IngestError(file, f"{cell!r} is not a number", fix, row=int(rows[bad[0]]), column=column)
+    infinite = np.flatnonzero(np.isinf(out))
+    if infinite.size:
+        cell = cells.iloc[infinite[0]]
+        shown = cell if len(cell) <= 40 else f"{cell[:20]}...({len(cell)} characters)"
+        raise IngestError(file, f"{shown!r} is too large to be a number (it overflows to infinity)",
+                          "write the measured value; check the cell for a typing or export error",
+                          row=int(rows[infinite[0]]), column=column)
     return out
 
 
@@ -135,14 +153,20 @@ def build_samples(frame: pd.DataFrame, layout: Layout, mapping: IngestMapping, f
 def _depths(frame, layout, mapping, file, rows, out, has_iodp) -> None:
     roles = layout.roles
     if "top_mbsf" in roles and "bottom_mbsf" in roles:
-        top = numbers(frame, roles["top_mbsf"], file, rows)
-        bottom = numbers(frame, roles["bottom_mbsf"], file, rows)
+        top = depths(frame, layout, "top_mbsf", file, rows)
+        bottom = depths(frame, layout, "bottom_mbsf", file, rows)
+        flat = np.flatnonzero(top == bottom)
+        if flat.size and not mapping.bounds.allow_zero_thickness:
+            raise IngestError(file, f"zero-thickness interval {top[flat[0]]:g}-{bottom[flat[0]]:g} m", "give the "
+                              "interval's real bottom depth, or use one depth column for point samples (or set "
+                              "bounds.allow_zero_thickness: true in the mapping file)", row=int(rows[flat[0]]),
+                              column=roles["bottom_mbsf"])
     elif "depth_mbsf" in roles:
-        depth = numbers(frame, roles["depth_mbsf"], file, rows)
+        depth = depths(frame, layout, "depth_mbsf", file, rows)
         half = mapping.point_half_thickness_m or 0.0
         top, bottom = np.maximum(depth - half, 0.0), depth + half
     elif "section_top_mbsf" in roles and (has_iodp.any() or "interval_top_cm" in roles):
-        section_top = numbers(frame, roles["section_top_mbsf"], file, rows)
+        section_top = depths(frame, layout, "section_top_mbsf", file, rows)
         itop = out["interval_top_cm"].to_numpy()
         ibot = out["interval_bottom_cm"].to_numpy()
         if "interval_top_cm" in roles:

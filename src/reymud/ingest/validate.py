@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from reymud.ingest.bounds import PlausibilityBounds
 from reymud.ingest.errors import IngestError
 from reymud.ingest.mapping import IngestMapping
 
-__all__ = ["check_cores", "check_intervals", "check_sample_collars", "repeated_ids"]
+__all__ = ["check_concentrations", "check_cores", "check_depth_in_core", "check_intervals", "check_major_sum",
+           "check_sample_collars", "repeated_ids"]
 
 
 def repeated_ids(ids: pd.Series, content: pd.DataFrame, rows: np.ndarray, file: str,
@@ -100,6 +102,7 @@ def check_cores(cores: pd.DataFrame, file: str, mapping: IngestMapping, columns:
                               f"{lo:g}..{hi:g} degrees", f"write the {col} in decimal degrees (WGS84); check for "
                               "swapped latitude/longitude or degrees-minutes", row=int(rows[i]),
                               column=columns.get(col, col))
+    bounds = mapping.bounds
     if "water_depth_m" in cores:
         depth = cores["water_depth_m"].to_numpy(dtype=np.float64)
         bad = np.flatnonzero(depth < 0)
@@ -107,6 +110,76 @@ def check_cores(cores: pd.DataFrame, file: str, mapping: IngestMapping, columns:
             raise IngestError(file, f"negative water depth {depth[bad[0]]:g} m", "water depth is metres, positive "
                               "down (write 5700, not -5700)", row=int(rows[bad[0]]),
                               column=columns.get("water_depth_m"))
+        lo, hi = bounds.water_depth_range_m
+        bad = np.flatnonzero((depth < lo) | (depth > hi))
+        if bad.size:
+            raise IngestError(file, f"water depth {depth[bad[0]]:g} m of core {cores['core_id'].iloc[bad[0]]!r} is "
+                              f"outside {lo:g}-{hi:g} m", "write the water depth in metres (check for feet, cm or a "
+                              "typing error); the range is bounds.water_depth_range_m in the mapping file",
+                              row=int(rows[bad[0]]), column=columns.get("water_depth_m"))
+    if "core_length_m" in cores:
+        length = cores["core_length_m"].to_numpy(dtype=np.float64)
+        bad = np.flatnonzero(length <= 0)
+        if bad.size:
+            raise IngestError(file, f"core length {length[bad[0]]:g} m of core {cores['core_id'].iloc[bad[0]]!r} is "
+                              "not positive", "write the recovered core length in metres (leave it empty if "
+                              "unknown)", row=int(rows[bad[0]]), column=columns.get("core_length_m"))
+
+
+def check_concentrations(values: np.ndarray, unit: str, rows: np.ndarray, file: str, column: str,
+                         bounds: PlausibilityBounds) -> None:
+    """No concentration above ``bounds.max_concentration_ppm`` (``unit`` is the stored unit: ppm or wt%)."""
+    ppm = values * (10000.0 if unit == "wt%" else 1.0)
+    bad = np.flatnonzero(ppm > bounds.max_concentration_ppm)
+    if bad.size:
+        i = bad[0]
+        raise IngestError(file, f"concentration {values[i]:g} {unit} is above {bounds.max_concentration_ppm:g} ppm "
+                          f"({bounds.max_concentration_ppm / 1e4:g} %), which is impossible",
+                          "check the value and the column's unit (ppb written as ppm?); the bound is "
+                          "bounds.max_concentration_ppm in the mapping file", row=int(rows[i]), column=column)
+
+
+def check_major_sum(assays: pd.DataFrame, samples: pd.DataFrame, file: str, bounds: PlausibilityBounds) -> None:
+    """The oxide (wt %) values of one sample add up to at most ``bounds.max_major_sum_wt_pct``."""
+    if assays is None or samples is None or assays.empty:
+        return
+    unit = assays["unit"].astype(object).to_numpy()
+    majors = assays.loc[unit == "wt%", ["sample_id", "value"]]
+    if majors.empty:
+        return
+    total = majors.groupby(majors["sample_id"].astype(object), sort=False)["value"].sum(min_count=1)
+    bad = total[total > bounds.max_major_sum_wt_pct]
+    if len(bad):
+        sid = bad.index[0]
+        where = samples.loc[samples["sample_id"].to_numpy() == sid, "_row"]
+        raise IngestError(file, f"the oxides of sample {sid!r} add up to {bad.iloc[0]:.1f} wt %, above "
+                          f"{bounds.max_major_sum_wt_pct:g} wt %", "check the major-element columns and their units "
+                          "(ppm written as wt %?); the bound is bounds.max_major_sum_wt_pct in the mapping file",
+                          row=int(where.iloc[0]) if len(where) else None)
+
+
+def check_depth_in_core(samples: pd.DataFrame, lengths: pd.Series, file: str, columns: dict,
+                        bounds: PlausibilityBounds) -> None:
+    """Every sample's bottom depth lies within its core's length plus ``bounds.depth_tolerance_m``.
+
+    Parameters
+    ----------
+    lengths : Series
+        Core id -> core length (m; NaN when unknown: no check).
+    """
+    if samples.empty or lengths.empty:
+        return
+    length = samples["core_id"].map(lengths).to_numpy(dtype=np.float64)
+    bottom = samples["bottom_mbsf"].to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(bottom > length + bounds.depth_tolerance_m)
+    if bad.size:
+        i = bad[0]
+        raise IngestError(file, f"sample {samples['sample_id'].iloc[i]!r} at {samples['top_mbsf'].iloc[i]:g}-"
+                          f"{bottom[i]:g} mbsf lies below the end of core {samples['core_id'].iloc[i]!r} "
+                          f"({length[i]:g} m long)", "check the depth unit (cm written as m?) and the core length; "
+                          "the tolerance is bounds.depth_tolerance_m in the mapping file",
+                          row=int(samples["_row"].iloc[i]), column=columns.get("bottom_mbsf") or
+                          columns.get("depth_mbsf"))
 
 
 def check_sample_collars(samples: pd.DataFrame, known: set[str], file: str, columns: dict) -> None:

@@ -9,6 +9,7 @@ report). Censored values are never turned into 0 and never dropped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,8 +22,11 @@ __all__ = ["BELOW_DETECTION_MARKERS", "NOT_ANALYSED_MARKERS", "CellProblem", "Pa
 #: Spellings (lower case, stripped) read as below detection with an unknown limit.
 BELOW_DETECTION_MARKERS: frozenset[str] = frozenset({
     "", "-", "--", "—", "–", "bdl", "b.d.l.", "b.d.l", "bd", "b.d.", "<dl", "<lod", "< dl", "< lod", "<ld",
-    "n.d.", "n.d", "nd", "not detected", "below detection", "below detection limit", "lt dl", "<mdl", "nan",
+    "n.d.", "n.d", "nd", "not detected", "below detection", "below detection limit", "lt dl", "<mdl",
 })
+#: Spellings refused: they are what software writes for a missing/failed number, not a lab's statement.
+_AMBIGUOUS_MISSING: frozenset[str] = frozenset({"nan", "-nan", "+nan", "null", "none", "#n/a", "#value!", "#div/0!",
+                                                 "#num!", "#ref!", "#name?", "inf", "-inf", "+inf", "infinity"})
 #: Spellings read as not analysed (nothing stored).
 NOT_ANALYSED_MARKERS: frozenset[str] = frozenset({"n.a.", "n.a", "na", "n/a", "not analysed", "not analyzed",
                                                   "n/d", "nm", "not measured"})
@@ -120,6 +124,10 @@ def parse_cells(raw: pd.Series, negative_means_below_detection: bool = False) ->
             lower = cells.str.lower()
             marker = lower.isin(BELOW_DETECTION_MARKERS).to_numpy()
             absent = lower.isin(NOT_ANALYSED_MARKERS).to_numpy()
+            hexa = np.flatnonzero(cells.str.match(r"^[+\-]?0[xX][0-9a-fA-F]+$").to_numpy(dtype=bool))
+            if hexa.size:
+                raise CellProblem(int(bad[hexa[0]]), f"value {cells.iloc[hexa[0]]!r} is written in hexadecimal",
+                                  "write the concentration as a decimal number")
             lt = _extract(cells, _LT_RE, ~marker & ~absent & cells.str.startswith("<").to_numpy(dtype=bool))
             has_lt = lt[0].notna().to_numpy()
             unit = _extract(cells, _UNIT_RE, ~marker & ~absent & ~has_lt)
@@ -128,16 +136,27 @@ def parse_cells(raw: pd.Series, negative_means_below_detection: bool = False) ->
             if not ok.all():
                 first = int(np.flatnonzero(~ok)[0])
                 text = cells.iloc[first]
+                if text.lower() in _AMBIGUOUS_MISSING:
+                    raise CellProblem(int(bad[first]), f"value {text!r} is not a measurement (software output for "
+                                      "a missing or failed number)", "write 'n.a.' if not analysed, 'bdl' or "
+                                      "'<limit' if below detection, or the measured value")
                 if text.startswith(">"):
                     raise CellProblem(int(bad[first]), f"value {text!r} is above the reported range",
                                       "replace it with the measured value (dilute and re-run if needed)")
-                if text.replace(",", "", 1).replace(" ", "").isdigit() and "," in text:
+                if re.match(r"^[+\-]?[0-9]*,[0-9]+(?:[eE][+\-]?[0-9]+)?$", text.replace(" ", "")):
                     raise CellProblem(int(bad[first]), f"value {text!r} uses a decimal comma",
                                       "write decimals with a point (0.05), or re-export the file with '.' "
                                       "as decimal separator")
                 raise CellProblem(int(bad[first]), f"value {text!r} is not a number",
                                   "write a number, '<limit' for below detection (e.g. <0.05), 'bdl'/'n.d.' "
                                   "if the limit is unknown, or 'n.a.' if not analysed")
+            lt_values = lt[0].to_numpy()[has_lt].astype(np.float64)
+            zero = np.flatnonzero(~(lt_values > 0) | np.isinf(lt_values))
+            if zero.size:
+                text = cells.iloc[np.flatnonzero(has_lt)[zero[0]]]
+                raise CellProblem(int(bad[np.flatnonzero(has_lt)[zero[0]]]),
+                                  f"below-detection value {text!r} has a limit that is not a positive finite number",
+                                  "write the lab's detection limit (e.g. <0.05), or 'bdl' if it is unknown")
             censored[bad[marker | has_lt]] = True
             not_analysed[bad[absent]] = True
             limit[bad[has_lt]] = lt[0].to_numpy()[has_lt].astype(np.float64)
@@ -147,6 +166,13 @@ def parse_cells(raw: pd.Series, negative_means_below_detection: bool = False) ->
                 suffix[bad[has_unit]] = unit[1].to_numpy()[has_unit]
                 lt_unit = lt[1].to_numpy()[has_lt]
                 suffix[bad[has_lt]] = lt_unit
+    infinite = np.flatnonzero(np.isinf(value))
+    if infinite.size:
+        first = int(infinite[0])
+        cell = str(raw.iloc[first])
+        shown = cell if len(cell) <= 40 else f"{cell[:20]}...({len(cell)} characters)"
+        raise CellProblem(first, f"value {shown!r} is too large to be a number (it overflows to infinity)",
+                          "write the measured concentration; check the cell for a typing or export error")
     negative = np.flatnonzero(value < 0)
     if negative.size:
         if negative_means_below_detection:
