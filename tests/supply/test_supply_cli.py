@@ -45,6 +45,15 @@ def test_supply_from_typed_in_resource(tmp_path):
     t = pd.read_csv(out).set_index("element")
     assert t.at["Dy", "years_global"] == pytest.approx(10.0)
     assert t.at["Eu", "control_status"].startswith("in force unless extended")
+    # stage shares per element; risk indices not computed without sourced WGI / trade inputs
+    assert t.at["Dy", "china_separation_share_pct"] == pytest.approx(99.9)
+    assert t.at["Dy", "china_mining_share_pct"] < t.at["Dy", "china_separation_share_pct"]
+    assert t["eu_sr"].isna().all() and t["eu_sr_status"].str.startswith("not computed: no sourced wgi_score").all()
+    r = runner.invoke(app, ["supply", "--resource", str(f), "--json"])
+    assert r.exit_code == 0, r.output
+    body = json.loads(r.output)
+    assert {row["element"] for row in body["rows"]} == {"Dy", "Eu"}
+    assert body["rows"][0]["eu_sr"] is None and any("not computed" in n for n in body["notes"])
 
 
 def test_supply_from_project(project):

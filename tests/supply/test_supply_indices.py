@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import yaml
 
 from reymud.supply import china_share, eu_supply_risk, geopolrisk, hhi, load_reference, supply_indices
 from reymud.supply.indices import element_production
@@ -80,3 +82,31 @@ def test_supply_indices_table():
     e = element_production()
     assert table.at["Dy", "china_share_pct"] == pytest.approx(100 * e.at["China", "Dy"] / e["Dy"].sum())
     assert table["share_basis"].str.startswith("DERIVED").all()
+
+
+def test_indices_not_computed_without_sourced_inputs_and_computed_with_them(tmp_path):
+    table = supply_indices(elements=("Nd",)).set_index("element")
+    assert np.isnan(table.at["Nd", "eu_sr"]) and np.isnan(table.at["Nd", "geopolrisk_japan"])
+    assert "wgi_score for China" in table.at["Nd", "eu_sr_status"]
+    assert "geopolrisk_score for China" in table.at["Nd", "geopolrisk_status"]
+    ref = load_reference()
+    countries = list(element_production(ref).index) + list(ref.series("japan_import_share").index)
+    scores = {c: 5.0 for c in countries}
+    ov = tmp_path / "ov.yaml"
+    ov.write_text(yaml.safe_dump({"values": {
+        "wgi_score": scores, "trade_factor": {c: 1.0 for c in countries},
+        "geopolrisk_score": {c: 0.5 for c in countries}, "eu_import_reliance": {"Nd": 1.0},
+        "eu_eol_rir": {"Nd": 0.0}, "eu_substitution_index": {"Nd": 1.0}}}))
+    full = supply_indices(load_reference(ov), elements=("Nd",)).set_index("element")
+    assert full.at["Nd", "eu_sr_status"] == "computed" and full.at["Nd", "geopolrisk_status"] == "computed"
+    assert np.isfinite(full.at["Nd", "eu_sr"]) and np.isfinite(full.at["Nd", "geopolrisk_japan"])
+
+
+def test_stage_shares_are_per_element_and_overridable(tmp_path):
+    ref = load_reference()
+    assert ref.values["china_separation_share"]["Dy"] > ref.values["china_separation_share"]["Nd"]
+    assert ref.values["japan_china_share"]["Y"] == pytest.approx(0.987)
+    assert ref.origin("japan_china_share", "Dy").startswith("ASSUMPTION")
+    ov = tmp_path / "ov.yaml"
+    ov.write_text(yaml.safe_dump({"values": {"japan_china_share": {"Dy": 0.5}}}))
+    assert load_reference(ov).values["japan_china_share"]["Dy"] == 0.5

@@ -54,9 +54,11 @@ def supply(
     production_year: str = typer.Option("2025e", "--production-year", help="USGS mine-production year (t REO): 2023, 2024, 2025e."),
     overrides: Path | None = typer.Option(None, "--overrides", help="YAML/CSV of reference overrides (demand t/yr, prices USD/kg, WGI 0-10...)."),
     scenario_file: Path | None = typer.Option(None, "--scenario", help="Also run this scenario YAML (t REO per month)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full per-element table and notes as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write the full per-element table to this CSV."),
 ) -> None:
-    """Per-element supply security: resource, China share, HHI, EU SR, GeoPolRisk, controls, years, value."""
+    """Per-element supply security: resource, China shares (mining, separation, Japan's supply), HHI,
+    EU SR, GeoPolRisk (or 'not computed' with the reason), controls, years, value."""
     from reymud.supply import OverrideError, read_resource, supply_table
 
     if project is None and resource is None:
@@ -67,17 +69,23 @@ def supply(
                              production_year=production_year)
     except (OverrideError, ValueError, FileNotFoundError) as exc:
         fail(str(exc), 1)
-    cols = ["element", "contained_oxide_t", "p10", "p50", "p90", "china_share_pct", "hhi", "eu_sr",
-            "geopolrisk_japan", "control_status", "years_global", "years_japan", "value_usd"]
+    if out is not None:
+        table.to_csv(out, index=False)
+    if as_json:
+        typer.echo(json.dumps({"rows": _records(table), "notes": list(table.attrs.get("notes", []))}))
+        return
+    cols = ["element", "contained_oxide_t", "p10", "p50", "p90", "china_mining_share_pct",
+            "china_separation_share_pct", "china_share_of_japan_supply_pct", "hhi", "control_status",
+            "years_global", "years_japan", "value_usd"]
     _console.print(frame_table(table, f"Supply security per element (controls on {date}, prices {price_year})", cols))
-    eu_cols = ["element", "eu_sr", "eu_hhi_wgi_global", "eu_import_reliance", "eu_eol_rir", "eu_substitution_index"]
-    _console.print(frame_table(table, "EU 2017 supply risk: inputs", eu_cols))
+    eu_cols = ["element", "eu_sr", "geopolrisk_japan", "eu_sr_status", "geopolrisk_status"]
+    _console.print(frame_table(table, "EU 2017 supply risk and GeoPolRisk (NaN = not computed, reason given)",
+                               eu_cols))
     _notes(table.attrs.get("notes", []))
     if scenario_file is not None:
         scenario(scenario_file, project=None, draws=0, seed=0, overrides=overrides, pooled=False,
                  as_json=False, out=None)
     if out is not None:
-        table.to_csv(out, index=False)
         _console.print(f"wrote {out}")
 
 

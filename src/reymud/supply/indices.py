@@ -253,6 +253,18 @@ def element_production(reference: Reference | None = None, year: str = "2025e",
     return out
 
 
+def _not_computed(missing: list[tuple[str, str]]) -> str:
+    """``"computed"`` or ``"not computed: ..."`` naming the unsourced inputs (item: keys)."""
+    if not missing:
+        return "computed"
+    by_item: dict[str, list[str]] = {}
+    for item, key in missing:
+        by_item.setdefault(item, []).append(key)
+    parts = [f"{item} for {', '.join(keys)}" for item, keys in by_item.items()]
+    return ("not computed: no sourced " + "; ".join(parts)
+            + " (no cited table shipped; give them as overrides - an equal-weight default is not a result)")
+
+
 def supply_indices(reference: Reference | None = None, year: str = "2025e",
                    elements: tuple[str, ...] = REY) -> pd.DataFrame:
     """Per-element China share, HHI, EU SR (inputs shown) and Japan GeoPolRisk.
@@ -274,7 +286,8 @@ def supply_indices(reference: Reference | None = None, year: str = "2025e",
         ``china_share_reo_of_world_total_pct`` and ``hhi_reo`` of total REO,
         ``eu_sr``, ``eu_hhi_wgi_global``, ``eu_import_reliance``, ``eu_eol_rir``,
         ``eu_substitution_index``, ``eu_weights``, ``geopolrisk_japan``, ``geopolrisk_weights``,
-        ``share_basis``.
+        ``share_basis``; ``eu_sr_status`` / ``geopolrisk_status`` say "computed" or "not computed:
+        ..." naming each unsourced input (then ``eu_sr`` / ``geopolrisk_japan`` are NaN).
     """
     ref = reference or load_reference()
     prod = ref.mine_production(year)
@@ -306,7 +319,19 @@ def supply_indices(reference: Reference | None = None, year: str = "2025e",
                             float(si_by.get(el, DEFAULTS["eu_substitution_index"])))
         demand = float(jp_demand.get(el, np.nan))
         gp = geopolrisk(shares, jp_shares * (demand if np.isfinite(demand) else 1.0), ref.series("geopolrisk_score"))
-        rows.append({"element": el, "china_share_pct": el_china, "hhi": hhi(column),
+        eu_status = _not_computed(
+            [("wgi_score", c) for c in shares.index[shares > 0] if c not in wgi.index]
+            + [("trade_factor", c) for c in shares.index[shares > 0] if c not in trade.index]
+            + [(k, el) for k, ser in (("eu_import_reliance", ir_by), ("eu_eol_rir", eol_by),
+                                      ("eu_substitution_index", si_by)) if el not in ser.index])
+        gp_score = ref.series("geopolrisk_score")
+        gp_status = _not_computed([("geopolrisk_score", c) for c in jp_shares.index[jp_shares > 0]
+                                   if c not in gp_score.index])
+        if eu_status != "computed":
+            eu = dict(eu, sr=np.nan, hhi_wgi_global=np.nan, hhi_wgi_eu=np.nan)
+        if gp_status != "computed":
+            gp = dict(gp, risk=np.nan)
+        rows.append({"eu_sr_status": eu_status, "geopolrisk_status": gp_status,"element": el, "china_share_pct": el_china, "hhi": hhi(column),
                      "china_share_reo_pct": cs["share_of_listed_pct"],
                      "china_share_reo_of_world_total_pct": cs["share_of_world_total_pct"], "hhi_reo": h_reo,
                      "eu_sr": eu["sr"], "eu_hhi_wgi_global": eu["hhi_wgi_global"],

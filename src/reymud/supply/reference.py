@@ -56,6 +56,7 @@ TABLES: dict[str, str] = {
     "global_proxy": "global_supply_proxy_2025_t_reo",
     "enduse": "supply_enduse_intensities",
     "deposit_mix": "supply_country_deposit_mix",
+    "china_stages": "supply_china_stage_shares",
 }
 
 #: Edition and data year(s) of each packaged table (shown by ``reymud reference show``).
@@ -68,6 +69,8 @@ TABLE_META: dict[str, tuple[str, str]] = {
     "global_supply_proxy_2025_t_reo": ("DERIVED PROXY (MCS 2026 x MYB 2022)", "2025"),
     "supply_enduse_intensities": ("Heim & Vander Wal 2023; IEEE Electrification Mag. 2017 (GBD); ASSUMPTION rows", "2023"),
     "supply_country_deposit_mix": ("DERIVED by reymud (fitted to the proxy)", "2025"),
+    "supply_china_stage_shares": ("IEA GCMO 2024; Benchmark 2023 (as reported); JOGMEC 2024; customs H1 2024",
+                                  "2023-2024"),
 }
 
 #: Oxide product of the USGS price table used to price each element's oxide.
@@ -109,6 +112,8 @@ ITEMS: dict[str, tuple[str, str]] = {
     "trade_factor": ("-", "trade factor t_c by country (EU SR)"),
     "geopolrisk_score": ("0-1", "political-stability score g_i by country (GeoPolRisk)"),
     "japan_import_share": ("fraction", "share of Japan's REE imports by country"),
+    "japan_china_share": ("fraction", "China's share of Japan's supply by element (scenarios)"),
+    "china_separation_share": ("fraction", "China's share of global separation/refining by element"),
     "eu_sourcing_share": ("fraction", "share of EU sourcing by country (EU SR)"),
     "eu_import_reliance": ("fraction", "EU net import reliance IR by element"),
     "eu_eol_rir": ("fraction", "EU end-of-life recycling input rate by element"),
@@ -322,6 +327,17 @@ def load_reference(overrides: str | Path | Overrides | None = None) -> Reference
     for c in shares:
         origins[("japan_import_share", c)] = (
             "package:japan_import_dependence" if c != "Other" else "DERIVED: 1 - published shares")
+    stages = tables[TABLES["china_stages"]]
+    for item, col, status, basis in (("china_separation_share", "separation_share", "separation_status",
+                                      "separation_basis"),
+                                     ("japan_china_share", "japan_china_share", "japan_status", "japan_basis")):
+        bad = stages.index[~stages[col].between(0.0, 1.0)]
+        if len(bad):
+            raise OverrideError(f"{stages.attrs.get('origin')}: row {int(bad[0]) + 1}, column {col}: "
+                                "must be a fraction 0-1")
+        values[item] = dict(zip(stages["element"], stages[col].astype(float), strict=True))
+        for el, st_, b in zip(stages["element"], stages[status], stages[basis], strict=True):
+            origins[(item, el)] = f"{st_}: {b}"
     _apply_values(values, origins, ov)
     # Japan per-element demand: total x global proxy element shares, unless the user gave it.
     total = values["japan_total_demand_t"]["total"]

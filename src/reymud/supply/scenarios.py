@@ -121,9 +121,16 @@ def _prepare(cfg: ScenarioConfig, reference: Reference, blocks: pd.DataFrame | N
         demand = np.array([float(ref_demand[el]) for el in elements])
         notes.append("Japan demand: " + reference.origin("japan_demand_t", elements[0]))
     jp_china = reference.values.get("japan_import_share", {}).get("China", 0.719)
-    china = _by_element(cfg.china_share, elements, jp_china, "china_share")
-    notes.append("China share of Japan's supply: " + ("scenario file" if cfg.china_share is not None
-                 else f"{jp_china:.3f} (" + reference.origin("japan_import_share", "China") + ")"))
+    by_el = reference.values.get("japan_china_share", {})
+    if cfg.china_share is not None:
+        china = _by_element(cfg.china_share, elements, jp_china, "china_share")
+        notes.append("China share of Japan's supply: scenario file")
+    else:
+        china = np.array([float(by_el.get(el, jp_china)) for el in elements])
+        notes.append("China share of Japan's supply, per element: " + "; ".join(
+            f"{el} {c:.3f}" for el, c in zip(elements, china, strict=True)) + " (packaged "
+            "supply_china_stage_shares: light REE JOGMEC 2024 all-REE share, Y customs H1 2024, other heavy "
+            "REE ASSUMPTION = China's 99.9 % HREE separation share; override japan_china_share)")
     extra = _supplier_matrix(cfg, cfg.other_suppliers, elements)
     if pooled and cfg.pooled_us is not None:
         us = cfg.pooled_us

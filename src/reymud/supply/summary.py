@@ -53,6 +53,12 @@ def supply_table(resource: pd.DataFrame, reference: Reference | None = None,
     for col in ("eu_sr", "eu_hhi_wgi_global", "eu_import_reliance", "eu_eol_rir", "eu_substitution_index"):
         out[col] = idx[col]
     out["geopolrisk_japan"] = idx["geopolrisk_japan"]
+    out["eu_sr_status"] = idx["eu_sr_status"]
+    out["geopolrisk_status"] = idx["geopolrisk_status"]
+    out["china_mining_share_pct"] = idx["china_share_pct"]
+    sep, jpc = ref.values.get("china_separation_share", {}), ref.values.get("japan_china_share", {})
+    out["china_separation_share_pct"] = [100.0 * float(sep.get(el, np.nan)) for el in out.index]
+    out["china_share_of_japan_supply_pct"] = [100.0 * float(jpc.get(el, np.nan)) for el in out.index]
     out["control_status"] = ctrl["control_status"]
     g, j = glob.set_index("element"), jp.set_index("element")
     for col in ("years_global", "years_global_p10", "years_global_p50", "years_global_p90"):
@@ -70,7 +76,15 @@ def supply_table(resource: pd.DataFrame, reference: Reference | None = None,
         f"sum, {idx['china_share_reo_of_world_total_pct'].iloc[0]:.1f} % of USGS's rounded world total; "
         f"HHI {idx['hhi_reo'].iloc[0]:,.0f}",
         "per-element China share and HHI: " + idx["share_basis"].iloc[0]
-        + " - mined supply; Burma's ion-adsorption output is largely separated in China (not modelled)", "EU SR weights: " + idx["eu_weights"].iloc[0],
+        + " - mined supply; Burma's ion-adsorption output is largely separated in China (not modelled)",
+        "China shares by stage: china_mining_share_pct = the DERIVED per-element mine supply; "
+        "china_separation_share_pct and china_share_of_japan_supply_pct from the packaged "
+        "supply_china_stage_shares table (IEA GCMO 2024 92 % all-REE refining for the light REE, Benchmark "
+        "2023 99.9 % for the heavy REE, JOGMEC 2024 / customs H1 2024 for Japan; heavy-REE Japan shares an "
+        "ASSUMPTION; see `reymud reference show --item japan_china_share`); magnet making: not computed "
+        "(no cited per-element source)",
+        "EU SR: " + idx["eu_sr_status"].iloc[0], "GeoPolRisk: " + idx["geopolrisk_status"].iloc[0],
+        "EU SR weights: " + idx["eu_weights"].iloc[0],
         "EU SR sourcing: " + idx["eu_sourcing"].iloc[0],
         "GeoPolRisk weights: " + idx["geopolrisk_weights"].iloc[0],
         f"years of global demand: basis '{_global_basis(ref)}'", f"years of Japanese demand: basis '{jp_basis}'",
