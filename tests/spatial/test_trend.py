@@ -156,3 +156,34 @@ def test_known_linear_trend_and_residual_range_are_recovered():
     rk = (OrdinaryKriging(model, hood).fit(xy, ts.residuals(xy, z)).predict(targets)["estimate"].values
           + ts.predict(targets))
     assert np.abs(uk - rk).max() < 0.25
+
+
+def _demo_window_grade(n_cores):
+    from reymud.cores import window_stats
+    from reymud.demo import DemoConfig, build_survey
+    from reymud.demo.survey import local_km
+    from reymud.elements import REY
+
+    survey = build_survey(DemoConfig(n_cores=n_cores))
+    cores, samples = survey["cores"], survey["samples"]
+    samples = samples.assign(total_rey_ppm=samples[list(REY)].sum(axis=1))
+    win = window_stats(samples, 0.0, 10.0, columns=["total_rey_ppm"]).set_index("core_id").loc[cores["core_id"]]
+    xy = local_km(cores["latitude"].to_numpy(), cores["longitude"].to_numpy()) * 1000.0
+    return xy, win["total_rey_ppm"].to_numpy()
+
+
+def test_demo_variograms_are_no_longer_accepted_without_a_word():
+    """25 demo cores: every lag has < 30 pairs, reported; the NW trend holds most of the variance."""
+    xy, grade = _demo_window_grade(25)
+    _, raw, exp, warnings = fit_trend_and_variogram(xy, grade, "none")
+    assert any("fewer than 30 pairs" in w for w in warnings)
+    assert exp["n_pairs"].max() < 30
+    # the linear trend takes out most of the variance: residual sill well below the raw one
+    ts, resid_model, _, _ = fit_trend_and_variogram(xy, grade, "linear")
+    assert resid_model.sill < 0.6 * raw.sill
+    assert ts.coef_[1] < 0 < ts.coef_[2]  # grade rises to the north-west (west = -easting)
+    # 8 cores: 1-3 pairs per lag, and a poor leave-one-out correlation is reported when given
+    xy8, grade8 = _demo_window_grade(8)
+    _, _, exp8, warnings8 = fit_trend_and_variogram(xy8, grade8, "none", loo_correlation=-0.24)
+    assert exp8["n_pairs"].max() <= 3
+    assert any("fewer than 30 pairs" in w for w in warnings8) and any("-0.24" in w for w in warnings8)

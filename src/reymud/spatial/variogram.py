@@ -318,11 +318,12 @@ def variogram_checks(
          "reach its sill inside the survey (trend or too few data?)"),
         ("sill_vs_variance", model.sill, 1.5 * variance, bool(model.sill <= 1.5 * variance),
          f"fitted sill {model.sill:.4g} is {model.sill / variance:.2f}x the data variance {variance:.4g} "
-         "(limit 1.5x): a trend is likely; consider trend: linear"),
+         "(limit 1.5x): a trend is likely (fit a linear or quadratic trend) or the sill is not reached"),
         ("min_pairs_per_lag", float(lags["n_pairs"].min()) if len(lags) else 0.0, float(min_pairs),
          bool(len(thin) == 0),
          f"{len(thin)} of {len(lags)} lag classes have fewer than {min_pairs} pairs (lags "
-         + ", ".join(f"{r.lag_m:,.0f} m: {int(r.n_pairs)}" for r in thin.itertuples()) + ")"),
+         + ", ".join(f"{r.lag_m:,.0f} m: {int(r.n_pairs)}" for r in thin.head(6).itertuples())
+         + (", ..." if len(thin) > 6 else "") + ")"),
     ]
     if loo_correlation is None:
         rows.append(("loo_correlation", float("nan"), 0.5, None, ""))
