@@ -180,3 +180,14 @@ def test_bootstrap_realisations_honour_the_data():
     real = simulate(pts, "v", model, grid, 30, seed=1, client="sync", method="cholesky")
     at_data = real.values.reshape(30, -1)[:, nodes]
     assert np.allclose(at_data, pts["v"].to_numpy()[None, :], rtol=1e-2)  # near-singular covariance: ~0.2 % noise
+
+
+def test_fit_nscore_variogram_unit_sill_and_checks():
+    from reymud.spatial.simulate import fit_nscore_variogram
+
+    rng = np.random.default_rng(8)
+    xy = rng.uniform(0, 20_000, (120, 2))
+    pts = _points(xy, np.exp(np.sin(xy[:, 0] / 4000.0) + 0.3 * rng.standard_normal(120)))
+    model, checks, sill = fit_nscore_variogram(pts, "v")
+    assert model.sill == pytest.approx(1.0) and sill > 0
+    assert {"range_vs_extent", "sill_vs_variance", "min_pairs_per_lag"} <= set(checks["check"])

@@ -294,8 +294,8 @@ def simulate(
     """Conditional simulation on the kriged estimate's blocks; prints P10/P50/P90 and the kriged value."""
     import json
 
-    from reymud.spatial import NormalScoreTransform, auto_model, write_grid
-    from reymud.spatial.simulate import block_weights, simulate_blocks
+    from reymud.spatial import NormalScoreTransform, VariogramFitError, auto_model, write_grid
+    from reymud.spatial.simulate import block_weights, fit_nscore_variogram, simulate_blocks
 
     win = parse_window(window)
     if realizations < 1:
@@ -319,8 +319,16 @@ def simulate(
             if aoi is not None:
                 ds["aoi_fraction"] = aoi.block_fractions(grid)
             # declustered normal scores (polygonal weights over the estimate's blocks), as simulate_blocks uses
-            y = NormalScoreTransform().fit(pts[variable], block_weights(pts, variable, ds)).transform(pts[variable])
-            model = _saved_model(proj, f"{variable}_nscore") or auto_model(xy, y, f"{variable} (normal scores)")
+            model = _saved_model(proj, f"{variable}_nscore")
+        if model is None:  # fitted on declustered normal scores, checked like the estimation variogram
+            try:
+                model, _, _ = fit_nscore_variogram(pts, variable, block_weights(pts, variable, ds))
+            except VariogramFitError:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    y = NormalScoreTransform().fit(pts[variable], block_weights(pts, variable, ds)).transform(
+                        pts[variable])
+                    model = auto_model(xy, y, f"{variable} (normal scores)")
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, disable=as_json) as bar:
             task = bar.add_task(f"simulating {grid.nx * grid.ny:,} cells", total=realizations)

@@ -13,7 +13,7 @@ assumption (:class:`TruthConfig`):
    promising sites), the rest uniformly at random.
 
 :func:`run_survey` then runs the default user workflow through the public API with no knowledge of
-the truth (kriged block model, declustered normal-score variogram by :func:`~reymud.spatial.auto_model`,
+the truth (kriged block model, declustered normal-score variogram by :func:`~reymud.spatial.simulate.fit_nscore_variogram`,
 :func:`~reymud.spatial.simulate.simulate_blocks`, :func:`~reymud.resource.uncertainty_summary`) and
 returns the kriged and simulated totals beside the true totals over the same area.
 """
@@ -138,6 +138,20 @@ def _true_totals(truth: xr.Dataset, cfg: TruthConfig) -> dict[float, float]:
     return out
 
 
+def _nscore_model(pts: pd.DataFrame, variable: str, w: np.ndarray):
+    """The normal-score variogram as ``reymud simulate`` fits it (auto_model fallback when the fit fails)."""
+    from reymud.spatial import NormalScoreTransform, auto_model
+    from reymud.spatial.simulate import fit_nscore_variogram
+    from reymud.spatial.variogram import VariogramFitError
+
+    try:
+        return fit_nscore_variogram(pts, variable, w)[0]
+    except VariogramFitError:
+        z = pts[variable].to_numpy(float)
+        y = NormalScoreTransform().fit(z, w).transform(z)
+        return auto_model(pts[["easting", "northing"]].to_numpy(float), y, f"{variable} (normal scores)")
+
+
 def run_survey(cfg: TruthConfig, seed: int) -> pd.DataFrame:
     """One calibration survey: true, kriged and simulated contained REY per cut-off.
 
@@ -147,29 +161,23 @@ def run_survey(cfg: TruthConfig, seed: int) -> pd.DataFrame:
         One row per cut-off (0 = none): ``seed, cutoff, true_t, kriged_t, p10, p25, p50, p75, p90``.
     """
     from reymud.resource import uncertainty_summary
-    from reymud.spatial import Grid, auto_model, estimate_block_model
-    from reymud.spatial.nscore import NormalScoreTransform
+    from reymud.spatial import Grid, estimate_block_model
     from reymud.spatial.simulate import block_weights, simulate_blocks
 
     truth = make_truth(cfg, seed)
     pts = sample_cores(truth, cfg, seed)  # the workflow below sees only these
     nb = round(cfg.size_km * 1000 / cfg.block_m)
     grid = Grid(cfg.block_m / 2, cfg.block_m / 2, nb, nb, cfg.block_m)
-    xy = pts[["easting", "northing"]].to_numpy(float)
-    z = pts["total_rey_ppm"].to_numpy(float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = estimate_block_model(pts, ["thickness_m", "total_rey_ppm"], grid, synthetic=True)
         w = block_weights(pts, "total_rey_ppm", ds)  # simulate_blocks' default declustering
-        y = NormalScoreTransform().fit(z, w).transform(z)
-        model = auto_model(xy, y, "total_rey_ppm (normal scores)")
+        model = _nscore_model(pts, "total_rey_ppm", w)
         real = simulate_blocks(pts, "total_rey_ppm", model, ds, cfg.n_realizations, seed, refine=cfg.refine,
                                client="sync")
         thick = None
         if cfg.simulate_thickness:  # thickness simulated too, independently of grade (as in this generator)
-            t = pts["thickness_m"].to_numpy(float)
-            yt = NormalScoreTransform().fit(t, w).transform(t)
-            thick = simulate_blocks(pts, "thickness_m", auto_model(xy, yt, "thickness_m (normal scores)"), ds,
+            thick = simulate_blocks(pts, "thickness_m", _nscore_model(pts, "thickness_m", w), ds,
                                     cfg.n_realizations, seed + 7_919, refine=cfg.refine, client="sync")
         summ = uncertainty_summary(real, ds, list(cfg.cutoffs), density_t_m3=cfg.density_t_m3, thickness=thick)
     rey = summ[summ["element"] == "REY"].set_index("cutoff")

@@ -57,7 +57,8 @@ from reymud.spatial.nscore import (
     standardise_sill,
 )
 
-__all__ = ["SIMULATION_DEFAULTS", "SimulationDefaults", "block_weights", "grid_of", "simulate", "simulate_blocks"]
+__all__ = ["SIMULATION_DEFAULTS", "SimulationDefaults", "block_weights", "fit_nscore_variogram", "grid_of",
+           "simulate", "simulate_blocks"]
 
 
 @dataclass(frozen=True)
@@ -310,6 +311,56 @@ def simulate(
                     seeds=f"numpy SeedSequence({int(seed)}).spawn({int(n_realizations)})")
     da.attrs.update({k: (v if isinstance(v, (int, float)) else str(v)) for k, v in made.items()})
     return da
+
+
+def fit_nscore_variogram(points: pd.DataFrame, variable: str, weights=None, kinds: tuple[str, ...] = ("spherical",),
+                         tails: TailModel = TAIL_DEFAULTS) -> tuple[VariogramModel, pd.DataFrame, float]:
+    """Normal-score variogram: fitted on declustered normal scores, checked, standardised to unit sill.
+
+    The experimental variogram and fit are those of the estimation variogram
+    (:func:`~reymud.spatial.variogram.experimental_variogram`, :func:`~reymud.spatial.variogram.fit_variogram`
+    with its default weighting) and so are the checks
+    (:func:`~reymud.spatial.variogram.variogram_checks`); every failed check is also issued as a
+    ``UserWarning``. The fitted sill is divided out (:func:`~reymud.spatial.nscore.standardise_sill`).
+
+    Parameters
+    ----------
+    points : DataFrame
+        ``easting``, ``northing`` and ``variable``.
+    variable : str
+    weights : array_like, optional
+        Declustering weights (one per row; default equal). Use :func:`block_weights` for an estimate.
+    kinds : tuple of str
+        Nested structure kinds.
+    tails : TailModel
+
+    Returns
+    -------
+    (VariogramModel, DataFrame, float)
+        The unit-sill model, the checks table and the fitted sill that was divided out.
+    """
+    from reymud.spatial.variogram import (
+        VariogramFitError,
+        experimental_variogram,
+        fit_variogram,
+        variogram_checks,
+    )
+
+    z = points[variable].to_numpy(float)
+    ok = np.isfinite(z)
+    xy = points.loc[ok, ["easting", "northing"]].to_numpy(float)
+    w = None if weights is None else np.asarray(weights, dtype=float)[ok]
+    y = NormalScoreTransform(tails).fit(z[ok], w).transform(z[ok])
+    exp = experimental_variogram(xy, y)
+    try:
+        model = fit_variogram(exp, kinds, nugget=True)
+    except VariogramFitError as exc:
+        raise VariogramFitError(f"normal-score variogram of {variable}: {exc}") from exc
+    checks = variogram_checks(exp, model, y, float(np.hypot(*np.ptp(xy, axis=0))))
+    for msg in checks.loc[checks["passed"].eq(False), "message"]:
+        warnings.warn(f"normal-score variogram of {variable}: {msg}", stacklevel=2)
+    unit, sill = standardise_sill(model)
+    return unit, checks, sill
 
 
 def grid_of(ds: xr.Dataset) -> Grid:
