@@ -108,6 +108,12 @@ def test_bad_drift_is_rejected():
     # fewer neighbours than drift terms + 1: NaN, never a singular solve
     few = OrdinaryKriging(MODEL, Neighbourhood(max_samples=3, min_samples=1), drift="linear")
     assert np.isnan(few.fit(xy, [1.0, 2.0, 3.0]).predict(np.array([[10.0, 10.0]]))["estimate"].item())
+    # neighbours on one line cannot fix a linear drift across it: NaN there, estimates elsewhere
+    line = np.column_stack([np.arange(6) * 100.0, np.zeros(6)])
+    pts = np.vstack([line, [[0.0, 500.0], [500.0, 500.0]]])
+    uk = OrdinaryKriging(MODEL, Neighbourhood(max_samples=6, min_samples=1), drift="linear")
+    out = uk.fit(pts, np.arange(8.0)).predict(np.array([[250.0, -10.0], [250.0, 450.0]]))["estimate"].values
+    assert np.isnan(out[0]) and np.isfinite(out[1])
 
 
 def test_trend_surface_fits_predicts_and_validates():

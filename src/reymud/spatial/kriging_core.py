@@ -164,7 +164,8 @@ def krige_targets(
         centred on each neighbour set's mean coordinate and scaled by its spread. Block targets
         use the mean of the drift over the discretisation points. The kriging variance is
         ``BV - w'b - mu'f0`` and the slope ``w'b / (w'b - mu'f0)``; targets with fewer neighbours
-        than drift terms + 1 get NaN.
+        than drift terms + 1, or whose neighbours cannot determine the drift (collinear for a linear
+        drift, on one conic for a quadratic one), get NaN.
 
     Returns
     -------
@@ -219,6 +220,9 @@ def krige_targets(
             dev = np.where(gvalid[..., None], np.abs(gpts - gcen[:, None, :]), 0.0)
             gscale = np.maximum(dev.max(axis=(1, 2)), 1.0)
             fmat = drift_terms(gpts, gcen[:, None, :], gscale[:, None], drift)
+            # drift not identifiable from these neighbours (e.g. collinear for a linear drift): NaN
+            sv = np.linalg.svd(np.where(gvalid[..., None], fmat, 0.0), compute_uv=False)
+            g_ok = sv[:, -1] > 1e-8 * np.maximum(sv[:, 0], 1e-300)
         inverses = cache.setdefault("ainv", {})
         if ckey is not None and ckey in inverses:
             ainv = inverses[ckey]
@@ -258,7 +262,7 @@ def krige_targets(
         wb = np.einsum("tk,tk->t", w, rhs)
         if uk:
             mu = np.einsum("tl,tl->t", x[:, k:], b_ext[:, k:])  # mu' f0
-            good = count[rows] >= max(min_samples, n_drift + 1)
+            good = (count[rows] >= max(min_samples, n_drift + 1)) & g_ok[local]
         else:
             mu = x[:, k] if ok_mode else 0.0
             good = count[rows] >= min_samples
