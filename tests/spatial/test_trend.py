@@ -1,5 +1,7 @@
 """Trend surfaces, universal kriging and residual variograms (issue 8)."""
 
+import json
+
 import gstools as gs
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from reymud.spatial import (
     Structure,
     TrendSurface,
     VariogramModel,
+    cross_validate,
     fit_trend_and_variogram,
 )
 from reymud.spatial.kriging_core import block_offsets, krige_targets
@@ -162,6 +165,11 @@ def test_known_linear_trend_and_residual_range_are_recovered():
     rk = (OrdinaryKriging(model, hood).fit(xy, ts.residuals(xy, z)).predict(targets)["estimate"].values
           + ts.predict(targets))
     assert np.abs(uk - rk).max() < 0.25
+    # cross-validation of both estimators with the residual variogram: UK beats OK on the raw variogram
+    loo = {name: cross_validate(est, xy, z).attrs["summary"] for name, est in {
+        "uk": OrdinaryKriging(model, hood, drift="linear"), "ok_raw": OrdinaryKriging(raw, hood)}.items()}
+    assert loo["uk"]["rmse"] < loo["ok_raw"]["rmse"] and loo["uk"]["correlation"] > 0.9
+    json.dumps(exp.attrs["checks"], allow_nan=False)
 
 
 def _demo_window_grade(n_cores):

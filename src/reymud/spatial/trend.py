@@ -151,7 +151,7 @@ def fit_trend_and_variogram(
         Fitted to the residuals.
     experimental : DataFrame
         Residual experimental variogram (``lag_m``, ``gamma``, ``n_pairs``, ``azimuth``); its
-        ``attrs["checks"]`` holds the structured checks (list of dicts, JSON-ready) and
+        ``attrs["checks"]`` holds the structured checks (list of dicts, JSON-safe: not evaluated = None) and
         ``attrs["trend"]`` the trend description.
     diagnostics : tuple of str
         Warnings of :func:`reymud.spatial.variogram_diagnostics` (empty when all checks pass).
@@ -164,6 +164,7 @@ def fit_trend_and_variogram(
     if extent_m is None:
         extent_m = float(np.hypot(*(xy_a.max(axis=0) - xy_a.min(axis=0))))
     checks = variogram_checks(exp, model, resid, extent_m, loo_correlation, min_pairs)
-    exp.attrs["checks"] = checks.to_dict("records")
+    exp.attrs["checks"] = [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
+                           for row in checks.to_dict("records")]  # JSON-safe: NaN -> None
     exp.attrs["trend"] = surface.to_dict()
     return surface, model, exp, tuple(checks.loc[checks["passed"].eq(False), "message"])
