@@ -4,6 +4,7 @@ Public API (docs/CONTRACTS.md, spatial section)::
 
     to_projected, Grid, aoi_mask, eez_mask, box_mask, points_from_cores, AreaOfInterest
     experimental_variogram, fit_variogram, VariogramModel, Structure, NormalScoreTransform
+    gstat_lags, variogram_checks, variogram_diagnostics, TrendSurface, fit_trend_and_variogram
     Neighbourhood, OrdinaryKriging, SimpleKriging, InverseDistance, NearestNeighbour
     estimate_block_model, estimate_block_model_3d, simulate
     cross_validate, cell_declustering, swath

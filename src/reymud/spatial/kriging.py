@@ -1,4 +1,4 @@
-"""Estimators in scikit-learn style: ordinary / simple kriging (point or block), inverse distance and
+"""Estimators in scikit-learn style: ordinary / universal / simple kriging (point or block), inverse distance and
 nearest neighbour as check estimators. ``fit(coords, values).predict(grid_or_coords) -> xarray``.
 
 The solver and the reasons for writing our own kriging are in :mod:`reymud.spatial.kriging_core`.
