@@ -191,3 +191,5 @@ def test_fit_nscore_variogram_unit_sill_and_checks():
     model, checks, sill = fit_nscore_variogram(pts, "v")
     assert model.sill == pytest.approx(1.0) and sill > 0
     assert {"range_vs_extent", "sill_vs_variance", "min_pairs_per_lag"} <= set(checks["check"])
+    real = simulate(pts, "v", model, Grid(0.0, 0.0, 8, 8, 2500.0), 2, seed=0, client="sync", fitted_sill=sill)
+    assert real.attrs["nscore_fitted_sill"] == pytest.approx(sill)

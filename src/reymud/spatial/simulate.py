@@ -245,6 +245,7 @@ def simulate(
     progress: Callable[[int, int, dict], None] | None = None,
     defaults: SimulationDefaults = SIMULATION_DEFAULTS,
     weights=None,
+    fitted_sill: float | None = None,
 ) -> xr.DataArray:
     """Conditional realisations of ``variable`` on ``grid`` (dims realization, northing, easting).
 
@@ -274,6 +275,9 @@ def simulate(
         Declustering, bootstrap, unit sill and tails switches (all on by default).
     weights : array_like, optional
         Declustering weights of the points (default: cell declustering when ``defaults.decluster``).
+    fitted_sill : float, optional
+        The sill already divided out of ``model`` (third value of :func:`fit_nscore_variogram`),
+        recorded as ``nscore_fitted_sill`` instead of the (unit) sill of ``model``.
 
     Returns
     -------
@@ -309,6 +313,8 @@ def simulate(
     da.attrs.update(method=f"conditioning by kriging ({plan.method} unconditional field)", seed=int(seed),
                     transform=str(transform), crs=grid.crs, n_realizations=int(n_realizations),
                     seeds=f"numpy SeedSequence({int(seed)}).spawn({int(n_realizations)})")
+    if fitted_sill is not None and "nscore_fitted_sill" in made:
+        made["nscore_fitted_sill"] = float(fitted_sill) * made["nscore_fitted_sill"]
     da.attrs.update({k: (v if isinstance(v, (int, float)) else str(v)) for k, v in made.items()})
     return da
 
