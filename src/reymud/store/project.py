@@ -138,6 +138,10 @@ class Project:
         except ProjectBusyError:
             raise
         except (duckdb.Error, StoreError) as exc:
+            if _looks_like_duckdb(path) and not isinstance(exc, duckdb.CatalogException):
+                raise StoreError(
+                    f"{path} is a damaged reymud/DuckDB project file ({str(exc).splitlines()[0]}); restore it from "
+                    "a backup (the file was not changed)") from None
             raise StoreError(
                 f"{path} is not a reymud project ({str(exc).splitlines()[0]}); "
                 f"create one with `reymud init NEWFILE.duckdb`") from None
@@ -166,7 +170,11 @@ class Project:
     def artifact_dir(self) -> Path:
         """Folder beside the project file (``<project>.files/``) for grids and other files."""
         folder = Path(f"{self.path}.files")
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the artefact folder {folder} ({exc.strerror or exc}); run the command "
+                             "where the project folder is writable, or copy the project there") from None
         return folder
 
     # --------------------------------------------------------------- connections
@@ -223,9 +231,15 @@ class Project:
             try:
                 yield con
             except BaseException:
-                con.execute("ROLLBACK")
+                try:
+                    con.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # a failed write invalidates the connection; DuckDB discards the transaction
                 raise
-            con.execute("COMMIT")
+            try:
+                con.execute("COMMIT")
+            except (duckdb.Error, OSError) as exc:
+                raise StoreError(_write_failed(self.path, exc)) from None
 
     def sql(self, query: str, params: list | None = None, frames: Mapping[str, pd.DataFrame] | None = None,
             ) -> pd.DataFrame:
@@ -235,6 +249,10 @@ class Project:
                 con.register(name, to_arrow(frame))
             try:
                 return con.execute(query, params or []).df()
+            except (duckdb.IOException, duckdb.InternalException, duckdb.FatalException,
+                    duckdb.SerializationException) as exc:
+                raise StoreError(f"{self.path} cannot be read ({str(exc).splitlines()[0]}); the file is damaged: "
+                                 "restore it from a backup") from None
             finally:
                 for name in frames or {}:
                     con.unregister(name)
@@ -365,6 +383,22 @@ class Project:
     def list_frames(self) -> list[str]:
         """Names of saved frames, sorted."""
         return self.sql("SELECT name FROM artifacts_frames ORDER BY name")["name"].tolist()
+
+
+def _looks_like_duckdb(path: Path) -> bool:
+    """Whether the file carries DuckDB's magic bytes (``DUCK`` at offset 8)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
+def _write_failed(path: Path, exc: BaseException) -> str:
+    """One-line message for a write that failed (disk full, file-size limit, read-only folder)."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return (f"could not write to {path} ({first}); nothing of this step was stored and the project keeps its "
+            "previous content. Free disk space or make the folder writable, then retry")
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
