@@ -82,8 +82,21 @@ def test_production_command(project, tmp_path):
     assert "Monte Carlo (500 draws" in r.output and "Tornado" in r.output and "UNVERIFIED" in r.output
     assert "ev_traction_motor_dy_gbd" in r.output and "End-use equivalents" in r.output
     assert out.exists()
+    assert "Process parameters" in r.output and "Lifting from 5,700 m" in r.output and "break-even opex" in r.output
     r = runner.invoke(app, ["production", str(project), "--order", "random", "--draws", "0"])
     assert r.exit_code == 1 and "block_order" in r.output
+    r = runner.invoke(app, ["production", str(project), "--order", "nearest", "--draws", "0", "--json",
+                            "--depth", "6000", "--availability", "0.9", "--weather-days", "40"])
+    assert r.exit_code == 0, r.output
+    body = json.loads(r.output)
+    assert body["lifting"]["operating_days_per_year"] == pytest.approx(325 * 0.9)
+    params = {p["parameter"]: p for p in body["process_parameters"]}
+    assert params["block_order"]["value"] == "nearest"
+    assert float(params["operating_days_per_year"]["value"]) == pytest.approx(325 * 0.9)
+    assert {p["parameter"] for p in body["lifting_parameters"]} >= {"water_depth_m", "pump_efficiency"}
+    assert "break_even_opex_note" in body["economics"] and body["schedule"]
+    r = runner.invoke(app, ["production", str(project), "--start", "nope", "--draws", "0"])
+    assert r.exit_code == 2 and "--start" in r.output
 
 
 def test_scenario_command(project, tmp_path):

@@ -96,7 +96,14 @@ def production(
     days: float | None = typer.Option(None, "--days", help="Operating days per year."),
     basis: str | None = typer.Option(None, "--basis", help="Rate basis: wet (with --water) or dry t/day."),
     water: float | None = typer.Option(None, "--water", help="Water content of lifted mud, mass fraction of wet mud (0-1)."),
-    order: str | None = typer.Option(None, "--order", help="Block order: richest, shallowest or value."),
+    order: str | None = typer.Option(None, "--order", help="Block order: richest (default), shallowest, value or nearest (nearest-neighbour path)."),
+    start: str | None = typer.Option(None, "--start", help="Start point 'easting,northing' of --order nearest (default: the richest block)."),
+    depth: float = typer.Option(5700.0, "--depth", help="Water depth of the lift, m (5,700: midpoint of 5,600-5,800 m)."),
+    pipe: float = typer.Option(0.25, "--pipe-diameter", help="Riser inner diameter, m (ASSUMPTION 0.25)."),
+    solids: float = typer.Option(0.10, "--solids", help="Slurry solids volume fraction in the riser (ASSUMPTION 0.10)."),
+    availability: float | None = typer.Option(None, "--availability", help="Availability 0-1 (ASSUMPTION 0.85); with --weather-days sets operating days unless --days."),
+    weather_days: float | None = typer.Option(None, "--weather-days", help="Weather days lost per year (ASSUMPTION 30)."),
+    as_json: bool = typer.Option(False, "--json", help="Print schedule, economics, parameters and lifting as JSON."),
     mass_pull: float | None = typer.Option(None, "--mass-pull", help="Hydrocyclone mass pull, dry fraction (0-1)."),
     upgrade: float | None = typer.Option(None, "--upgrade", help="Hydrocyclone grade upgrade factor (x; 2.6 UNVERIFIED default)."),
     leach: float | None = typer.Option(None, "--leach", help="Leach recovery, fraction (0-1), all elements."),
@@ -121,10 +128,22 @@ def production(
         production_schedule,
         tornado,
     )
+    from reymud.supply.lifting import LiftingConfig, lifting_parameters, lifting_summary, operating_days
+    from reymud.supply.production import process_parameters
 
     blocks = _load_frame(project, "blocks")
+    start_e = start_n = None
+    if start is not None:
+        try:
+            start_e, start_n = (float(v) for v in start.split(","))
+        except ValueError:
+            fail(f"--start {start!r}: give 'easting,northing' in the blocks' CRS, e.g. 500000,2600000", 2)
     try:
-        config = preset(preset_name, lifting_rate_t_per_day=rate, operating_days_per_year=days,
+        lift = LiftingConfig(water_depth_m=depth, pipe_inner_diameter_m=pipe, solids_volume_fraction=solids)
+        lift = lift.replace(availability=availability, weather_days_per_year=weather_days)
+        if days is None and (availability is not None or weather_days is not None):
+            days = operating_days(lift)
+        config = preset(preset_name, start_easting=start_e, start_northing=start_n, lifting_rate_t_per_day=rate, operating_days_per_year=days,
                         lifting_basis=basis, water_content_wet_fraction=water, block_order=order,
                         mass_pull_fraction=mass_pull, grade_upgrade_factor=upgrade, leach_recovery=leach,
                         separation_recovery=separation, price_year=price_year, capex_usd=capex,
@@ -139,15 +158,34 @@ def production(
             bar.advance(task)
             torn = tornado(blocks, config, reference=ref)
             bar.advance(task)
+        lifted = lifting_summary(config.lifting_rate_t_per_day * config.dry_fraction, lift)
     except (OverrideError, ValueError) as exc:
         fail(str(exc), 1)
+    params = process_parameters(config)
+    lift_params = lifting_parameters(lift)
+    if out is not None:
+        sched.to_csv(out, index=False)
+    if as_json:
+        typer.echo(json.dumps({
+            "schedule": _records(sched), "economics": json.loads(pd.Series(econ).to_json()),
+            "process_parameters": _records(params), "lifting_parameters": _records(lift_params),
+            "lifting": lifted, "tornado": _records(torn),
+            "monte_carlo": _records(mc) if mc is not None else None,
+            "basis": f"mud_lifted_dry_t = {config.lifting_basis} rate x dry fraction {config.dry_fraction:.3f}"}))
+        return
     els = [c for c in sched.columns if c.endswith("_oxide_t")]
     cols = ["year", "mud_lifted_dry_t", "blocks_mined", "head_total_rey_ppm", *[c for c in els
             if c[:2] in ("Nd", "Pr", "Dy", "Tb", "Y_")], "treo_t", "revenue_usd"]
     _console.print(frame_table(sched, f"Production schedule: {config.name} ({config.block_order}-first, "
                                  f"{config.annual_dry_t:,.0f} dry t/yr)", cols))
+    _console.print(frame_table(params, "Process parameters (value, unit, source or ASSUMPTION)"))
+    _console.print(frame_table(lift_params, "Lifting parameters (value, unit, source or ASSUMPTION)"))
+    _console.print(frame_table(pd.DataFrame([lifted]), f"Lifting from {lift.water_depth_m:,.0f} m "
+                               f"({config.lifting_rate_t_per_day:,.0f} {config.lifting_basis} t/day = "
+                               f"{lifted['dry_t_per_day']:,.1f} dry t/day)"))
     e = pd.DataFrame([{k: v for k, v in econ.items() if k != "unpriced_elements"}])
     _console.print(frame_table(e, "Economics (all cost inputs are ASSUMPTIONS unless you set them)"))
+    _notes([f"break-even opex: {econ['break_even_opex_note']}"])
     if mc is not None:
         q = mc[["npv_usd", "treo_t_year1", "mean_annual_treo_t"]].quantile([0.1, 0.5, 0.9]).T
         q.columns = ["P10", "P50", "P90"]
@@ -160,9 +198,11 @@ def production(
     _notes([f"unpriced elements (no USGS price, not valued): {', '.join(econ['unpriced_elements']) or 'none'}",
             f"grade upgrade {config.grade_upgrade_factor} x is UNVERIFIED; recoveries are ASSUMPTIONS",
             "blocks exhausted within the horizon" if sched.attrs.get("exhausted") else
-            f"horizon {config.max_years} years reached before all blocks were mined"])
+            f"horizon {config.max_years} years reached before all blocks were mined",
+            f"wet vs dry: the rate is {config.lifting_basis}; mud_lifted_dry_t = rate x dry fraction "
+            f"{config.dry_fraction:.3f} x {config.operating_days_per_year:g} days; mud_lifted_wet_t = dry / that fraction",
+            "lifting energy is reported, not charged to opex (opex per dry t is one ASSUMED figure)"])
     if out is not None:
-        sched.to_csv(out, index=False)
         _console.print(f"wrote {out}")
 
 

@@ -90,7 +90,9 @@ def economics(schedule: pd.DataFrame, config: ProductionConfig | None = None) ->
     dict
         ``npv_usd``, ``irr`` (NaN if undefined), ``pv_revenue_usd``, ``pv_opex_usd``,
         ``capex_usd``, ``break_even_price_multiple`` (prices x this give NPV = 0),
-        ``break_even_opex_usd_per_t`` (opex giving NPV = 0), ``discount_rate``, ``unpriced_elements``.
+        ``break_even_opex_usd_per_t`` (opex giving NPV = 0; NaN when none exists, i.e. when the
+        discounted revenue is below capex even at zero opex), ``break_even_opex_note`` (says
+        "none at these prices" then), ``discount_rate``, ``unpriced_elements``.
     """
     if config is None:
         stored = dict(schedule.attrs.get("config", {}))
@@ -108,7 +110,12 @@ def economics(schedule: pd.DataFrame, config: ProductionConfig | None = None) ->
         "npv_usd": npv, "irr": float(irr(flows)), "pv_revenue_usd": pv_rev, "pv_opex_usd": pv_opex,
         "capex_usd": config.capex_usd, "discount_rate": r,
         "break_even_price_multiple": (pv_opex + config.capex_usd) / pv_rev if pv_rev > 0 else float("inf"),
-        "break_even_opex_usd_per_t": (pv_rev - config.capex_usd) / pv_t if pv_t > 0 else float("nan"),
+        "break_even_opex_usd_per_t": ((pv_rev - config.capex_usd) / pv_t
+                                      if pv_t > 0 and pv_rev > config.capex_usd else float("nan")),
+        "break_even_opex_note": (
+            "none at these prices: discounted revenue is below capex even at zero opex"
+            if pv_t > 0 and pv_rev <= config.capex_usd else
+            "none: nothing lifted" if pv_t <= 0 else "opex per dry t lifted giving NPV = 0"),
         "unpriced_elements": list(schedule.attrs.get("unpriced_elements", [])),
     }
 

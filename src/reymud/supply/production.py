@@ -21,9 +21,10 @@ import pandas as pd
 from reymud.elements import REY, oxide_factors
 from reymud.supply.reference import Reference, load_reference
 
-__all__ = ["PRESETS", "ProductionConfig", "prepare_blocks", "preset", "production_schedule"]
+__all__ = ["PRESETS", "ProductionConfig", "nearest_neighbour_path", "prepare_blocks", "preset",
+           "process_parameters", "production_schedule"]
 
-_ORDERS = ("richest", "shallowest", "value")
+_ORDERS = ("richest", "shallowest", "value", "nearest")
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,12 @@ class ProductionConfig:
     separation_recovery : float
         Separation/refining recovery to saleable oxide (ASSUMPTION 0.95); per element in
         ``separation_recovery_by_element``.
-    block_order : {"richest", "shallowest", "value"}
-        Richest total REY first; shallowest overburden first (ties by richness); or highest
-        recoverable value per lifted tonne first.
+    block_order : {"richest", "shallowest", "value", "nearest"}
+        Richest total REY first; shallowest overburden first (ties by richness); highest
+        recoverable value per lifted tonne first; or a nearest-neighbour mining path (greedy:
+        always the closest unmined block by easting/northing) from the start point.
+    start_easting, start_northing : float or None
+        Start point of the ``nearest`` path (same CRS as the blocks); None = the richest block.
     lift_overburden : bool
         If True the overburden above each block is lifted too (consumes capacity, no metal).
         ASSUMPTION False (overburden side-cast on the seafloor).
@@ -89,6 +93,8 @@ class ProductionConfig:
     separation_recovery: float = 0.95
     separation_recovery_by_element: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     block_order: str = "richest"
+    start_easting: float | None = None
+    start_northing: float | None = None
     lift_overburden: bool = False
     grade_multiple: float = 1.0
     price_year: str = "2025e"
@@ -153,6 +159,52 @@ class ProductionConfig:
         out["leach_recovery_by_element"] = dict(self.leach_recovery_by_element)
         out["separation_recovery_by_element"] = dict(self.separation_recovery_by_element)
         return out
+
+
+_PARAM_SOURCES: dict[str, tuple[str, str]] = {
+    "lifting_rate_t_per_day": ("t/day", "SIP trial 350 t of mud per day planned from Feb 2027 (reymud domain brief)"),
+    "lifting_basis": ("-", "wet: the trial figure is t of mud as lifted (ASSUMPTION that it is wet)"),
+    "water_content_wet_fraction": ("-", "DERIVED: 1 - dry bulk 0.55 / wet bulk 1.32 t/m3 (domain brief)"),
+    "operating_days_per_year": ("days", "ASSUMPTION (see the lifting table's availability x weather days)"),
+    "max_years": ("years", "ASSUMPTION"),
+    "mass_pull_fraction": ("-", "ASSUMPTION"),
+    "grade_upgrade_factor": ("x", "often quoted 2.6, UNVERIFIED (domain brief)"),
+    "leach_recovery": ("-", "ASSUMPTION"),
+    "leach_recovery_by_element": ("-", "ASSUMPTION (empty = leach_recovery)"),
+    "separation_recovery": ("-", "ASSUMPTION"),
+    "separation_recovery_by_element": ("-", "ASSUMPTION (empty = separation_recovery)"),
+    "block_order": ("-", "user choice"),
+    "start_easting": ("m", "user choice (None = richest block)"),
+    "start_northing": ("m", "user choice (None = richest block)"),
+    "lift_overburden": ("-", "ASSUMPTION (overburden side-cast)"),
+    "grade_multiple": ("x", "user choice (1 = as estimated)"),
+    "price_year": ("-", "USGS MCS 2026 price table"),
+    "price_multiple": ("x", "user choice (1 = as published)"),
+    "capex_usd": ("USD", "ASSUMPTION"),
+    "opex_usd_per_t_lifted": ("USD/dry t", "ASSUMPTION"),
+    "discount_rate": ("1/yr", "ASSUMPTION"),
+    "name": ("-", "label"),
+}
+
+
+def process_parameters(config: ProductionConfig) -> pd.DataFrame:
+    """Every production parameter with its value, unit and source (or "ASSUMPTION").
+
+    Parameters
+    ----------
+    config : ProductionConfig
+
+    Returns
+    -------
+    DataFrame
+        ``parameter, value, unit, source``; the derived ``dry_t_per_year`` row states the basis.
+    """
+    rows = [{"parameter": k, "value": str(v), "unit": _PARAM_SOURCES[k][0], "source": _PARAM_SOURCES[k][1]}
+            for k, v in config.to_dict().items()]
+    rows.append({"parameter": "dry_t_per_year", "value": f"{config.annual_dry_t:,.0f}", "unit": "dry t/yr",
+                 "source": (f"DERIVED: {config.lifting_rate_t_per_day:,.0f} {config.lifting_basis} t/day x "
+                            f"{config.operating_days_per_year:g} days x dry fraction {config.dry_fraction:.2f}")})
+    return pd.DataFrame(rows)
 
 
 #: Named cases. "commercial" is an ASSUMPTION (no published commercial design was found).
@@ -251,9 +303,11 @@ def prepare_blocks(blocks: pd.DataFrame, config: ProductionConfig,
         order = np.lexsort((ob, -total))
     elif config.block_order == "shallowest":
         order = np.lexsort((-total, ob))
-    else:
+    elif config.block_order == "value":
         value = grades @ np.nan_to_num(oxide_per_metal * prices) * 1e-6
         order = np.argsort(-value, kind="stable")
+    else:
+        order = nearest_neighbour_path(blocks, config.start_easting, config.start_northing, total)
     lifted = dry.copy()
     if config.lift_overburden:
         if not {"area_m2", "thickness_m"} <= set(blocks.columns):
@@ -274,6 +328,45 @@ def prepare_blocks(blocks: pd.DataFrame, config: ProductionConfig,
         price_usd_per_t=prices,
         block_ids=(blocks["block_id"].to_numpy() if "block_id" in blocks else np.arange(len(dry)))[order],
     )
+
+
+def nearest_neighbour_path(blocks: pd.DataFrame, start_easting: float | None, start_northing: float | None,
+                           total_rey_ppm: np.ndarray) -> np.ndarray:
+    """Greedy nearest-neighbour mining path through the blocks (row positions in mining order).
+
+    Parameters
+    ----------
+    blocks : DataFrame
+        Needs ``easting`` and ``northing`` (block centres).
+    start_easting, start_northing : float or None
+        Start point; None = start at the richest block.
+    total_rey_ppm : ndarray
+        Grades used to pick the start block when no start point is given.
+
+    Returns
+    -------
+    ndarray of int
+    """
+    if not {"easting", "northing"} <= set(blocks.columns):
+        raise ValueError("block_order 'nearest' needs easting and northing columns in the blocks table")
+    xy = blocks[["easting", "northing"]].to_numpy(dtype=float)
+    if not np.isfinite(xy).all():
+        bad = int(np.flatnonzero(~np.isfinite(xy).all(axis=1))[0])
+        raise ValueError(f"blocks table: row {bad + 1}, columns easting/northing: not a finite coordinate")
+    if (start_easting is None) != (start_northing is None):
+        raise ValueError("ProductionConfig: give both start_easting and start_northing, or neither")
+    n = len(xy)
+    left = np.ones(n, dtype=bool)
+    here = (np.array([start_easting, start_northing], dtype=float) if start_easting is not None
+            else xy[int(np.argmax(total_rey_ppm))])
+    order = np.empty(n, dtype=int)
+    for i in range(n):
+        d = np.where(left, np.hypot(xy[:, 0] - here[0], xy[:, 1] - here[1]), np.inf)
+        k = int(np.argmin(d))
+        order[i] = k
+        left[k] = False
+        here = xy[k]
+    return order
 
 
 def production_schedule(blocks: pd.DataFrame, config: ProductionConfig | None = None,
