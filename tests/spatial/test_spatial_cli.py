@@ -81,3 +81,40 @@ def test_relative_and_absolute_project_paths(tmp_path, monkeypatch, absolute):
     monkeypatch.chdir(other)
     _ok(["resource", str(tmp_path / "p.duckdb")])
     _ok(["resource", "../p.duckdb"])
+
+
+def test_estimate_with_plan_and_area(tmp_path, monkeypatch):
+    """``--plan`` + ``--area``: the plan is printed and stored, blocks are clipped to the box and
+    the reported area equals the box's projected area (partial blocks count by their fraction)."""
+    from reymud.resource import blocks_table
+    from reymud.spatial.area import AreaOfInterest
+    from reymud.spatial.plan import EstimationPlan
+    from reymud.store import Project
+
+    monkeypatch.setenv("COLUMNS", "300")
+    project = tmp_path / "p.duckdb"
+    from reymud.demo import demo_project
+
+    demo_project(project, n_cores=15).close()
+    (tmp_path / "plan.yaml").write_text("cell_m: 2000\ntrend: linear\n")
+    box = "153.6,21.9,153.9,22.1"
+    out = _ok(["estimate", project, "--plan", tmp_path / "plan.yaml", "--area", box])
+    assert "trend             linear" in out and "lon/lat box" in out
+    with Project.open(project) as p:
+        reg = p.load_json("grid", "block_model_2d")
+        ds = xr.open_dataset(resolve_record_path(reg["path"], p.artifact_dir)).load()
+    plan = EstimationPlan.from_dict(reg["plan"])
+    assert plan.area == box and plan.cell_m == 2000.0 and plan.trend == "linear"
+    assert EstimationPlan.from_dict(json.loads(ds.attrs["plan"])) == plan
+    assert "linear drift" in ds.attrs["estimator"]
+    table = blocks_table(ds)
+    aoi = AreaOfInterest.from_arg(box)
+    assert table["area_m2"].sum() / 1e6 == pytest.approx(aoi.area_km2(ds.attrs["crs"]), rel=0.005)
+    partial = table["area_m2"] < 2000.0**2
+    assert partial.any()  # edge blocks count by their fraction inside
+    assert table["dry_t"].sum() == pytest.approx((table["area_m2"] * table["thickness_m"] * 0.55).sum())
+    res = runner.invoke(app, ["estimate", str(project), "--plan", str(tmp_path / "missing.yaml")])
+    assert res.exit_code == 2 and "not found" in res.output
+    (tmp_path / "bad.yaml").write_text("cel_m: 3\n")
+    res = runner.invoke(app, ["estimate", str(project), "--plan", str(tmp_path / "bad.yaml")])
+    assert res.exit_code == 2 and "cel_m" in res.output

@@ -26,20 +26,46 @@ CellOpt = Annotated[float, typer.Option("--cell", help="Block (cell) size in met
 VariableOpt = Annotated[str, typer.Option("--variable", help="Variable to analyse (e.g. total_rey_ppm, thickness_m).")]
 
 
-def _points(project, window: tuple[float, float]):
+def _points(project, window: tuple[float, float] | None = None, plan=None):
     """Per-core window points with easting/northing, the summarised samples they come from, and the
-    synthetic flag; the samples are returned so the 3-D model reuses them instead of re-reading the project."""
-    from reymud.cores import window_stats
+    synthetic flag; the samples are returned so the 3-D model reuses them instead of re-reading the project.
+    Built by :func:`reymud.spatial.points.window_points` (the same builder as ``assess``)."""
     from reymud.geochem import summarise
-    from reymud.spatial import points_from_cores
+    from reymud.spatial.plan import EstimationPlan
+    from reymud.spatial.points import window_points
 
+    if plan is None:
+        plan = EstimationPlan() if window is None else EstimationPlan(window_top_mbsf=window[0],
+                                                                       window_base_mbsf=window[1])
     samples = project.samples()
     if samples.empty:
         fail("the project has no samples; ingest assays first (`reymud ingest`)")
     samples = summarise(samples)
-    table = window_stats(samples, top_mbsf=window[0], base_mbsf=window[1])
-    pts = points_from_cores(table, project.cores(), duplicates="merge")
+    pts = window_points(samples, project.cores(), plan)
+    if pts.attrs.get("dropped_cores"):
+        console.print(f"[yellow]note:[/] {len(pts.attrs['dropped_cores'])} core(s) without data in the window "
+                      f"left out: {', '.join(pts.attrs['dropped_cores'][:10])}")
     return pts, samples, synthetic_banner(project)
+
+
+def load_plan(plan_file: Path | None, **overrides):
+    """``--plan plan.yaml`` (or the defaults) with the command's options applied; fails cleanly."""
+    from reymud.spatial.plan import EstimationPlan, PlanError
+
+    if plan_file is not None and not Path(plan_file).exists():
+        fail(f"--plan {plan_file} not found", 2)
+    try:
+        return EstimationPlan.from_yaml(plan_file, **overrides)
+    except PlanError as exc:
+        fail(str(exc), 2)
+
+
+def window_overrides(window: str | None) -> dict:
+    """``--window TOP-BASE`` as plan fields (empty when not given)."""
+    if window is None:
+        return {}
+    top, base = parse_window(window)
+    return {"window_top_mbsf": top, "window_base_mbsf": base}
 
 
 def _saved_model(project, name: str):
@@ -114,80 +140,101 @@ def variogram(
         console.print(f"saved as variogram '{key}'; gstools: {model.to_gstools()!r}")
 
 
-def _grid_for(pts, cell: float, margin: float, crs: str):
-    from reymud.spatial import Grid
-
-    if not cell > 0:
-        fail("--cell must be > 0 m", 2)
-    return Grid.around(pts, cell, margin, crs=crs)
-
-
-def _block_model(proj, pts, grid, win, synthetic, max_samples, min_samples):
-    from reymud.spatial import Neighbourhood, aoi_mask, estimate_block_model
+def _block_model(proj, pts, plan, synthetic):
+    """The plan's grid (area of interest, block fractions) and block model of the window points."""
+    from reymud.spatial import estimate_block_model
+    from reymud.spatial.blockmodel import plan_grid
 
     models = {v: m for v in ("total_rey_ppm", "thickness_m", "overburden_m")
               if (m := _saved_model(proj, v)) is not None}
-    hood = Neighbourhood(max_samples=max_samples, min_samples=min_samples)
-    if len(pts) < min_samples:
-        fail(f"only {len(pts)} cores with data in the window; the neighbourhood needs {min_samples} "
-              "(lower --min-samples)")
-    return estimate_block_model(pts, grid=grid, models=models, neighbourhood=hood, inside=aoi_mask(grid),
-                                window=win, synthetic=synthetic)
+    if len(pts) < plan.min_samples:
+        fail(f"only {len(pts)} cores with data in the window; the neighbourhood needs {plan.min_samples} "
+             "(lower --min-samples)")
+    grid, fractions, aoi = plan_grid(pts, plan)
+    ds = estimate_block_model(pts, grid=grid, models=models, neighbourhood=plan.neighbourhood(),
+                              block=plan.block_discretisation, inside=fractions > 0, window=plan.window,
+                              synthetic=synthetic, plan=plan.to_dict(), drift=plan.trend)
+    ds["aoi_fraction"] = fractions
+    ds.attrs["area_of_interest"] = aoi.describe(grid.crs)
+    return ds, grid
+
+
+PlanOpt = Annotated[Path | None, typer.Option("--plan", help="YAML estimation plan (see reymud.spatial.plan); "
+                                                             "options given here override it.")]
+AreaOpt = Annotated[str | None, typer.Option("--area", help="Area of interest: minlon,minlat,maxlon,maxlat or a "
+                                                            "GeoJSON polygon file (default: the cores' convex "
+                                                            "hull plus the margin).")]
 
 
 def estimate(
     project: ProjectArg,
-    cell: CellOpt = 250.0,
-    window: WindowOpt = "0-10",
+    plan_file: PlanOpt = None,
+    area: AreaOpt = None,
+    cell: Annotated[float | None, typer.Option("--cell", help="Block (cell) size in metres [plan: 250].")] = None,
+    window: Annotated[str | None, typer.Option("--window", help="Depth window TOP-BASE in mbsf [plan: 0-10].")] = None,
     slices: Annotated[float | None, typer.Option(help="Also build a 3-D model of depth slices this thick, "
                                                       "metres (e.g. 1).")] = None,
-    margin: Annotated[float, typer.Option(help="Grid margin around the cores, metres.")] = 0.0,
-    max_samples: Annotated[int, typer.Option(help="Most cores used per block.")] = 16,
-    min_samples: Annotated[int, typer.Option(help="Fewest cores to estimate a block.")] = 3,
+    margin: Annotated[float | None, typer.Option(help="Margin around the cores' hull for the default area, "
+                                                      "metres [plan: 2000].")] = None,
+    trend: Annotated[str | None, typer.Option(help="Drift: none, linear or quadratic [plan: none].")] = None,
+    max_samples: Annotated[int | None, typer.Option(help="Most cores used per block [plan: 16].")] = None,
+    min_samples: Annotated[int | None, typer.Option(help="Fewest cores to estimate a block [plan: 3].")] = None,
     out: Annotated[Path | None, typer.Option(help="Output file (.nc NetCDF or .zarr); default "
                                                   "<project>.files/block_model_2d.nc.")] = None,
 ) -> None:
     """Block model (thickness, overburden, grades, kriging diagnostics) written to NetCDF/Zarr."""
+    from reymud.defaults import ARTIFACT_BLOCK_MODEL_2D
     from reymud.spatial import estimate_block_model_3d, write_grid
     from reymud.spatial.io import check_grid_path
 
-    win = parse_window(window)
+    if cell is not None and not cell > 0:
+        fail("--cell must be > 0 m", 2)
+    plan = load_plan(plan_file, area=area, cell_m=cell, margin_m=margin, trend=trend, max_samples=max_samples,
+                     min_samples=min_samples, slice_m=slices, **window_overrides(window))
+    win = plan.window
     if out is not None:
         try:
             check_grid_path(out)
         except ValueError as exc:
             fail(f"--out {exc}", 2)
     with open_project(project) as proj:
-        pts, samples, synthetic = _points(proj, win)
-        grid = _grid_for(pts, cell, margin, pts.attrs["crs"])
-        with console.status(f"kriging {grid.nx * grid.ny:,} blocks from {len(pts)} cores"), \
+        pts, samples, synthetic = _points(proj, plan=plan)
+        console.print(plan.describe(), highlight=False)
+        with console.status(f"kriging the blocks of the area from {len(pts)} cores"), \
                 warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                ds = _block_model(proj, pts, grid, win, synthetic, max_samples, min_samples)
+                ds, grid = _block_model(proj, pts, plan, synthetic)
             except ValueError as exc:
                 fail(str(exc))
         for w in caught:
             console.print(f"[yellow]warning:[/] {w.message}")
-        path = out or proj.artifact_dir / "block_model_2d.nc"
+        console.print(ds.attrs["area_of_interest"], highlight=False)
+        path = out or proj.artifact_dir / ARTIFACT_BLOCK_MODEL_2D
         path.parent.mkdir(parents=True, exist_ok=True)
         write_grid(ds, path, "reymud block model (2-D)")
-        proj.save_json("grid", path.stem, {"path": record_path(path, proj.artifact_dir), "kind": "block_model_2d", "crs": grid.crs,
-                                           "cell_size_m": cell, "window_mbsf": list(win)})
+        proj.save_json("grid", path.stem, {"path": record_path(path, proj.artifact_dir), "kind": "block_model_2d",
+                                           "crs": grid.crs, "cell_size_m": plan.cell_m, "window_mbsf": list(win),
+                                           "plan": plan.to_dict()})
+        proj.save_json("plan", "estimate", plan.to_dict())
         _summary(ds, path)
-        if slices:
+        if plan.slice_m:
             from reymud.cores import composite
 
-            comps = composite(samples, length_m=float(slices), top_mbsf=win[0])
+            comps = composite(samples, length_m=float(plan.slice_m), top_mbsf=win[0])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ds3 = estimate_block_model_3d(comps, pts, grid, slice_m=float(slices), top_mbsf=win[0],
+                ds3 = estimate_block_model_3d(comps, pts, grid, slice_m=float(plan.slice_m), top_mbsf=win[0],
                                               base_mbsf=win[1], synthetic=synthetic)
+            ds3["aoi_fraction"] = ds["aoi_fraction"]
+            ds3["inside"] = ds3["inside"] & ds["inside"] if "inside" in ds3 else ds["inside"]
+            ds3.attrs["plan"] = ds.attrs["plan"]
             p3 = path.with_name(path.stem.replace("2d", "3d") + ("_3d" if "2d" not in path.stem else "")
                                 + path.suffix)
             write_grid(ds3, p3, "reymud block model (3-D depth slices)")
-            proj.save_json("grid", p3.stem, {"path": record_path(p3, proj.artifact_dir), "kind": "block_model_3d", "crs": grid.crs,
-                                             "cell_size_m": cell, "slice_thickness_m": float(slices)})
+            proj.save_json("grid", p3.stem, {"path": record_path(p3, proj.artifact_dir), "kind": "block_model_3d",
+                                             "crs": grid.crs, "cell_size_m": plan.cell_m,
+                                             "slice_thickness_m": float(plan.slice_m), "plan": plan.to_dict()})
             console.print(f"3-D model: {ds3.sizes['depth_mbsf']} slices -> {p3}")
 
 
@@ -275,15 +322,17 @@ def validate(
 
 def simulate(
     project: ProjectArg,
-    realizations: Annotated[int, typer.Option(help="Number of realisations.")] = 100,
+    plan_file: PlanOpt = None,
+    realizations: Annotated[int | None, typer.Option(help="Number of realisations [plan: 100].")] = None,
     variable: VariableOpt = "total_rey_ppm",
-    window: WindowOpt = "0-10",
-    cell: CellOpt = 250.0,
+    window: Annotated[str | None, typer.Option("--window", help="Depth window TOP-BASE in mbsf [plan: 0-10].")] = None,
+    cell: Annotated[float | None, typer.Option("--cell", help="Block (cell) size in metres [plan: 250].")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 "
                                                        "(default: a local cluster).")] = None,
     workers: Annotated[int, typer.Option(help="Local Dask workers (1 thread each); 0 runs in this process "
                                               "without Dask.")] = 2,
-    seed: Annotated[int, typer.Option(help="Random seed (identical results whatever the workers).")] = 20260202,
+    seed: Annotated[int | None, typer.Option(help="Random seed (identical results whatever the workers) "
+                                                  "[plan: 20260202].")] = None,
     cutoffs: Annotated[str, typer.Option(help="Cut-offs in ppm total REY, comma-separated (0 = no cut-off, "
                                               "always reported).")] = "0,400,1000,2000",
     out: Annotated[Path | None, typer.Option(help="Output NetCDF (default <project>.files/realizations.nc).")] = None,
@@ -297,27 +346,27 @@ def simulate(
     from reymud.spatial import NormalScoreTransform, VariogramFitError, auto_model, write_grid
     from reymud.spatial.simulate import block_weights, fit_nscore_variogram, simulate_blocks
 
-    win = parse_window(window)
-    if realizations < 1:
+    if realizations is not None and realizations < 1:
         fail("--realizations must be >= 1", 2)
+    if cell is not None and not cell > 0:
+        fail("--cell must be > 0 m", 2)
+    # the simulation runs on the estimate's own blocks: the plan's grid (sim_cell_m = cell_m)
+    plan = load_plan(plan_file, area=area, cell_m=cell, seed=seed, **window_overrides(window))
+    plan = plan.replace(sim_cell_m=plan.cell_m)
+    realizations = realizations or plan.n_realizations
+    seed = plan.seed
     with open_project(project) as proj:
-        pts, _, synthetic = _points(proj, win)
+        pts, _, synthetic = _points(proj, plan=plan)
         pts = pts[np.isfinite(pts[variable])]
-        aoi = None
-        if area is not None:
-            from reymud.spatial import AreaOfInterest, AreaOfInterestError
-
-            try:
-                aoi = AreaOfInterest.from_arg(area)
-            except (AreaOfInterestError, OSError, ValueError) as exc:
-                fail(f"--area: {exc}", 2)
-        grid = aoi.grid(cell, pts.attrs["crs"]) if aoi else _grid_for(pts, cell, 0.0, pts.attrs["crs"])
         xy = pts[["easting", "northing"]].to_numpy(float)
+        if not as_json:
+            console.print(plan.describe(), highlight=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ds = _block_model(proj, pts, grid, win, synthetic, 16, 3)
-            if aoi is not None:
-                ds["aoi_fraction"] = aoi.block_fractions(grid)
+            try:
+                ds, grid = _block_model(proj, pts, plan, synthetic)
+            except ValueError as exc:
+                fail(f"--area: {exc}" if area else str(exc), 2 if area else 1)
             # declustered normal scores (polygonal weights over the estimate's blocks), as simulate_blocks uses
             model = _saved_model(proj, f"{variable}_nscore")
         if model is None:  # fitted on declustered normal scores, checked like the estimation variogram
@@ -342,7 +391,8 @@ def simulate(
         path.parent.mkdir(parents=True, exist_ok=True)
         write_grid(real.to_dataset(), path, "reymud conditional realisations")
         proj.save_json("grid", path.stem, {"path": record_path(path, proj.artifact_dir), "kind": "realizations", "variable": variable,
-                                           "n_realizations": realizations, "seed": seed})
+                                           "n_realizations": realizations, "seed": seed,
+                                           "plan": plan.to_dict()})
         if not as_json:
             console.print(f"{realizations} realisations ({real.attrs['method']}) -> {path}")
         if variable != "total_rey_ppm":

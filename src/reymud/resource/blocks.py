@@ -100,7 +100,8 @@ def blocks_table(
     DataFrame
         ``block_id, easting, northing, [depth_mbsf], area_m2, thickness_m, volume_m3,
         density_t_m3, dry_t, overburden_m, total_rey_ppm, <El>_ppm, treo_ppm, value_usd_t,
-        class``. Blocks with NaN grade or thickness are dropped (counted in
+        class``. ``area_m2`` is the block area times ``aoi_fraction`` (the part inside the area of
+        interest) when the model has that variable. Blocks with NaN grade or thickness are dropped (counted in
         ``attrs["n_nan_blocks"]``); negative estimates (kriging undershoot) are set to 0 with a note. ``attrs``: ``notes``, ``density_source``, ``unpriced``.
     """
     if "total_rey_ppm" not in ds:
@@ -120,9 +121,14 @@ def blocks_table(
 
     elements = element_columns(ds)
     names = ["total_rey_ppm", "thickness_m"] + [f"{el}_ppm" for el in elements]
-    names += [v for v in ("overburden_m", "density_t_m3") if v in ds]
+    names += [v for v in ("overburden_m", "density_t_m3", "aoi_fraction") if v in ds]
     sub = ds[names].assign(resource_class=cls)
     inside = ds["inside"].astype(bool) if "inside" in ds else xr.ones_like(ds["total_rey_ppm"], dtype=bool)
+    if "aoi_fraction" in ds:  # a block counts by the part of it inside the area of interest
+        frac = ds["aoi_fraction"].astype(float)
+        if float(frac.min()) < 0 or float(frac.max()) > 1:
+            raise ValueError("block model variable 'aoi_fraction' must lie in [0, 1]")
+        inside = inside & (frac.fillna(0.0) > 0)
     sub = sub.assign(inside_=inside.broadcast_like(ds["total_rey_ppm"]))
     frame = sub.to_dataframe().reset_index()
     frame.insert(0, "block_id", np.arange(len(frame), dtype=np.int64))
@@ -147,8 +153,9 @@ def blocks_table(
     else:
         frame["density_t_m3"] = default_density
         source = f"{default_density:g} t/m3 ({'given' if density_t_m3 is not None else 'stated default'})"
-    frame["area_m2"] = area
-    frame["volume_m3"] = area * frame["thickness_m"].to_numpy(dtype=float)
+    frame["area_m2"] = area * (frame.pop("aoi_fraction").fillna(0.0).to_numpy(float) if "aoi_fraction" in frame
+                               else 1.0)
+    frame["volume_m3"] = frame["area_m2"].to_numpy(dtype=float) * frame["thickness_m"].to_numpy(dtype=float)
     frame["dry_t"] = frame["volume_m3"] * frame["density_t_m3"]
     if "overburden_m" not in frame:
         frame["overburden_m"] = np.nan

@@ -33,6 +33,7 @@ __all__ = [
     "element_column",
     "estimate_block_model",
     "estimate_block_model_3d",
+    "plan_grid",
 ]
 
 BASE_VARIABLES = ("thickness_m", "overburden_m", "total_rey_ppm")
@@ -100,6 +101,7 @@ def estimate_block_model(
     synthetic: bool | str = False,
     defaults: BlockModelDefaults = BLOCK_DEFAULTS,
     plan: dict | None = None,
+    drift: str = "none",
 ) -> xr.Dataset:
     """Krige thickness, overburden, total REY and each REY element on a grid.
 
@@ -128,6 +130,8 @@ def estimate_block_model(
         Fallbacks (discretisation, neighbourhood, auto-model range).
     plan : dict, optional
         ``EstimationPlan.to_dict()`` of the run, stored as JSON in ``attrs["plan"]``.
+    drift : {"none", "linear", "quadratic"}
+        Ordinary-kriging drift in easting/northing (universal kriging; the plan's ``trend``).
 
     Returns
     -------
@@ -157,7 +161,7 @@ def estimate_block_model(
             return SimpleKriging(model, float(np.nanmean(z)), hood, block)
         if estimator != "ok":
             raise ValueError(f"estimator must be 'ok' or 'sk', got {estimator!r}")
-        return OrdinaryKriging(model, hood, block)
+        return OrdinaryKriging(model, hood, block, drift=drift)
 
     total = points["total_rey_ppm"].to_numpy(float)
     tmodel = models.get("total_rey_ppm") or auto_model(xy_all, total, "total_rey_ppm", defaults)
@@ -221,7 +225,8 @@ def estimate_block_model(
     ds.attrs.update(
         crs=grid.crs, cell_size_m=grid.cell_m, window_top_mbsf=float(window[0]),
         window_base_mbsf=float(window[1]), domain=domain, synthetic=syn,
-        estimator=f"{'ordinary' if estimator == 'ok' else 'simple'} kriging, "
+        estimator=f"{'ordinary' if estimator == 'ok' else 'simple'} kriging"
+                  f"{'' if drift == 'none' else f' with {drift} drift (universal)'}, "
                   f"{'block ' + 'x'.join(map(str, block)) if block else 'point'}; {hood.describe()}",
         created_by=_version(),
         variogram=json.dumps(used_models["total_rey_ppm"]),
@@ -232,6 +237,32 @@ def estimate_block_model(
     if plan is not None:
         ds.attrs["plan"] = json.dumps(plan)
     return ds
+
+
+def plan_grid(points: pd.DataFrame, plan) -> tuple[Grid, xr.DataArray, object]:
+    """Grid, block fractions and area of interest of a plan: the same blocks for every entry point.
+
+    Parameters
+    ----------
+    points : DataFrame
+        Window points (``longitude``, ``latitude``; ``attrs["crs"]`` the projected CRS).
+    plan : EstimationPlan
+        ``area`` (None = the cores' convex hull plus ``margin_m``) and ``cell_m``.
+
+    Returns
+    -------
+    grid : Grid
+        The smallest grid of ``plan.cell_m`` blocks covering the area.
+    fractions : DataArray
+        ``aoi_fraction``: part (0..1) of each block inside the area; tonnage is weighted by it.
+    area : AreaOfInterest
+    """
+    crs = str(points.attrs.get("crs") or plan.crs or "")
+    if not crs:
+        raise ValueError("plan_grid: the points carry no projected CRS (attrs['crs']); use window_points")
+    aoi = plan.area_of_interest(points["longitude"].to_numpy(float), points["latitude"].to_numpy(float), crs=crs)
+    grid = aoi.grid(plan.cell_m, crs)
+    return grid, aoi.block_fractions(grid), aoi
 
 
 def estimate_block_model_3d(

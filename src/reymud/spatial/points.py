@@ -7,7 +7,7 @@ import pandas as pd
 
 from reymud.spatial.crs import to_projected
 
-__all__ = ["points_from_cores"]
+__all__ = ["points_from_cores", "window_points"]
 
 
 def points_from_cores(window_table: pd.DataFrame, cores: pd.DataFrame, crs: str | None = None,
@@ -60,3 +60,51 @@ def points_from_cores(window_table: pd.DataFrame, cores: pd.DataFrame, crs: str 
     out = out[cols + [c for c in out.columns if c not in cols]].reset_index(drop=True)
     out.attrs["crs"] = crs_used
     return out
+
+
+def window_points(samples: pd.DataFrame, cores: pd.DataFrame, plan=None, *, threshold: float | None = None,
+                  columns: list[str] | None = None, duplicates: str = "merge") -> pd.DataFrame:
+    """The one builder of the estimation points: per-core window statistics, projected.
+
+    Used by ``reymud estimate|validate|simulate|variogram``, :func:`reymud.assess.assess` and the
+    web job, so every entry point estimates from the same points.
+
+    Parameters
+    ----------
+    samples : DataFrame
+        Summarised samples (``reymud.geochem.summarise``).
+    cores : DataFrame
+        ``Project.cores()`` (positions; recovered lengths when present).
+    plan : EstimationPlan, optional
+        Depth window, sample-support rule and CRS; default ``EstimationPlan()``.
+    threshold : float, optional
+        Count only REY-rich mud (``total_rey_ppm >= threshold``) as thickness; cores without any
+        get thickness 0 and no grade.
+    columns : list of str, optional
+        Columns averaged over the window (default every numeric assay column).
+    duplicates : {"merge", "error"}
+        Cores at one position (see :func:`points_from_cores`).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`points_from_cores`; cores without data in the window are left out and named in
+        ``attrs["dropped_cores"]``.
+    """
+    from reymud.cores import window_stats
+    from reymud.spatial.plan import EstimationPlan
+
+    plan = plan or EstimationPlan()
+    top, base = plan.window
+    table = window_stats(samples, top, base, columns=columns, threshold=threshold, support=plan.support(),
+                         cores=cores if "core_length_m" in cores.columns else None)
+    pts = points_from_cores(table, cores, crs=plan.crs, duplicates=duplicates)
+    crs = pts.attrs["crs"]
+    if threshold is not None:  # no REY-rich mud in the window: thickness 0, grade unknown
+        pts["thickness_m"] = pts["thickness_m"].fillna(0.0)
+        pts.loc[pts["thickness_m"] <= 0, "total_rey_ppm"] = np.nan
+    dropped = pts["thickness_m"].isna()
+    names = [str(c) for c in pts.loc[dropped, "core_id"]]
+    pts = pts.loc[~dropped].reset_index(drop=True)
+    pts.attrs.update(crs=crs, dropped_cores=names)
+    return pts
