@@ -247,6 +247,11 @@ async function loadScenarioDefaults() {
     $("sc-duration").value = base.restriction.duration_months || 18;
     $("sc-stockpile").value = base.stockpile_days;
     $("sc-months").value = base.months;
+    if (base.deep_sea) {
+      $("sc-ds-start").value = base.deep_sea.start;
+      $("sc-ds-ramp").value = base.deep_sea.ramp_months;
+    }
+    $("sc-pooled").disabled = !base.pooled_us;
   }
 }
 
@@ -255,7 +260,7 @@ function scenarioFromForm() {
   const base = state.baseScenario ? JSON.parse(JSON.stringify(state.baseScenario)) : {};
   const start = $("sc-start").value;
   const simStart = base.start && base.start <= start ? base.start : start;
-  return {
+  const config = {
     ...base,
     name: `web scenario: ${Math.round(Number($("sc-share").value) * 100)} % cut of ${elements.join(", ") || "nothing"}`,
     start: simStart,
@@ -263,6 +268,11 @@ function scenarioFromForm() {
     stockpile_days: Number($("sc-stockpile").value),
     restriction: { elements, share_cut: Number($("sc-share").value), start, duration_months: Number($("sc-duration").value) },
   };
+  if (config.deep_sea) {
+    config.deep_sea = { ...config.deep_sea, start: $("sc-ds-start").value, ramp_months: Number($("sc-ds-ramp").value) };
+  }
+  if (!$("sc-pooled").checked) delete config.pooled_us;
+  return config;
 }
 
 async function runScenario(event) {
@@ -288,24 +298,40 @@ async function runScenario(event) {
 }
 
 function drawScenario(result) {
-  const monthly = result.monthly.rows.filter((r) => r.case === "japan");
-  const elements = [...new Set(monthly.map((r) => r.element))];
-  const traces = elements.map((el) => {
-    const rows = monthly.filter((r) => r.element === el);
-    return { type: "bar", name: el, x: rows.map((r) => r.date), y: rows.map((r) => r.unmet_t),
-      marker: { color: ELEMENT_COLOURS[REY.indexOf(el) % ELEMENT_COLOURS.length] } };
-  }).filter((t) => t.y.some((v) => v > 1e-9));
+  /* One panel per element with unmet demand, each on its own y scale: unmet t/month with and
+     without deep-sea output (a 5 t/month Dy gap is invisible on an all-element scale). */
+  const rows = result.monthly.rows;
+  const cases = [...new Set(rows.map((r) => r.case))].filter((c) => !c.startsWith("pooled") || $("sc-pooled").checked);
+  const short = [...new Set(rows.filter((r) => r.unmet_t > 1e-9).map((r) => r.element))];
+  const elements = REY.filter((el) => short.includes(el));
+  const columns = Math.min(3, Math.max(elements.length, 1));
+  const nrows = Math.max(Math.ceil(elements.length / columns), 1);
+  const dash = { japan: "solid", japan_no_deep_sea: "dot", pooled_us_japan: "dash", pooled_us_japan_no_deep_sea: "dashdot" };
+  const traces = [];
+  const layout = {
+    margin: { t: 40, r: 10, b: 40, l: 50 }, height: Math.max(320, 190 * nrows), showlegend: true,
+    legend: { orientation: "h", y: -0.08 },
+    title: { text: "Unmet demand by month, t REO (each element on its own scale)", font: { size: 13 } },
+    grid: { rows: nrows, columns, pattern: "independent" }, annotations: [],
+  };
+  elements.forEach((el, i) => {
+    const axis = i === 0 ? "" : String(i + 1);
+    cases.forEach((c) => {
+      const sel = rows.filter((r) => r.element === el && r.case === c);
+      traces.push({ type: "scatter", mode: "lines", name: c, legendgroup: c, showlegend: i === 0,
+        x: sel.map((r) => r.date), y: sel.map((r) => r.unmet_t), xaxis: `x${axis}`, yaxis: `y${axis}`,
+        line: { color: ELEMENT_COLOURS[REY.indexOf(el) % ELEMENT_COLOURS.length], dash: dash[c] || "solid" } });
+    });
+    layout[`yaxis${axis}`] = { rangemode: "tozero" };
+    layout.annotations.push({ text: `<b>${el}</b>`, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.98, y: 1,
+      xanchor: "right", showarrow: false, font: { size: 12 } });
+  });
+  if (!traces.length) traces.push({ type: "scatter", x: [], y: [], name: "no unmet demand" }, { type: "scatter", x: [], y: [] });
+  Plotly.react("scenario-chart", traces, layout, PLOT_CONFIG);
   const total = result.unmet_by_month.rows.filter((r) => r.case === "japan");
-  traces.push({ type: "scatter", mode: "lines", name: "demand (all elements)", x: total.map((r) => r.date),
-    y: total.map((r) => r.demand_t), line: { color: "#555", dash: "dot" } });
-  Plotly.react("scenario-chart", traces, {
-    barmode: "stack", margin: { t: 30, r: 10, b: 45, l: 60 }, legend: { orientation: "v", x: 1.02, y: 1 },
-    title: { text: "Japan: unmet demand by month (t REO)", font: { size: 13 } },
-    yaxis: { title: { text: "t REO per month" } },
-  }, PLOT_CONFIG);
   const unmet = total.reduce((a, r) => a + r.unmet_t, 0);
   $("scenario-chart").dataset.totalUnmet = unmet;
-  $("scenario-notes").textContent = `Total unmet: ${Api.fmt(unmet)} t REO. ` + result.notes.join(" · ");
+  $("scenario-notes").textContent = `Total unmet (Japan, with deep-sea output): ${Api.fmt(unmet)} t REO. ` + result.notes.join(" · ");
 }
 
 /* ------------------------------------------------------------------- upload */
