@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from reymud import defaults
+from reymud.cores.support import DEFAULT_MAX_GAP_M
 from reymud.resource.config import DEFAULT_CUTOFFS_PPM
 
 __all__ = ["AssessConfig"]
@@ -86,30 +88,33 @@ class AssessConfig:
         ISO date of the export-control status; None = today (UTC).
     max_display_cells : int
         Largest number of cells drawn per map in the HTML report (grids are decimated beyond).
+    area, trend, variogram_weighting, support_rule, support_max_gap_m, slice_m, smu_thickness_m, cutoff_basis
+        Estimation choices shared with :class:`reymud.spatial.plan.EstimationPlan` (see there);
+        :meth:`plan` gives the run's plan, :meth:`from_plan` a config from a plan.
     """
 
-    seed: int = 20260202
+    seed: int = defaults.SEED
     window_top_mbsf: float = 0.0
     window_base_mbsf: float = 10.0
     rey_threshold_ppm: float = 400.0
     max_gap_m: float = 0.5
     thickness_above_threshold: bool = False
     crs: str | None = None
-    cell_m: float = 250.0
-    margin_m: float = 2_000.0
-    n_lags: int = 12
+    cell_m: float = defaults.CELL_M
+    margin_m: float = defaults.MARGIN_M
+    n_lags: int = defaults.N_LAGS
     max_lag_fraction: float = 0.5
     variogram_kinds: tuple[str, ...] = ("spherical",)
     simulation_transform: str | None = "nscore"
-    max_samples: int = 16
-    min_samples: int = 3
+    max_samples: int = defaults.MAX_SAMPLES
+    min_samples: int = defaults.MIN_SAMPLES
     search_radius_m: float | None = None
-    block_discretisation: tuple[int, int] = (2, 2)
+    block_discretisation: tuple[int, int] = defaults.BLOCK_DISCRETISATION
     cv_folds: str | int = "loo"
     cutoffs_ppm: tuple[float, ...] = DEFAULT_CUTOFFS_PPM
     grade_tonnage_cutoffs_ppm: tuple[float, ...] = tuple(float(c) for c in range(0, 3_001, 100))
     density_t_m3: float | None = None
-    n_realizations: int = 100
+    n_realizations: int = defaults.N_REALIZATIONS
     sim_cell_m: float | None = 1_000.0
     n_workers: int = 2
     threads_per_worker: int = 1
@@ -120,6 +125,14 @@ class AssessConfig:
     crm_values_path: str | None = None
     status_date: str | None = None
     max_display_cells: int = 40_000
+    area: str | None = None
+    trend: str = "none"
+    variogram_weighting: str = "npairs_h2"
+    support_rule: str = "midpoint"
+    support_max_gap_m: float = DEFAULT_MAX_GAP_M
+    slice_m: float | None = None
+    smu_thickness_m: float = 1.0
+    cutoff_basis: str = "column"
 
     def __post_init__(self) -> None:
         checks = [
@@ -146,6 +159,19 @@ class AssessConfig:
     def simulation_cell_m(self) -> float:
         """Block size of the simulation grid (metres)."""
         return float(self.sim_cell_m or self.cell_m)
+
+    def plan(self):
+        """The run's :class:`~reymud.spatial.plan.EstimationPlan` (every field the two share)."""
+        from reymud.spatial.plan import EstimationPlan
+
+        return EstimationPlan(**{name: getattr(self, name) for name in _plan_fields()})
+
+    @classmethod
+    def from_plan(cls, plan, **overrides: Any) -> AssessConfig:
+        """A config whose estimation choices are the plan's; ``overrides`` set the other fields."""
+        shared = {name: getattr(plan, name) for name in _plan_fields()}
+        return cls.from_dict({**shared, **{k: v for k, v in overrides.items() if v is not None}},
+                             where="plan")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of every parameter (for provenance and results.json)."""
@@ -178,3 +204,11 @@ class AssessConfig:
     def describe(self) -> str:
         """One line per parameter, for logs and the CLI."""
         return "\n".join(f"{k} = {v}" for k, v in self.to_dict().items())
+
+
+def _plan_fields() -> list[str]:
+    """Field names :class:`AssessConfig` shares with the estimation plan."""
+    from reymud.spatial.plan import EstimationPlan
+
+    mine = {f.name for f in dataclasses.fields(AssessConfig)}
+    return [f.name for f in dataclasses.fields(EstimationPlan) if f.name in mine]

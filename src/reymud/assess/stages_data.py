@@ -222,25 +222,18 @@ def stage_cores(state: RunState) -> None:
 
 def stage_window(state: RunState) -> None:
     """Depth-window statistics per core, projected (section ``window``; frame ``window_points``)."""
-    from reymud import cores as core_stage
-    from reymud import spatial
+    from reymud.spatial.points import window_points
 
     cfg, samples = state.config, state.frames["samples_geochem"]
     columns = ["total_rey_ppm", *[e for e in REY if e in samples.columns]]
-    window = core_stage.window_stats(samples, cfg.window_top_mbsf, cfg.window_base_mbsf, columns=columns,
-                                     threshold=cfg.rey_threshold_ppm if cfg.thickness_above_threshold else None)
-    points = spatial.points_from_cores(window, state.frames["cores_table"], crs=cfg.crs)
+    # the one builder of the estimation points (same as `reymud estimate` and the web job)
+    points = window_points(samples, state.frames["cores_table"], cfg.plan(), columns=columns,
+                           threshold=cfg.rey_threshold_ppm if cfg.thickness_above_threshold else None)
     crs = str(points.attrs.get("crs", cfg.crs or ""))
-    if cfg.thickness_above_threshold:  # a core without REY-rich mud in the window: thickness 0, grade unknown
-        points["thickness_m"] = points["thickness_m"].fillna(0.0)
-        barren = points["thickness_m"] <= 0
-        points.loc[barren, "total_rey_ppm"] = np.nan
-    dropped = points[points["thickness_m"].isna()]
-    if len(dropped):
+    dropped = points.attrs.get("dropped_cores", [])
+    if dropped:
         state.warnings.append(f"window: {len(dropped)} core(s) without data in the window left out: "
-                              f"{', '.join(map(str, dropped['core_id']))}")
-    points = points.drop(index=dropped.index).reset_index(drop=True)
-    points.attrs["crs"] = crs
+                              f"{', '.join(dropped)}")
     if points["total_rey_ppm"].notna().sum() < 3:
         raise ValueError(f"only {int(points['total_rey_ppm'].notna().sum())} core(s) have grades in {cfg.window_top_mbsf}-{cfg.window_base_mbsf} "
                          "mbsf; estimation needs at least 3 (widen the window or add cores)")

@@ -29,22 +29,13 @@ RESOURCE_TABLE_COLUMNS: tuple[str, ...] = (
 
 
 def _fit(state: RunState, name: str, xy: np.ndarray, values: np.ndarray):
-    """Experimental variogram and fitted model of one variable (fallback: ``auto_model``)."""
-    from reymud import spatial
+    """Experimental variogram and fitted model of one variable (the plan's recipe, shared with
+    ``reymud estimate``; fallback: ``auto_model``)."""
+    from reymud.spatial.blockmodel import fit_plan_model
 
-    cfg = state.config
-    ok = np.isfinite(values)  # e.g. barren cores have no grade in the rey_rich domain
-    xy, values = xy[ok], values[ok]
-    diagonal = float(np.hypot(*np.ptp(xy, axis=0)))
-    experimental = spatial.experimental_variogram(xy, values, n_lags=cfg.n_lags,
-                                                  max_lag=cfg.max_lag_fraction * diagonal)
-    try:
-        model = spatial.fit_variogram(experimental, kinds=tuple(cfg.variogram_kinds), nugget=True)
-        how = "weighted least squares fit"
-    except spatial.VariogramFitError as exc:
-        state.warnings.append(f"variogram {name}: fit failed ({exc}); automatic fallback model used")
-        model = spatial.auto_model(xy, values, name=name)
-        how = "fallback (auto_model)"
+    experimental, model, how, warning = fit_plan_model(xy, values, state.config.plan(), name)
+    if warning:
+        state.warnings.append(warning)
     return experimental.assign(variable=name), model, how
 
 
@@ -85,19 +76,24 @@ def _neighbourhood(state: RunState):
 
 
 def estimate_on(state: RunState, cell_m: float) -> tuple[xr.Dataset, Any]:
-    """BLOCK MODEL of the window points on a grid of ``cell_m`` cells (EEZ as area of interest)."""
+    """BLOCK MODEL of the window points on the plan's grid of ``cell_m`` cells (area of interest:
+    the plan's, default the cores' convex hull plus the margin; blocks weighted by ``aoi_fraction``)."""
     from reymud import spatial
+    from reymud.spatial.blockmodel import plan_grid
 
-    cfg, points, crs = state.config, state.frames["window_points"], state.objects["crs"]
-    grid = spatial.Grid.around(points, cell_m, cfg.margin_m, crs=crs)
+    cfg, points = state.config, state.frames["window_points"]
+    plan = cfg.plan().replace(cell_m=cell_m)
+    grid, fractions, aoi = plan_grid(points, plan)
     models = {k: v for k, v in state.objects["models"].items() if k in VARIOGRAM_VARIABLES}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # constant overburden etc.: noted in ds attrs
         ds = spatial.estimate_block_model(
-            points, grid=grid, models=models, neighbourhood=_neighbourhood(state),
-            block=tuple(cfg.block_discretisation), inside=spatial.aoi_mask(grid),
-            window=(cfg.window_top_mbsf, cfg.window_base_mbsf),
-            domain="rey_rich" if cfg.thickness_above_threshold else "window", synthetic=state.synthetic)
+            points, grid=grid, models=models, neighbourhood=plan.neighbourhood(),
+            block=plan.block_discretisation, inside=fractions > 0, window=plan.window,
+            domain="rey_rich" if cfg.thickness_above_threshold else "window", synthetic=state.synthetic,
+            plan=plan.to_dict(), drift=plan.trend)
+    ds["aoi_fraction"] = fractions
+    ds.attrs["area_of_interest"] = aoi.describe(grid.crs)
     return ds, grid
 
 
@@ -106,7 +102,7 @@ def stage_block_model(state: RunState) -> None:
     ds, grid = estimate_on(state, state.config.cell_m)
     state.objects.update(block_model=ds, grid=grid)
     inside = ds["inside"].to_numpy()
-    area_km2 = float(inside.sum()) * grid.cell_m**2 / 1e6
+    area_km2 = float(np.where(inside, ds["aoi_fraction"].to_numpy(), 0.0).sum()) * grid.cell_m**2 / 1e6
     names = ["thickness_m", "overburden_m", "total_rey_ppm", "nearest_core_m", "slope_of_regression",
              "kriging_efficiency"]
     means = {v: jsonable(float(np.nanmean(np.where(inside, np.asarray(ds[v], dtype=float), np.nan))))
@@ -117,7 +113,9 @@ def stage_block_model(state: RunState) -> None:
         "area_inside_km2": area_km2, "x0_m": float(grid.x0), "y0_m": float(grid.y0),
         "estimator": str(ds.attrs.get("estimator", "")), "means": means,
         "block_discretisation": list(state.config.block_discretisation),
+        "area_of_interest": str(ds.attrs.get("area_of_interest", "")),
     }
+    state.results["plan"] = jsonable(state.config.plan().to_dict())
 
 
 def stage_cross_validation(state: RunState) -> None:

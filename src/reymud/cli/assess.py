@@ -16,12 +16,21 @@ __all__ = ["register"]
 DEMO_PROJECT_NAME = "demo.duckdb"
 
 
-def _config(config_file: Path | None, **overrides: Any):
-    from reymud.assess import AssessConfig
+def _config(config_file: Path | None, plan_file: Path | None = None, **overrides: Any):
+    """AssessConfig from ``--config``, then the estimation choices of ``--plan``, then the options."""
+    import dataclasses
 
-    if config_file is not None:
-        return AssessConfig.from_yaml(config_file, **overrides)
-    return AssessConfig.from_dict({k: v for k, v in overrides.items() if v is not None}, where="options")
+    from reymud.assess import AssessConfig
+    from reymud.spatial.plan import EstimationPlan
+
+    cfg = AssessConfig.from_yaml(config_file) if config_file is not None else AssessConfig()
+    if plan_file is not None:
+        if not Path(plan_file).exists():
+            raise FileNotFoundError(f"--plan {plan_file} not found")
+        cfg = AssessConfig.from_plan(EstimationPlan.from_yaml(plan_file),
+                                     **{k: v for k, v in cfg.to_dict().items() if k not in cfg.plan().to_dict()})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return dataclasses.replace(cfg, **given) if given else cfg
 
 
 def _demo(out: Path, seed: int, n_cores: int, console: Console) -> Path:
@@ -106,6 +115,11 @@ def assess_command(
                                                                    "cluster of 2 workers x 1 thread)."),
     config_file: Path | None = typer.Option(None, "--config", help="YAML file of AssessConfig parameters "
                                                                    "(options given here override it)."),
+    plan_file: Path | None = typer.Option(None, "--plan", help="YAML estimation plan (reymud.spatial.plan); "
+                                                               "its choices override --config's."),
+    area: str | None = typer.Option(None, "--area", help="Area of interest: minlon,minlat,maxlon,maxlat or a "
+                                                         "GeoJSON polygon file (default: the cores' convex hull "
+                                                         "plus the margin)."),
     demo_cores: int = typer.Option(25, "--demo-cores", help="Number of cores in the demo survey (count).", min=3),
 ) -> None:
     """Run the whole assessment and write an offline HTML report, results.json and NetCDF grids."""
@@ -113,7 +127,9 @@ def assess_command(
 
     console = Console()
     try:
-        cfg = _config(config_file, cell_m=cell, n_realizations=realizations, seed=seed, scheduler=scheduler)
+        cfg = _config(config_file, plan_file, cell_m=cell, n_realizations=realizations, seed=seed,
+                      scheduler=scheduler, area=area)
+        console.print(cfg.plan().describe(), highlight=False)
         if demo or project is None:
             console.print("[bold red]SYNTHETIC DEMO DATA - not real measurements[/bold red]")
             project = _demo(out, cfg.seed, demo_cores, console)

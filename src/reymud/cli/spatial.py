@@ -143,10 +143,16 @@ def variogram(
 def _block_model(proj, pts, plan, synthetic):
     """The plan's grid (area of interest, block fractions) and block model of the window points."""
     from reymud.spatial import estimate_block_model
-    from reymud.spatial.blockmodel import plan_grid
+    from reymud.spatial.blockmodel import fit_plan_model, plan_grid
 
     models = {v: m for v in ("total_rey_ppm", "thickness_m", "overburden_m")
               if (m := _saved_model(proj, v)) is not None}
+    xy = pts[["easting", "northing"]].to_numpy(float)
+    for v in ("total_rey_ppm", "thickness_m"):  # not saved by `reymud variogram`: the plan's fit, as assess
+        if v not in models and v in pts.columns:
+            _, models[v], _, warning = fit_plan_model(xy, pts[v].to_numpy(float), plan, v)
+            if warning:
+                console.print(f"[yellow]warning:[/] {warning}")
     if len(pts) < plan.min_samples:
         fail(f"only {len(pts)} cores with data in the window; the neighbourhood needs {plan.min_samples} "
              "(lower --min-samples)")

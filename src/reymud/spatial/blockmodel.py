@@ -33,6 +33,7 @@ __all__ = [
     "element_column",
     "estimate_block_model",
     "estimate_block_model_3d",
+    "fit_plan_model",
     "plan_grid",
 ]
 
@@ -237,6 +238,44 @@ def estimate_block_model(
     if plan is not None:
         ds.attrs["plan"] = json.dumps(plan)
     return ds
+
+
+def fit_plan_model(xy: np.ndarray, values: np.ndarray, plan, name: str = "variable"):
+    """Experimental variogram and fitted model of one variable as the plan says (one recipe for
+    ``reymud estimate`` and ``assess``); falls back to :func:`auto_model` when the fit fails.
+
+    Parameters
+    ----------
+    xy : ndarray (n, 2)
+        Easting/northing (m).
+    values : ndarray (n,)
+        Values; NaN (e.g. barren cores in the ``rey_rich`` domain) are left out.
+    plan : EstimationPlan
+        ``n_lags``, ``max_lag_fraction`` (of the data's bounding-box diagonal), ``variogram_kinds``
+        and ``variogram_weighting``.
+    name : str
+        Variable name for messages.
+
+    Returns
+    -------
+    experimental : DataFrame
+    model : VariogramModel
+    how : str
+        ``"weighted least squares fit"`` or ``"fallback (auto_model)"``.
+    warning : str or None
+        Why the fit failed, when it did.
+    """
+    ok = np.isfinite(values)
+    xy, values = np.asarray(xy, float)[ok], np.asarray(values, float)[ok]
+    diagonal = float(np.hypot(*np.ptp(xy, axis=0)))
+    experimental = experimental_variogram(xy, values, n_lags=plan.n_lags, max_lag=plan.max_lag_fraction * diagonal)
+    try:
+        model = fit_variogram(experimental, kinds=tuple(plan.variogram_kinds), nugget=True,
+                              weighting=plan.variogram_weighting)
+        return experimental, model, "weighted least squares fit", None
+    except VariogramFitError as exc:
+        return (experimental, auto_model(xy, values, name=name), "fallback (auto_model)",
+                f"variogram {name}: fit failed ({exc}); automatic fallback model used")
 
 
 def plan_grid(points: pd.DataFrame, plan) -> tuple[Grid, xr.DataArray, object]:
