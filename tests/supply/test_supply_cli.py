@@ -54,6 +54,9 @@ def test_supply_from_typed_in_resource(tmp_path):
     body = json.loads(r.output)
     assert {row["element"] for row in body["rows"]} == {"Dy", "Eu"}
     assert body["rows"][0]["eu_sr"] is None and any("not computed" in n for n in body["notes"])
+    sens = {row["element"]: row for row in body["japan_split_sensitivity"]}
+    assert sens["Dy"]["years_japan_x2"] == pytest.approx(sens["Dy"]["years_japan"] / 2)
+    assert any("oxide or compound" in n for n in body["notes"])
 
 
 def test_supply_from_project(project):

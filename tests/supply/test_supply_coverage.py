@@ -71,3 +71,16 @@ def test_supply_table_value_basis_and_overrides(tmp_path):
     assert t2.at["Dy", "years_japan"] == pytest.approx(10.0)
     assert t2.at["Dy", "global_demand_basis"].startswith("user demand")
     assert t2.at["Dy", "japan_demand_basis"].startswith("user Japan demand")
+
+
+def test_japan_split_sensitivity_by_hand():
+    from reymud.supply.coverage import japan_split_sensitivity
+
+    res = pd.DataFrame({"element": ["Dy", "Nd"], "contained_oxide_t": [1200.0, 5000.0]})
+    out = japan_split_sensitivity(res, {"Dy": 100.0, "Nd": 0.0}, multiples=(0.5, 3.0)).set_index("element")
+    assert out.at["Dy", "years_japan"] == pytest.approx(12.0)
+    assert out.at["Dy", "years_japan_x0.5"] == pytest.approx(24.0)
+    assert out.at["Dy", "years_japan_x3"] == pytest.approx(4.0)
+    assert np.isnan(out.at["Nd", "years_japan"])  # zero demand: no years
+    with pytest.raises(ValueError, match="multiples must be > 0"):
+        japan_split_sensitivity(res, {"Dy": 1.0}, multiples=(0.0,))

@@ -17,7 +17,9 @@ from reymud.elements import REY, oxide_names
 
 __all__ = [
     "GLOBAL_BASIS",
+    "JAPAN_SPLIT_MULTIPLES",
     "TAKAYA2018",
+    "japan_split_sensitivity",
     "read_resource",
     "takaya2018_check",
     "years_of_supply",
@@ -171,4 +173,44 @@ def takaya2018_check(element_share_of_treo_pct: Mapping[str, float] | None = Non
     s = out["element"].map(shares).to_numpy(dtype=float)
     out["implied_demand_t_whole"] = s * out["implied_demand_t_per_pct_whole"]
     out["implied_demand_t_square"] = s * out["implied_demand_t_per_pct_square"]
+    return out
+
+
+#: Multiples of an element's share of Japan's total demand used by :func:`japan_split_sensitivity`.
+#: ASSUMPTION: 0.5x-3x, wide enough to span a magnet-making economy's heavier Nd/Pr/Dy/Tb use
+#: against the world-mix split (no published per-element Japan demand table was found).
+JAPAN_SPLIT_MULTIPLES: tuple[float, ...] = (0.5, 2.0, 3.0)
+
+
+def japan_split_sensitivity(resource: pd.DataFrame, japan_demand_t: Mapping[str, float] | pd.Series,
+                            multiples: tuple[float, ...] = JAPAN_SPLIT_MULTIPLES) -> pd.DataFrame:
+    """Years of Japanese demand when each element's share of Japan's total is scaled.
+
+    Where Japan's demand is known only as a total, the per-element split is an assumption;
+    this shows how much years-of-demand move when one element's split demand is multiplied by
+    ``m`` (the others unchanged). Years scale as 1 / m, so the table states the consequence.
+
+    Parameters
+    ----------
+    resource : DataFrame
+        ``element_resource`` frame (``element, contained_oxide_t``).
+    japan_demand_t : mapping or Series
+        Japan demand in force (t REO/yr) by element.
+    multiples : tuple of float
+        Multiples of the split demand (> 0).
+
+    Returns
+    -------
+    DataFrame
+        ``element, demand_t_per_yr, years_japan`` then ``years_japan_x<m>`` per multiple.
+    """
+    if not multiples or any(not m > 0 for m in multiples):
+        raise ValueError(f"japan_split_sensitivity: multiples must be > 0, got {multiples}")
+    res = normalise_resource(resource)
+    demand = res["element"].map(pd.Series(japan_demand_t, dtype=float)).to_numpy(dtype=float)
+    demand = np.where(demand > 0, demand, np.nan)
+    amount = res["contained_oxide_t"].to_numpy(dtype=float)
+    out = pd.DataFrame({"element": res["element"], "demand_t_per_yr": demand, "years_japan": amount / demand})
+    for m in multiples:
+        out[f"years_japan_x{m:g}"] = amount / (demand * m)
     return out
