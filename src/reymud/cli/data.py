@@ -61,6 +61,10 @@ def ingest(
         table.add_row(r.file, r.status, r.kind, str(r.rows), str(r.values), str(r.censored), str(r.samples),
                       str(r.qaqc), str(r.cores), ", ".join(r.unrecognised) or "-")
     console().print(table)
+    for r in reports:
+        if r.sheets_loaded or r.sheets_skipped:
+            console().print(f"{r.file}: sheets loaded: {', '.join(r.sheets_loaded) or 'none'}; skipped: "
+                            f"{'; '.join(r.sheets_skipped) or 'none'}", soft_wrap=True)
     if any(r.synthetic for r in reports):
         console().print("[yellow]SYNTHETIC data: the project is labelled synthetic.[/]")
 

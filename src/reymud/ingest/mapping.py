@@ -2,7 +2,8 @@
 
 Example ``mapping.yaml``::
 
-    sheet: Assays                 # Excel sheet name (default: the first sheet)
+    sheet: Assays                 # Excel sheet name (default: every sheet, layout detected per sheet)
+    core_id_from_sheet: true      # one sheet per core: core_id = sheet name
     encoding: cp1252              # text encoding (default: UTF-8)
     columns:                      # column name as written -> role, analyte or ignore
       "Sample No.": sample_id
@@ -80,6 +81,8 @@ class IngestMapping:
         Accepted coordinate ranges (degrees; longitude may be given 0-360).
     bounds : PlausibilityBounds
         Plausibility bounds (concentration, sum of majors, depth in core, water depth).
+    core_id_from_sheet : bool
+        Workbooks with one sheet per core: a sheet without a core column gets ``core_id`` = its name.
     """
 
     columns: Mapping[str, Any] = field(default_factory=dict)
@@ -93,6 +96,7 @@ class IngestMapping:
     latitude_range_deg: tuple[float, float] = (-90.0, 90.0)
     longitude_range_deg: tuple[float, float] = (-180.0, 360.0)
     bounds: PlausibilityBounds = field(default_factory=PlausibilityBounds)
+    core_id_from_sheet: bool = False
 
     @classmethod
     def load(cls, source: str | Path | Mapping[str, Any] | IngestMapping | None) -> IngestMapping:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from reymud.ingest.assays import long_assays, wide_assays
+from reymud.ingest.columns import recognise_column
 from reymud.ingest.errors import IngestError
 from reymud.ingest.layout import Layout, classify
 from reymud.ingest.mapping import IngestMapping
-from reymud.ingest.reader import read_table
+from reymud.ingest.reader import read_table, sheet_names
 from reymud.ingest.samples import build_samples, numbers, text
 from reymud.ingest.validate import (
     check_cores,
@@ -57,6 +58,8 @@ class ImportReport:
         Columns not read (neither recognised nor mapped).
     header_comments : tuple of str
     synthetic : bool
+    sheets_loaded, sheets_skipped : tuple of str
+        Workbooks: the sheets loaded, and the sheets skipped with the reason (``"Notes: empty"``).
     """
 
     file: str
@@ -74,6 +77,8 @@ class ImportReport:
     unrecognised: tuple[str, ...] = ()
     header_comments: tuple[str, ...] = ()
     synthetic: bool = False
+    sheets_loaded: tuple[str, ...] = ()
+    sheets_skipped: tuple[str, ...] = ()
 
 
 @dataclass
@@ -90,6 +95,8 @@ class ParsedFile:
     not_analysed: int
     header_comments: list[str]
     synthetic: bool
+    sheets_loaded: tuple[str, ...] = ()
+    sheets_skipped: tuple[str, ...] = ()
 
 
 def _collars(frame: pd.DataFrame, layout: Layout, core_ids: pd.Series, rows: np.ndarray, file: str,
@@ -119,9 +126,79 @@ def parse_file(path: str | Path, mapping: IngestMapping | None = None) -> Parsed
     """
     path = Path(path)
     mapping = mapping or IngestMapping()
-    file = path.name
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    if mapping.sheet is None and path.is_file() and path.read_bytes()[:4] == b"PK\x03\x04":
+        names = sheet_names(path)
+        if len(names) > 1 or mapping.core_id_from_sheet:
+            return _parse_sheets(path, names, mapping, sha256)
     frame = read_table(path, sheet=mapping.sheet, encoding=mapping.encoding)
+    return _parse_frame(frame, path.name, sha256, mapping)
+
+
+#: Problems that mean "this sheet holds no table to load" (notes, charts, empty sheets): skipped, reported.
+_SKIP_SHEET = ("no analyte columns", "is empty", "no data rows", "the file has a header")
+
+
+def _parse_sheets(path: Path, names: list[str], mapping: IngestMapping, sha256: str) -> ParsedFile:
+    """Every sheet of a workbook: layout detected per sheet, tables combined, skipped sheets reported."""
+    parts: list[ParsedFile] = []
+    loaded: list[str] = []
+    skipped: list[str] = []
+    for name in names:
+        label = f"{path.name} [sheet {name}]"
+        try:
+            frame = read_table(path, sheet=name)
+        except IngestError as exc:
+            if any(key in exc.problem for key in _SKIP_SHEET):
+                skipped.append(f"{name}: {exc.problem.replace('the file ', 'the sheet ')}")
+                continue
+            raise
+        if mapping.core_id_from_sheet and not any(recognise_column(c).role == "core_id" or
+                                                  mapping.columns.get(c) == "core_id" for c in frame.columns):
+            attrs = dict(frame.attrs)
+            frame = frame.assign(core_id=name)
+            frame.attrs.update(attrs)
+        try:
+            parts.append(_parse_frame(frame, label, sha256, mapping))
+        except IngestError as exc:
+            if exc.problem.startswith("no analyte columns"):
+                skipped.append(f"{name}: no analyte, long-table or collar columns recognised")
+                continue
+            raise
+        loaded.append(name)
+    if not parts:
+        raise IngestError(path.name, f"no sheet holds a table to load ({'; '.join(skipped)})",
+                          "name the columns as in the documentation, or set 'sheet' and map the columns in the "
+                          "mapping file")
+    cores = [p.cores for p in parts if p.cores is not None]
+    samples = [p.samples for p in parts if p.samples is not None]
+    assays = [p.assays for p in parts if p.assays is not None]
+    cores_all = pd.concat(cores, ignore_index=True).drop_duplicates("core_id") if cores else None
+    samples_all = pd.concat(samples, ignore_index=True) if samples else None
+    if samples_all is not None:
+        sheet_of = np.repeat([n for n, p in zip(loaded, parts, strict=True) if p.samples is not None],
+                             [len(x) for x in samples])
+        dup = np.flatnonzero(samples_all["sample_id"].duplicated().to_numpy())
+        if dup.size:
+            sid = samples_all["sample_id"].iloc[dup[0]]
+            first = str(sheet_of[np.flatnonzero((samples_all["sample_id"] == sid).to_numpy())[0]])
+            raise IngestError(path.name, f"sample id {sid!r} appears on sheet {first!r} and on sheet "
+                              f"{str(sheet_of[dup[0]])!r}", "keep each sample on one sheet, or give the repeat its own "
+                              "id", row=int(samples_all["_row"].iloc[dup[0]]))
+    assays_all = None
+    if assays:
+        assays_all = pd.concat([a.astype({c: object for c in a.columns if isinstance(a[c].dtype, pd.CategoricalDtype)})
+                                for a in assays], ignore_index=True)
+    kinds = "+".join(dict.fromkeys(p.layout.kind for p in parts))
+    layout = replace(parts[0].layout, kind=kinds)
+    comments = [c for p in parts for c in p.header_comments]
+    return ParsedFile(path.name, sha256, layout, sum(p.n_rows for p in parts), cores_all, samples_all, assays_all,
+                      sum(p.not_analysed for p in parts), comments, any(p.synthetic for p in parts),
+                      tuple(loaded), tuple(skipped))
+
+
+def _parse_frame(frame: pd.DataFrame, file: str, sha256: str, mapping: IngestMapping) -> ParsedFile:
+    """Recognise, convert and validate one table (a file, or one sheet of a workbook)."""
     comments = list(frame.attrs.get("header_comments", []))
     layout, frame = classify(frame, mapping, file)
     if frame.empty:
@@ -255,7 +332,8 @@ def _store(project: Project, parsed: ParsedFile, mapping: IngestMapping) -> Impo
         file, parsed.sha256, "loaded" if import_id is not None else "skipped-duplicate", layout.kind,
         parsed.n_rows, n_values, n_censored, parsed.not_analysed,
         0 if samples is None else len(samples) - qaqc, qaqc, 0 if cores is None else len(cores),
-        dict(layout.mapping_used), tuple(layout.unrecognised), tuple(parsed.header_comments), parsed.synthetic)
+        dict(layout.mapping_used), tuple(layout.unrecognised), tuple(parsed.header_comments), parsed.synthetic,
+        parsed.sheets_loaded, parsed.sheets_skipped)
 
 
 def _as_list(paths: Iterable[str | Path] | str | Path | None) -> list[str | Path]:

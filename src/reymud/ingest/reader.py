@@ -12,13 +12,14 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from reymud.ingest.errors import IngestError
 
-__all__ = ["read_table"]
+__all__ = ["read_table", "sheet_names"]
 
 _TEXT = {".csv", ".txt", ".tsv", ".tab", ".dat"}
 _EXCEL = {".xlsx", ".xlsm"}
@@ -178,19 +179,68 @@ def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None
     return frame
 
 
-def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+def _sheet_rows(path: Path, book_values, book_formulas, name: str) -> list[list[object]]:
+    """Cell values of one sheet; a formula cell without a cached result is an IngestError."""
+    values = [list(r) for r in book_values[name].iter_rows(values_only=True)]
+    formulas = book_formulas[name].iter_rows(values_only=True) if book_formulas is not None else None
+    if formulas is not None:
+        for i, (vrow, frow) in enumerate(zip(values, formulas, strict=False)):
+            for j, (v, f) in enumerate(zip(vrow, frow, strict=False)):
+                if v is None and isinstance(f, str) and f.startswith("="):
+                    from openpyxl.utils import get_column_letter
+
+                    raise IngestError(path.name, f"sheet {name!r}, cell {get_column_letter(j + 1)}{i + 1} holds the "
+                                      f"formula {f[:60]!r} without a computed result (the file was written by a "
+                                      "program, not saved by Excel)", "open the workbook in Excel or LibreOffice and "
+                                      "save it (formulas are then computed), or export the values as CSV", row=i + 1)
+    return values
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """Sheet names of an .xlsx workbook, in order."""
+    import openpyxl
+
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for damaged files
+        raise IngestError(Path(path).name, f"the file is not a readable .xlsx workbook ({type(exc).__name__})",
+                          _FIX_FORMAT) from None
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises several unrelated types for damaged files
         raise IngestError(path.name, f"the file is not a readable .xlsx workbook ({type(exc).__name__})",
                           _FIX_FORMAT) from None
-    names = book.sheet_names
-    if sheet is None:
-        sheet = names[0]
-    elif isinstance(sheet, str) and sheet not in names:
-        raise IngestError(path.name, f"no sheet named {sheet!r} (sheets: {', '.join(names)})",
-                          "set 'sheet' in the mapping file to one of the sheet names")
-    raw = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+    try:
+        names = list(book.sheetnames)
+        if sheet is None:
+            sheet = names[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise IngestError(path.name, f"no sheet number {sheet} (the workbook has {len(names)})",
+                                  "set 'sheet' in the mapping file to a sheet name")
+            sheet = names[sheet]
+        elif sheet not in names:
+            raise IngestError(path.name, f"no sheet named {sheet!r} (sheets: {', '.join(names)})",
+                              "set 'sheet' in the mapping file to one of the sheet names")
+        rows = _sheet_rows(path, book, formulas, sheet)
+    finally:
+        book.close()
+        formulas.close()
+    width = max((len(r) for r in rows), default=0)
+    raw = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+    if raw.empty:
+        raise IngestError(path.name, f"sheet {sheet!r} is empty (no header row)",
+                          "put the header in the first row, or name the right sheet in the mapping file")
     first = raw.iloc[:, 0].astype(str).str.strip() if raw.shape[1] else pd.Series(dtype=str)
     n_comment = 0
     while n_comment < len(raw) and (first.iloc[n_comment].startswith("#") or raw.iloc[n_comment].isna().all()):
@@ -200,7 +250,16 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
                           "put the header in the first row, or name the right sheet in the mapping file")
     comments = [str(c).lstrip("#").strip() for c in raw.iloc[:n_comment, 0] if isinstance(c, str)]
     header = [str(h).strip() if pd.notna(h) else f"Unnamed: {i}" for i, h in enumerate(raw.iloc[n_comment])]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in seen and not name.startswith("Unnamed: "):
+            raise IngestError(path.name, f"sheet {sheet!r}: the column name {name!r} appears twice (columns "
+                              f"{seen[name] + 1} and {i + 1})", "rename or remove one of the two columns",
+                              row=n_comment + 1, column=name)
+        seen.setdefault(name, i)
     frame = raw.iloc[n_comment + 1:].reset_index(drop=True)
+    filled = np.flatnonzero(~frame.isna().all(axis=1).to_numpy())
+    frame = frame.iloc[: filled[-1] + 1 if filled.size else 0]  # trailing empty (formatted) rows
     frame.columns = header
     frame = frame.loc[:, ~(frame.columns.str.startswith("Unnamed: ") & frame.isna().all().to_numpy())]
     frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, sheet=str(sheet))
