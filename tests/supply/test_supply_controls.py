@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pytest
+
 from reymud.supply import export_control_status, load_reference
 
 
@@ -38,3 +41,11 @@ def test_user_override_of_status(tmp_path):
     assert table.at["Eu", "control_status"].startswith("suspended until 2027-11-10")
     assert "user override" in table.at["Eu", "detail"]
     assert table.at["Ho", "control_status"].startswith("in force unless extended")
+
+
+def test_control_table_carries_stage_shares():
+    t = export_control_status("2026-11-24").set_index("element")
+    assert t.at["Dy", "china_separation_share_pct"] == pytest.approx(99.9)
+    assert t.at["Nd", "china_separation_share_pct"] == pytest.approx(92.0)
+    assert t.at["Y", "china_share_of_japan_supply_pct"] == pytest.approx(98.7)
+    assert np.isnan(t.at["Sc", "china_separation_share_pct"])

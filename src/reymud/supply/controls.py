@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
 import pandas as pd
 
 from reymud.elements import REY
@@ -105,7 +106,9 @@ def export_control_status(on: dt.date | str, reference: Reference | None = None,
     Returns
     -------
     DataFrame
-        ``element, control_status, detail, measures, other_measures, origin``.
+        ``element, control_status, detail, measures, other_measures, as_of, origin,
+        china_separation_share_pct, china_share_of_japan_supply_pct`` (stage shares from the
+        reference in force; NaN where none is given, e.g. Sc).
     """
     on = dt.date.fromisoformat(on) if isinstance(on, str) else on
     ref = reference or load_reference()
@@ -139,7 +142,13 @@ def export_control_status(on: dt.date | str, reference: Reference | None = None,
                      "other_measures": "; ".join(f"{lab}: {st}" for st, _, lab in other
                                                  if st not in ("not controlled", "not yet in force")),
                      "as_of": on.isoformat(), "origin": origin})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    # Controls act on separated products, metals and magnets: show China's share of that stage.
+    sep, jpc = ref.values.get("china_separation_share", {}), ref.values.get("japan_china_share", {})
+    out["china_separation_share_pct"] = [100.0 * float(sep[el]) if el in sep else np.nan for el in out["element"]]
+    out["china_share_of_japan_supply_pct"] = [100.0 * float(jpc[el]) if el in jpc else np.nan
+                                              for el in out["element"]]
+    return out
 
 
 def ref_name(ref: Reference) -> str:
