@@ -91,6 +91,7 @@ def _results(state: RunState) -> dict[str, Any]:
         **{k: r[k] for k in ("data", "qaqc", "geochemistry", "cores", "window", "variography", "block_model",
                              "cross_validation", "resource", "grade_tonnage", "simulation", "uncertainty",
                              "supply", "production", "scenario")},
+        "plan": r.get("plan", {}),
         "provenance": provenance(state),
         "warnings": list(dict.fromkeys(state.warnings)),
     }

@@ -224,6 +224,7 @@ class Results(BaseModel):
     supply: Supply
     production: Production
     scenario: Scenario
+    plan: dict[str, Any] = Field(default_factory=dict, description="EstimationPlan.to_dict() of the run")
     provenance: Provenance
     warnings: list[str]
 
