@@ -221,3 +221,21 @@ def test_unknown_depth_unit_is_refused(project, demo_files, write):
     path = write("a.csv", "sample_id,core_id,top,bottom,La\n,,furlong,furlong,ppm\nS1,PC01,0.3,0.5,1\n")
     with _raises(r"row 1, column 'top': unknown depth unit 'furlong' \(units row\)"):
         _ingest(project, demo_files, path)
+
+
+def test_iodp_collars_with_site_and_hole_join_iodp_sample_names(project, write):
+    collars = write("holes.csv", "Exp,Site,Hole,Latitude,Longitude,Water depth (m)\n"
+                                 "329,U1366,D,-26.05,-156.9,5128\n")
+    samples = write("s.csv", "Sample,Top depth CSF-A (m),Bottom depth CSF-A (m),La (ppm)\n"
+                             "U1366D-2H-3-W 50/52,9.5,9.52,120\n")
+    ingest_files(project, [samples], collars=collars, mapping={"columns": {"Water depth (m)": "water_depth_m"}})
+    stored = project.sql("SELECT s.sample_id, c.site, c.hole, c.latitude FROM samples s JOIN cores c USING (core_id)")
+    assert stored.to_dict("records") == [{"sample_id": "U1366D-2H-3-W 50/52", "site": "U1366", "hole": "D",
+                                          "latitude": -26.05}]
+
+
+def test_collars_without_any_core_id_name_what_was_recognised(project, write):
+    path = write("c.csv", "Station name,Latitude,Longitude\nX,20,150\n")
+    with _raises(r"c\.csv, row 1: the file has collar columns \('Latitude', 'Longitude'\) but no core id: neither a "
+                 r"core_id column nor both site and hole"):
+        ingest_files(project, [path])

@@ -109,8 +109,15 @@ def classify(frame: pd.DataFrame, mapping: IngestMapping, file: str) -> tuple[La
         kind = "long"
     elif analytes:
         kind = "wide"
-    elif "core_id" in roles and ("latitude" in roles or "longitude" in roles):
+    elif ("core_id" in roles or {"site", "hole"} <= set(roles)) and ("latitude" in roles or "longitude" in roles):
         kind = "collars"
+    elif "latitude" in roles or "longitude" in roles:
+        found = ", ".join(repr(roles[r]) for r in ("latitude", "longitude", "site", "hole") if r in roles)
+        raise IngestError(file, f"the file has collar columns ({found}) but no core id: neither a core_id column nor "
+                          "both site and hole columns were recognised",
+                          "add a core_id column, or site and hole columns (IODP style: site U1366 + hole D = core "
+                          "U1366D, as in sample names like U1366D-2H-3-W 50/52), or map a column to core_id",
+                          row=header_row)
     else:
         raise IngestError(file, "no analyte columns (e.g. 'La (ppm)'), no analyte/value columns and no collar "
                           f"columns (core_id, latitude, longitude) were recognised; unrecognised: "

@@ -209,11 +209,16 @@ def _parse_frame(frame: pd.DataFrame, file: str, sha256: str, mapping: IngestMap
     samples = assays = None
     n_absent = 0
     if layout.kind == "collars":
-        core_ids = text(frame, layout.roles["core_id"])
+        if "core_id" in layout.roles:
+            core_ids, id_column = text(frame, layout.roles["core_id"]), layout.roles["core_id"]
+        else:  # IODP/JAMSTEC collar tables: the hole U1366D is site U1366 + hole D
+            site, hole = text(frame, layout.roles["site"]), text(frame, layout.roles["hole"])
+            core_ids = (site + hole).where((site != "") & (hole != ""), "")
+            id_column = layout.roles["site"]
         missing = np.flatnonzero((core_ids == "").to_numpy())
         if missing.size:
-            raise IngestError(file, "the core id is empty", "give every collar row a core id",
-                              row=int(rows[missing[0]]), column=layout.roles["core_id"])
+            raise IngestError(file, "the core id is empty", "give every collar row a core id (or a site and a hole)",
+                              row=int(rows[missing[0]]), column=id_column)
         cores = _collars(frame, layout, core_ids, rows, file, mapping)
         if "latitude" not in layout.roles or "longitude" not in layout.roles:
             raise IngestError(file, "the collar file needs both latitude and longitude columns",
