@@ -355,17 +355,28 @@ def nearest_neighbour_path(blocks: pd.DataFrame, start_easting: float | None, st
         raise ValueError(f"blocks table: row {bad + 1}, columns easting/northing: not a finite coordinate")
     if (start_easting is None) != (start_northing is None):
         raise ValueError("ProductionConfig: give both start_easting and start_northing, or neither")
+    from scipy.spatial import cKDTree
+
     n = len(xy)
     left = np.ones(n, dtype=bool)
     here = (np.array([start_easting, start_northing], dtype=float) if start_easting is not None
             else xy[int(np.argmax(total_rey_ppm))])
+    tree = cKDTree(xy)
     order = np.empty(n, dtype=int)
     for i in range(n):
-        d = np.where(left, np.hypot(xy[:, 0] - here[0], xy[:, 1] - here[1]), np.inf)
-        k = int(np.argmin(d))
-        order[i] = k
-        left[k] = False
-        here = xy[k]
+        k = 8
+        while True:  # widen the k-nearest query until an unmined block is among them (exact:
+            # every closer block is in the query, so the first free one is the nearest unmined)
+            _, idx = tree.query(here, k=min(k, n))
+            idx = np.atleast_1d(idx)
+            free = idx[left[idx]]
+            if len(free) or k >= n:
+                break
+            k *= 4
+        nxt = int(free[0])
+        order[i] = nxt
+        left[nxt] = False
+        here = xy[nxt]
     return order
 
 
