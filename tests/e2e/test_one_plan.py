@@ -45,6 +45,8 @@ def test_cli_steps_and_assess_give_the_same_statement(tmp_path, monkeypatch):
     api = result["resource_table"]
     stored = json.loads((tmp_path / "assess_out" / "results.json").read_text())["plan"]
     assert EstimationPlan.from_dict(stored) == plan
+    diagnostics = result.results["variography"]["total_rey_ppm"]["diagnostics"]
+    assert isinstance(diagnostics, list) and set(diagnostics) <= set(result.results["warnings"])
 
     key = ["cutoff", "class"]
     merged = cli.merge(api, on=key, suffixes=("_cli", "_api"))

@@ -39,6 +39,19 @@ def _fit(state: RunState, name: str, xy: np.ndarray, values: np.ndarray):
     return experimental.assign(variable=name), model, how
 
 
+def _diagnostics(state: RunState, name: str, experimental, model, xy: np.ndarray, values: np.ndarray) -> list[str]:
+    """Variogram warnings (range beyond the survey, sill vs variance, thin lags), printed and stored."""
+    from reymud.spatial.variogram import variogram_diagnostics
+
+    ok = np.isfinite(values)
+    if ok.sum() < 2 or not np.ptp(values[ok]) > 0:  # constant data are not kriged: nothing to diagnose
+        return []
+    extent = float(np.hypot(*np.ptp(xy[ok], axis=0)))
+    found = [f"variogram {name}: {w}" for w in variogram_diagnostics(experimental, model, values[ok], extent)]
+    state.warnings.extend(found)
+    return found
+
+
 def stage_variography(state: RunState) -> None:
     """Experimental variograms and fitted models of total REY, thickness and normal-score REY."""
     from reymud import spatial
@@ -61,7 +74,9 @@ def stage_variography(state: RunState) -> None:
         state.objects.setdefault("model_curves", {})[name] = (lag, np.asarray(model.variogram(lag), float))
         section[name] = {"model": jsonable(model.to_dict()), "experimental": records(exp.drop(columns="variable")),
                          "transform": transform, "method": how, "sill": float(model.sill),
-                         "data_variance": float(np.nanvar(values, ddof=0))}
+                         "data_variance": float(np.nanvar(values, ddof=0)),
+                         "trend": state.config.trend,
+                         "diagnostics": _diagnostics(state, name, exp, model, xy, values)}
     state.objects["models"] = models
     state.frames["experimental_variograms"] = pd.concat(experimental, ignore_index=True)
     state.results["variography"] = section
