@@ -261,7 +261,16 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     filled = np.flatnonzero(~frame.isna().all(axis=1).to_numpy())
     frame = frame.iloc[: filled[-1] + 1 if filled.size else 0]  # trailing empty (formatted) rows
     frame.columns = header
-    frame = frame.loc[:, ~(frame.columns.str.startswith("Unnamed: ") & frame.isna().all().to_numpy())]
+    unnamed = frame.columns.str.startswith("Unnamed: ")
+    stray = np.flatnonzero(unnamed & frame.notna().any().to_numpy())
+    if stray.size:
+        j = int(stray[0])
+        i = int(np.flatnonzero(frame.iloc[:, j].notna().to_numpy())[0])
+        raise IngestError(path.name, f"sheet {sheet!r}: column {j + 1} has a value ({frame.iloc[i, j]!r}) but no "
+                          "header; a row with an extra or shifted cell would move values into the wrong columns",
+                          "give the column a header, or move the row's cells back under their headers",
+                          row=n_comment + 2 + i)
+    frame = frame.loc[:, ~unnamed]
     frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, sheet=str(sheet))
     return frame
 
