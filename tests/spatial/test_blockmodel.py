@@ -167,3 +167,16 @@ def test_thickness_clipped_to_window_and_plan_stored():
     assert thick.max() == pytest.approx(10.0) and thick.min() >= 9.0 - 1e-9
     assert np.nanmin(ds["overburden_m"].values) >= 0.0
     assert EstimationPlan.from_dict(json.loads(ds.attrs["plan"])) == plan
+
+
+def test_fit_plan_model_uses_trend_residuals():
+    from reymud.spatial.blockmodel import fit_plan_model
+    from reymud.spatial.plan import EstimationPlan
+
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0, 50_000, (80, 2))
+    z = 1000.0 + 0.02 * xy[:, 0] + rng.normal(0, 30.0, 80)  # strong linear trend, white residuals
+    _, raw, how_raw, _ = fit_plan_model(xy, z, EstimationPlan(), "z")
+    _, res, how_res, _ = fit_plan_model(xy, z, EstimationPlan(trend="linear"), "z")
+    assert "residuals" in how_res and "residuals" not in how_raw
+    assert res.sill < 0.2 * raw.sill  # the trend's variance is gone from the residual variogram

@@ -251,8 +251,9 @@ def fit_plan_model(xy: np.ndarray, values: np.ndarray, plan, name: str = "variab
     values : ndarray (n,)
         Values; NaN (e.g. barren cores in the ``rey_rich`` domain) are left out.
     plan : EstimationPlan
-        ``n_lags``, ``max_lag_fraction`` (of the data's bounding-box diagonal), ``variogram_kinds``
-        and ``variogram_weighting``.
+        ``n_lags``, ``max_lag_fraction`` (of the data's bounding-box diagonal), ``variogram_kinds``,
+        ``variogram_weighting`` and ``trend`` (not "none": the variogram of the trend-surface
+        residuals, :func:`reymud.spatial.trend.fit_trend_and_variogram`).
     name : str
         Variable name for messages.
 
@@ -268,6 +269,20 @@ def fit_plan_model(xy: np.ndarray, values: np.ndarray, plan, name: str = "variab
     ok = np.isfinite(values)
     xy, values = np.asarray(xy, float)[ok], np.asarray(values, float)[ok]
     diagonal = float(np.hypot(*np.ptp(xy, axis=0)))
+    if plan.trend != "none" and np.ptp(values) > 0:  # universal kriging needs the residual variogram
+        from reymud.spatial.trend import TrendSurface, fit_trend_and_variogram
+
+        try:
+            _, model, experimental, _ = fit_trend_and_variogram(
+                xy, values, trend=plan.trend, kinds=tuple(plan.variogram_kinds), weighting=plan.variogram_weighting,
+                n_lags=plan.n_lags, max_lag=plan.max_lag_fraction * diagonal)
+            return experimental, model, f"weighted least squares fit on {plan.trend}-trend residuals", None
+        except VariogramFitError as exc:
+            resid = TrendSurface(plan.trend).fit(xy, values).residuals(xy, values)
+            experimental = experimental_variogram(xy, resid, n_lags=plan.n_lags,
+                                                  max_lag=plan.max_lag_fraction * diagonal)
+            return (experimental, auto_model(xy, resid, name=name), "fallback (auto_model on residuals)",
+                    f"variogram {name}: residual fit failed ({exc}); automatic fallback model used")
     experimental = experimental_variogram(xy, values, n_lags=plan.n_lags, max_lag=plan.max_lag_fraction * diagonal)
     try:
         model = fit_variogram(experimental, kinds=tuple(plan.variogram_kinds), nugget=True,
