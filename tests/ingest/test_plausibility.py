@@ -239,3 +239,9 @@ def test_collars_without_any_core_id_name_what_was_recognised(project, write):
     with _raises(r"c\.csv, row 1: the file has collar columns \('Latitude', 'Longitude'\) but no core id: neither a "
                  r"core_id column nor both site and hole"):
         ingest_files(project, [path])
+
+
+def test_absurdly_wide_file_is_refused_early(project, write):
+    path = write("wide.csv", ",".join(f"c{i}" for i in range(200_000)) + "\n" + ",".join("1" * 200_000) + "\n")
+    with _raises(r"wide\.csv, row 1: the header has more than 5,000 columns"):
+        ingest_files(project, [path])

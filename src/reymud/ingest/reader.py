@@ -24,6 +24,9 @@ __all__ = ["read_table", "sheet_names"]
 _TEXT = {".csv", ".txt", ".tsv", ".tab", ".dat"}
 _EXCEL = {".xlsx", ".xlsm"}
 _PARQUET = {".parquet", ".pq"}
+#: Refuse wider tables early (assumption: the widest real lab export has a few hundred columns; overridable
+#: only by splitting the file). Reading a 1,000,000-column header would otherwise cost gigabytes.
+MAX_COLUMNS = 5000
 _FIX_FORMAT = "export the table as CSV (UTF-8), XLSX or Parquet with one header row"
 
 
@@ -170,6 +173,11 @@ def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None
         if counts[sep] == 0:
             raise IngestError(path.name, "the file is not a table: its first line has no comma, tab, semicolon "
                               "or | separating columns", _FIX_FORMAT, row=n_comment + 1)
+    if header.count(sep) + 1 > MAX_COLUMNS:
+        raise IngestError(path.name, f"the header has more than {MAX_COLUMNS:,} columns (lab tables have tens to "
+                          "hundreds)", "check the separator and the export; a table with one analyte per column "
+                          "needs one column per analyte, not per sample (write long tables as analyte, value, unit)",
+                          row=n_comment + 1)
     frame = _read_text_arrow(data, header, sep, n_comment)
     if frame is not None:
         frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, delimiter=sep)
