@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -110,3 +111,13 @@ def test_stage_shares_are_per_element_and_overridable(tmp_path):
     ov = tmp_path / "ov.yaml"
     ov.write_text(yaml.safe_dump({"values": {"japan_china_share": {"Dy": 0.5}}}))
     assert load_reference(ov).values["japan_china_share"]["Dy"] == 0.5
+
+
+def test_japan_partners_per_element():
+    from reymud.supply.indices import _japan_partners
+
+    jp = pd.Series({"China": 0.719, "Vietnam": 0.154, "France": 0.06, "Other": 0.067})
+    dy = _japan_partners(jp, 0.999)
+    assert dy["China"] == pytest.approx(0.999) and dy.sum() == pytest.approx(1.0)
+    assert dy["Vietnam"] / dy["France"] == pytest.approx(0.154 / 0.06)
+    assert _japan_partners(jp, None) is jp

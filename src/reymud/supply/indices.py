@@ -253,6 +253,16 @@ def element_production(reference: Reference | None = None, year: str = "2025e",
     return out
 
 
+def _japan_partners(shares: pd.Series, china: float | None) -> pd.Series:
+    """Japan's import partners for one element: China's share set to the element's value and the
+    other partners scaled to the rest (their all-REE proportions kept)."""
+    if china is None or "China" not in shares.index:
+        return shares
+    rest = shares.drop("China")
+    scaled = rest / rest.sum() * (1.0 - float(china)) if rest.sum() > 0 else rest
+    return pd.concat([pd.Series({"China": float(china)}), scaled])
+
+
 def _not_computed(missing: list[tuple[str, str]]) -> str:
     """``"computed"`` or ``"not computed: ..."`` naming the unsourced inputs (item: keys)."""
     if not missing:
@@ -318,7 +328,8 @@ def supply_indices(reference: Reference | None = None, year: str = "2025e",
                             float(eol_by.get(el, DEFAULTS["eu_eol_rir"])),
                             float(si_by.get(el, DEFAULTS["eu_substitution_index"])))
         demand = float(jp_demand.get(el, np.nan))
-        gp = geopolrisk(shares, jp_shares * (demand if np.isfinite(demand) else 1.0), ref.series("geopolrisk_score"))
+        el_jp = _japan_partners(jp_shares, ref.values.get("japan_china_share", {}).get(el))
+        gp = geopolrisk(shares, el_jp * (demand if np.isfinite(demand) else 1.0), ref.series("geopolrisk_score"))
         eu_status = _not_computed(
             [("wgi_score", c) for c in shares.index[shares > 0] if c not in wgi.index]
             + [("trade_factor", c) for c in shares.index[shares > 0] if c not in trade.index]
