@@ -58,3 +58,29 @@ def test_cli_steps_and_assess_give_the_same_statement(tmp_path, monkeypatch):
     hull_km2 = float(result.block_model["aoi_fraction"].sum()) * plan.cell_m**2 / 1e6
     assert result.results["block_model"]["area_inside_km2"] == pytest.approx(hull_km2)
     assert merged["dry_t_cli"].sum() == pytest.approx(merged["dry_t_api"].sum(), rel=1e-9)
+
+
+def test_2d_and_3d_models_of_one_window_agree_at_zero_cutoff(tmp_path, monkeypatch):
+    """Same plan, same blocks: the 3-D model (1 m slices) totals the 2-D tonnage within 1 % at cut-off 0,
+    unclassified blocks included as their own row (never dropped)."""
+    import xarray as xr
+
+    from reymud.cli._common import resolve_record_path
+    from reymud.resource import blocks_table, resource_table
+    from reymud.store import Project
+
+    monkeypatch.setenv("COLUMNS", "300")
+    project = tmp_path / "survey.duckdb"
+    demo_project(project, seed=7, n_cores=14).close()
+    _ok(["estimate", project, "--cell", "2000", "--slices", "1"])
+    totals = {}
+    with Project.open(project) as p:
+        for name in ("block_model_2d", "block_model_3d"):
+            path = resolve_record_path(p.load_json("grid", name)["path"], p.artifact_dir)
+            with xr.open_dataset(path) as ds:
+                table = resource_table(blocks_table(ds.load()), [0.0])
+            rows = table[table["class"].isin(["measured+indicated+inferred", "unclassified"])]
+            totals[name] = float(rows["dry_t"].sum()), float((rows["dry_t"] * rows["total_rey_ppm"].fillna(0)).sum())
+    t2, t3 = totals["block_model_2d"], totals["block_model_3d"]
+    assert t3[0] == pytest.approx(t2[0], rel=0.01)
+    assert t3[1] == pytest.approx(t2[1], rel=0.01)  # contained REY
