@@ -1,19 +1,25 @@
 """Ingest throughput: a long table (analyte, value, unit) and a wide table (one column per analyte).
 
 Prints values/s for ``reymud.ingest.ingest_files`` (read + recognise + convert + validate + store),
-for ``parse_file`` alone (no store), and ``pandas.read_csv`` alone on the same file for comparison.
+for ``parse_file`` alone (no store), and ``pandas.read_csv`` and DuckDB's ``read_csv`` (bare load
+into an in-memory table, every column as text) on the same file for comparison. Then the peak
+resident memory (``resource.getrusage`` in a fresh subprocess) of ingesting a long table of about
+``--memory-file-mb`` MB.
 
-Usage: ``python benchmarks/bench_ingest.py [--long-values N] [--wide-samples N]``
-(defaults: 1,000,000 values long; 100,000 samples wide with 20 analytes).
+Usage: ``python benchmarks/bench_ingest.py [--long-values N] [--wide-samples N] [--memory-file-mb MB]``
+(defaults: 1,000,000 values long; 100,000 samples wide with 20 analytes; 200 MB; 0 skips it).
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -70,10 +76,40 @@ def _time(func) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+def _duckdb_load(path: Path) -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar = true)", [str(path)])
+    con.close()
+
+
+_PEAK = """
+import resource, sys, time
+from reymud.ingest import ingest_files
+from reymud.store import Project
+project = Project.init(sys.argv[1])
+ingest_files(project, [sys.argv[3]])
+start = time.perf_counter()
+ingest_files(project, [sys.argv[2]])
+wall = time.perf_counter() - start
+print("\n", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, wall, len(project.sql("SELECT 1 FROM assays")))
+"""
+
+
+def peak_memory(size_mb: int, folder: Path, rng: np.random.Generator) -> tuple[float, int, float, float]:
+    """Ingest a long table of about ``size_mb`` MB in a subprocess: (file MB, values, seconds, peak RSS MB)."""
+    n_values = int(size_mb * 1e6 / 41)  # about 41 bytes per long-table row in this generator
+    path, collars = make_long(n_values, folder, rng)
+    size = path.stat().st_size / 1e6
+    out = subprocess.run([sys.executable, "-c", _PEAK, str(folder / "peak.duckdb"), str(path), str(collars)],
+                         capture_output=True, text=True, check=True).stdout.split()[-3:]  # after DuckDB's progress bar
+    return size, int(out[2]), float(out[1]), int(out[0]) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--long-values", type=int, default=1_000_000)
     parser.add_argument("--wide-samples", type=int, default=100_000)
+    parser.add_argument("--memory-file-mb", type=int, default=200)
     args = parser.parse_args()
     rng = np.random.default_rng(1)
     rows = []
@@ -85,18 +121,24 @@ def main() -> None:
         ):
             n_values = len(pd.read_csv(path)) * (1 if "long" in label else len(ANALYTES))
             t_csv = _time(lambda path=path: pd.read_csv(path, dtype=str, keep_default_na=False))
+            t_duck = _time(lambda path=path: _duckdb_load(path))
             t_parse = _time(lambda path=path: parse_file(path))
             project = Project.init(folder / f"{path.stem}.duckdb")
             ingest_files(project, [collars])
             t_ingest = _time(lambda project=project, path=path: ingest_files(project, [path]))
             assert len(project.assays()) == n_values
-            rows.append((label, n_values, t_csv, t_parse, t_ingest))
+            rows.append((label, n_values, t_csv, t_duck, t_parse, t_ingest))
     print("values/s (wall seconds / CPU seconds of this process; the machine may be shared)")
-    print(f"{'table':30s} {'values':>10s} {'pandas read_csv':>26s} {'reymud parse_file':>26s} "
-          f"{'reymud ingest_files':>26s}")
+    print(f"{'table':30s} {'values':>10s} {'pandas read_csv':>26s} {'duckdb read_csv':>26s} "
+          f"{'reymud parse_file':>26s} {'reymud ingest_files':>26s}")
     for label, n, *timings in rows:
         cells = [f"{n / wall:>10,.0f} ({wall:5.1f}s/{cpu:5.1f}s)" for wall, cpu in timings]
         print(f"{label:30s} {n:>10,d} " + " ".join(f"{c:>26s}" for c in cells))
+    if args.memory_file_mb:
+        with tempfile.TemporaryDirectory() as tmp:
+            size, n, wall, peak = peak_memory(args.memory_file_mb, Path(tmp), rng)
+        print(f"\npeak memory: long table {size:,.0f} MB, {n:,d} values ingested in {wall:.1f}s "
+              f"({n / wall:,.0f} values/s); peak RSS of the ingesting process {peak:,.0f} MB (target < 1,024 MB)")
 
 
 if __name__ == "__main__":

@@ -116,8 +116,15 @@ def _collars(frame: pd.DataFrame, layout: Layout, core_ids: pd.Series, rows: np.
     return cores
 
 
-def parse_file(path: str | Path, mapping: IngestMapping | None = None) -> ParsedFile:
+def parse_file(path: str | Path, mapping: IngestMapping | None = None, sha256: str | None = None) -> ParsedFile:
     """Read, recognise, convert and validate one file (no project needed).
+
+    Parameters
+    ----------
+    path : str or Path
+    mapping : IngestMapping, optional
+    sha256 : str, optional
+        The file's checksum when the caller has it already (saves reading the file twice).
 
     Raises
     ------
@@ -126,13 +133,19 @@ def parse_file(path: str | Path, mapping: IngestMapping | None = None) -> Parsed
     """
     path = Path(path)
     mapping = mapping or IngestMapping()
-    sha256 = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-    if mapping.sheet is None and path.is_file() and path.read_bytes()[:4] == b"PK\x03\x04":
+    if sha256 is None:
+        sha256 = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    if mapping.sheet is None and path.is_file() and _head(path) == b"PK\x03\x04":
         names = sheet_names(path)
         if len(names) > 1 or mapping.core_id_from_sheet:
             return _parse_sheets(path, names, mapping, sha256)
     frame = read_table(path, sheet=mapping.sheet, encoding=mapping.encoding)
     return _parse_frame(frame, path.name, sha256, mapping)
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(4)
 
 
 #: Problems that mean "this sheet holds no table to load" (notes, charts, empty sheets): skipped, reported.
@@ -394,5 +407,5 @@ def _one(project: Project, path: Path, mapping: IngestMapping, i: int, n: int,
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     if not project.sql("SELECT 1 FROM imports WHERE sha256 = ?", [sha]).empty:
         return ImportReport(path.name, sha, "skipped-duplicate")
-    return _store(project, parse_file(path, mapping), mapping)
+    return _store(project, parse_file(path, mapping, sha), mapping)
 
