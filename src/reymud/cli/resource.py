@@ -239,6 +239,30 @@ def resource(
     _render_statement(table, config.describe(), all_notes, table.attrs.get("density_source", ""),
                       ds.attrs.get("synthetic", "unknown"))
     console().print(f"Block model: {path}")
+    _print_plan(ds)
+
+
+def _print_plan(ds) -> None:
+    """The estimation plan the block model was made with, and where the cut-off applies."""
+    import json
+
+    from reymud.spatial.plan import EstimationPlan, PlanError
+
+    if "area_of_interest" in ds.attrs:
+        console().print(str(ds.attrs["area_of_interest"]), highlight=False)
+    if "depth_mbsf" in ds.dims:
+        basis = f"cut-off applied per {float(ds.attrs.get('slice_thickness_m', float('nan'))):g} m slice (3-D model)"
+    else:
+        basis = "cut-off applied per column (window average grade, 2-D model)"
+    console().print(basis, highlight=False)
+    if "plan" not in ds.attrs:
+        return
+    try:
+        plan = EstimationPlan.from_dict(json.loads(ds.attrs["plan"]), source="block model attrs['plan']")
+    except (ValueError, PlanError) as exc:
+        console().print(f"[yellow]note:[/] the stored plan cannot be read ({exc})")
+        return
+    console().print("Estimation plan:\n" + plan.describe(), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

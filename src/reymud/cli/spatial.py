@@ -6,6 +6,7 @@ Thin: read the project (store -> geochem.summarise -> cores.window_stats), call
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 from typing import Annotated
@@ -234,13 +235,14 @@ def estimate(
                                               base_mbsf=win[1], synthetic=synthetic)
             ds3["aoi_fraction"] = ds["aoi_fraction"]
             ds3["inside"] = ds3["inside"] & ds["inside"] if "inside" in ds3 else ds["inside"]
-            ds3.attrs["plan"] = ds.attrs["plan"]
+            plan3 = plan.replace(cutoff_basis="slice", smu_thickness_m=float(plan.slice_m))
+            ds3.attrs.update(plan=json.dumps(plan3.to_dict()), area_of_interest=ds.attrs["area_of_interest"])
             p3 = path.with_name(path.stem.replace("2d", "3d") + ("_3d" if "2d" not in path.stem else "")
                                 + path.suffix)
             write_grid(ds3, p3, "reymud block model (3-D depth slices)")
             proj.save_json("grid", p3.stem, {"path": record_path(p3, proj.artifact_dir), "kind": "block_model_3d",
                                              "crs": grid.crs, "cell_size_m": plan.cell_m,
-                                             "slice_thickness_m": float(plan.slice_m), "plan": plan.to_dict()})
+                                             "slice_thickness_m": float(plan.slice_m), "plan": plan3.to_dict()})
             console.print(f"3-D model: {ds3.sizes['depth_mbsf']} slices -> {p3}")
 
 
@@ -347,8 +349,6 @@ def simulate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the P10/P50/P90 table as JSON.")] = False,
 ) -> None:
     """Conditional simulation on the kriged estimate's blocks; prints P10/P50/P90 and the kriged value."""
-    import json
-
     from reymud.spatial import NormalScoreTransform, VariogramFitError, auto_model, write_grid
     from reymud.spatial.simulate import block_weights, fit_nscore_variogram, simulate_blocks
 
