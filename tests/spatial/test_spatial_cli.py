@@ -113,6 +113,8 @@ def test_estimate_with_plan_and_area(tmp_path, monkeypatch):
     partial = table["area_m2"] < 2000.0**2
     assert partial.any()  # edge blocks count by their fraction inside
     assert table["dry_t"].sum() == pytest.approx((table["area_m2"] * table["thickness_m"] * 0.55).sum())
+    out = _ok(["validate", project, "--plan", tmp_path / "plan.yaml", "--folds", "3"])
+    assert "trend             linear" in out and "leave-one-out" in out
     res = runner.invoke(app, ["estimate", str(project), "--plan", str(tmp_path / "missing.yaml")])
     assert res.exit_code == 2 and "not found" in res.output
     (tmp_path / "bad.yaml").write_text("cel_m: 3\n")

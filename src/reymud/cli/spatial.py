@@ -264,34 +264,38 @@ def _summary(ds, path: Path) -> None:
 
 def validate(
     project: ProjectArg,
+    plan_file: PlanOpt = None,
     variable: VariableOpt = "total_rey_ppm",
-    window: WindowOpt = "0-10",
+    window: Annotated[str | None, typer.Option("--window", help="Depth window TOP-BASE in mbsf [plan: 0-10].")] = None,
     folds: Annotated[int, typer.Option(help="Spatial k-fold: number of folds (blocks of space).")] = 5,
-    cell: CellOpt = 250.0,
-    max_samples: Annotated[int, typer.Option(help="Most cores used per estimate.")] = 16,
+    cell: Annotated[float | None, typer.Option("--cell", help="Block (cell) size in metres [plan: 250].")] = None,
+    max_samples: Annotated[int | None, typer.Option(help="Most cores used per estimate [plan: 16].")] = None,
 ) -> None:
     """Cross-validation (leave-one-out and spatial k-fold), declustering and swath data."""
     from reymud.spatial import (
         Neighbourhood,
         OrdinaryKriging,
-        auto_model,
         cell_declustering,
         cross_validate,
         swath,
     )
+    from reymud.spatial.blockmodel import fit_plan_model
 
-    win = parse_window(window)
+    if cell is not None and not cell > 0:
+        fail("--cell must be > 0 m", 2)
+    plan = load_plan(plan_file, cell_m=cell, max_samples=max_samples, **window_overrides(window))
     with open_project(project) as proj:
-        pts, _, _ = _points(proj, win)
+        pts, _, _ = _points(proj, plan=plan)
         if variable not in pts.columns:
             fail(f"unknown variable {variable!r}", 2)
         pts = pts[np.isfinite(pts[variable])]
         xy = pts[["easting", "northing"]].to_numpy(float)
         z = pts[variable].to_numpy(float)
+        console.print(plan.describe(), highlight=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = _saved_model(proj, variable) or auto_model(xy, z, variable)
-        est = OrdinaryKriging(model, Neighbourhood(max_samples=max_samples, min_samples=2))
+            model = _saved_model(proj, variable) or fit_plan_model(xy, z, plan, variable)[1]
+        est = OrdinaryKriging(model, Neighbourhood(max_samples=plan.max_samples, min_samples=2), drift=plan.trend)
         try:
             loo = cross_validate(est, xy, z, "loo")
             kf = cross_validate(est, xy, z, min(folds, len(z)))
@@ -315,7 +319,7 @@ def validate(
         console.print(t)
         from reymud.spatial import Grid
 
-        grid = Grid.around(pts, cell, 0.0, crs=pts.attrs["crs"])
+        grid = Grid.around(pts, plan.cell_m, 0.0, crs=pts.attrs["crs"])
         ds = est.fit(xy, z).predict(grid).rename({"estimate": variable})
         for axis in ("easting", "northing"):
             sw = swath(ds, pts, variable, axis=axis, n_bands=6)
