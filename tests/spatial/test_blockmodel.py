@@ -180,3 +180,37 @@ def test_fit_plan_model_uses_trend_residuals():
     _, res, how_res, _ = fit_plan_model(xy, z, EstimationPlan(trend="linear"), "z")
     assert "residuals" in how_res and "residuals" not in how_raw
     assert res.sill < 0.2 * raw.sill  # the trend's variance is gone from the residual variogram
+
+
+def test_polygon_clip_constant_field_gives_analytic_area_and_tonnage(tmp_path):
+    """A GeoJSON triangle over a constant field: area = the polygon's projected area (< 0.5 %) and
+    tonnes = area x thickness x density, partial blocks weighted by their fraction inside."""
+    from pyproj import Geod
+    from shapely.geometry import Polygon
+
+    from reymud.resource import blocks_table
+    from reymud.spatial.blockmodel import plan_grid
+    from reymud.spatial.plan import EstimationPlan
+
+    win, cores = _cores(n=20, seed=2)
+    win["thickness_m"], win["overburden_m"] = 6.0, 1.0
+    for el in REY:
+        win[el] = 50.0
+    win["total_rey_ppm"] = 50.0 * len(REY)
+    pts = points_from_cores(win, cores)
+    ring = [[153.6, 21.9], [154.0, 21.95], [153.8, 22.15], [153.6, 21.9]]
+    path = tmp_path / "area.geojson"
+    path.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}))
+    plan = EstimationPlan(area=str(path), cell_m=1_000.0)
+    grid, frac, _ = plan_grid(pts, plan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # constant field: kriging says so
+        ds = estimate_block_model(pts, grid=grid, models={"total_rey_ppm": MODEL}, inside=frac > 0,
+                                  window=plan.window)
+    ds["aoi_fraction"] = frac
+    table = blocks_table(ds, density_t_m3=0.55)
+    area_m2 = abs(Geod(ellps="WGS84").geometry_area_perimeter(Polygon(ring))[0])  # geodesic, independent
+    assert table["area_m2"].sum() == pytest.approx(area_m2, rel=0.005)
+    assert table["dry_t"].sum() == pytest.approx(area_m2 * 6.0 * 0.55, rel=0.005)
+    assert table["total_rey_ppm"].to_numpy() == pytest.approx(50.0 * len(REY))
+    assert ((table["area_m2"] > 0) & (table["area_m2"] < 1e6)).any()
