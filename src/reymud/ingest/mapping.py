@@ -13,6 +13,7 @@ Example ``mapping.yaml``::
       "Comments": ignore
     units:                        # unit of a column (or of an analyte) whose header has none
       "La": ppm
+      "Depth (m)": cm             # depth columns: m, cm, mm (mbsf, cmbsf, m CSF-A); CCSF/mcd refused
     default_unit: ppm             # unit of every analyte column that states none
     point_half_thickness_m: 0.01  # single-depth samples span depth +- this (default: a point)
     negative_means_below_detection: false
