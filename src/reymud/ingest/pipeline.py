@@ -134,13 +134,22 @@ def parse_file(path: str | Path, mapping: IngestMapping | None = None, sha256: s
     path = Path(path)
     mapping = mapping or IngestMapping()
     if sha256 is None:
-        sha256 = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+        sha256 = _sha256(path) if path.is_file() else ""
     if mapping.sheet is None and path.is_file() and _head(path) == b"PK\x03\x04":
         names = sheet_names(path)
         if len(names) > 1 or mapping.core_id_from_sheet:
             return _parse_sheets(path, names, mapping, sha256)
     frame = read_table(path, sheet=mapping.sheet, encoding=mapping.encoding)
     return _parse_frame(frame, path.name, sha256, mapping)
+
+
+def _sha256(path: Path) -> str:
+    """Checksum of a file, read in 8 MB chunks (no second copy of a large file in memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 23), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _head(path: Path) -> bytes:
@@ -404,7 +413,7 @@ def _one(project: Project, path: Path, mapping: IngestMapping, i: int, n: int,
         progress(i, n, path.name)
     if not path.is_file():
         raise IngestError(path.name, f"file {path} does not exist", "check the path")
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    sha = _sha256(path)
     if not project.sql("SELECT 1 FROM imports WHERE sha256 = ?", [sha]).empty:
         return ImportReport(path.name, sha, "skipped-duplicate")
     return _store(project, parse_file(path, mapping, sha), mapping)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -158,7 +159,8 @@ def _read_text_checked(path: Path, text: str, sep: str, n_comment: int) -> pd.Da
         pd.DataFrame(columns=header, dtype=object)
 
 
-def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None) -> pd.DataFrame:
+def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None,
+               full_text: Callable[[], str] | None = None) -> pd.DataFrame:
     lines = text[:262144].splitlines()
     comments, n_comment = _split_comments(lines[:1000])
     body = lines[n_comment:] if n_comment < len(lines) else []
@@ -182,7 +184,7 @@ def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None
     if frame is not None:
         frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, delimiter=sep)
         return frame
-    frame = _read_text_checked(path, text, sep, n_comment)
+    frame = _read_text_checked(path, full_text() if full_text is not None else text, sep, n_comment)
     frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, delimiter=sep)
     return frame
 
@@ -311,7 +313,7 @@ def read_table(path: str | Path, sheet: str | int | None = None, encoding: str |
     if not path.is_file():
         raise IngestError(path.name, f"file {path} does not exist", "check the path")
     data = path.read_bytes()
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():
         raise IngestError(path.name, "the file is empty", "export the table again with its header and data rows")
     kind = _sniff_kind(path, data[:8])
     if kind == "parquet":
@@ -324,7 +326,12 @@ def read_table(path: str | Path, sheet: str | int | None = None, encoding: str |
         frame = _read_excel(path, sheet)
     else:
         sep = "\t" if path.suffix.lower() in {".tsv", ".tab"} else None
-        frame = _read_text(path, _decode(path, data, encoding), sep, data if not encoding else None)
+        if encoding:
+            frame = _read_text(path, _decode(path, data, encoding), sep)
+        else:  # the whole file is decoded only when pyarrow cannot read it (pyarrow checks UTF-8 itself)
+            _decode(path, data[:65536].rsplit(b"\n", 1)[0] if len(data) > 65536 else data, None)
+            head = data[:262144].decode("utf-8-sig", errors="replace")
+            frame = _read_text(path, head, sep, data, full_text=lambda: _decode(path, data, None))
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise IngestError(path.name, "the file has a header row but no data rows",
