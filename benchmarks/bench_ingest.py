@@ -91,7 +91,7 @@ ingest_files(project, [sys.argv[3]])
 start = time.perf_counter()
 ingest_files(project, [sys.argv[2]])
 wall = time.perf_counter() - start
-print("\n", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, wall, len(project.sql("SELECT 1 FROM assays")))
+print(); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, wall, len(project.sql("SELECT 1 FROM assays")))
 """
 
 
