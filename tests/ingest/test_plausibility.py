@@ -245,3 +245,15 @@ def test_absurdly_wide_file_is_refused_early(project, write):
     path = write("wide.csv", ",".join(f"c{i}" for i in range(200_000)) + "\n" + ",".join("1" * 200_000) + "\n")
     with _raises(r"wide\.csv, row 1: the header has more than 5,000 columns"):
         ingest_files(project, [path])
+
+
+@pytest.mark.parametrize("dl_name", ["La_DL", "DL La", "La LOD (ppm)"])
+def test_per_analyte_detection_limit_columns(project, demo_files, write, dl_name):
+    path = write("a.csv", f"sample_id,core_id,top_mbsf,bottom_mbsf,La (ppm),{dl_name},Ce (ppm)\n"
+                          "S1,PC01,0,0.5,bdl,0.05,3\nS2,PC01,0.5,1,12,0.04,4\n")
+    report = _ingest(project, demo_files, path)[-1]
+    assert dl_name not in report.unrecognised
+    stored = project.sql("SELECT sample_id, value, detection_limit, censored FROM assays WHERE analyte = 'La' "
+                         "ORDER BY sample_id")
+    assert stored["detection_limit"].tolist() == [0.05, 0.04]
+    assert stored["censored"].tolist() == [True, False] and stored["value"].iloc[1] == 12.0

@@ -111,6 +111,10 @@ def wide_assays(frame: pd.DataFrame, layout: Layout, samples: pd.DataFrame, mapp
                               row=int(rows[0]) - 1, column=spec.name)
         conv = conversion(spec.analyte, unit)
         limit = parsed.limit
+        if spec.name in layout.limit_columns:
+            dl_column = layout.limit_columns[spec.name]
+            own = _parse(data[dl_column], mapping, file, rows, dl_column)
+            limit = np.where(np.isnan(limit), np.where(np.isnan(own.value), own.limit, own.value), limit)
         if is_dl.any():
             dl_cell = frame.loc[is_dl, spec.name]
             dl = _parse(dl_cell, mapping, file, samples["_row"].to_numpy()[is_dl], spec.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -15,6 +16,9 @@ from reymud.ingest.units import conversion, normalise_unit, parse_analyte
 
 __all__ = ["Layout", "classify"]
 
+#: Per-analyte detection-limit column names: ``La_DL``, ``DL La``, ``La LOD (ppm)``.
+_DL_RE = re.compile(r"^\s*(?:(?:dl|lod|mdl)[\s_\-]+(?P<a>[A-Za-z][A-Za-z0-9]*)|(?P<b>[A-Za-z][A-Za-z0-9]*)[\s_\-]+"
+                    r"(?:dl|lod|mdl))\s*(?:[(\[](?P<unit>[^)\]]*)[)\]])?\s*$", re.IGNORECASE)
 _UNITLESS_FIX = ("write the unit in the header (e.g. 'La (ppm)'), add a units row under the header, or set it "
                  "in the mapping file (units: {{'{col}': ppm}} or default_unit: ppm)")
 
@@ -39,6 +43,8 @@ class Layout:
         Column -> role or ``analyte [unit]`` as used.
     depth_factors : mapping
         Depth column -> metres per unit (from the mapping file, units row or column name).
+    limit_columns : mapping
+        Analyte column -> its per-analyte detection-limit column (``La_DL``, ``DL La``), same unit.
     """
 
     kind: str
@@ -48,6 +54,7 @@ class Layout:
     units_row: bool = False
     mapping_used: Mapping[str, str] = field(default_factory=dict)
     depth_factors: Mapping[str, float] = field(default_factory=dict)
+    limit_columns: Mapping[str, str] = field(default_factory=dict)
 
 
 def _spec_from_mapping(column: str, target: object) -> ColumnSpec:
@@ -80,8 +87,15 @@ def classify(frame: pd.DataFrame, mapping: IngestMapping, file: str) -> tuple[La
     analytes: list[ColumnSpec] = []
     unrecognised: list[str] = []
     used: dict[str, str] = {}
+    dl_columns: dict[str, tuple[str, str | None]] = {}
     for column in frame.columns:
         target = mapping.columns.get(column)
+        found = _DL_RE.match(str(column)) if target is None else None
+        if found and parse_analyte(found.group("a") or found.group("b")) is not None:
+            element = parse_analyte(found.group("a") or found.group("b"))
+            dl_columns[str(element)] = (column, found.group("unit"))
+            used[column] = "detection limit"
+            continue
         spec = recognise_column(column) if target is None else _spec_from_mapping(column, target)
         if spec.role == "ignore":
             used[column] = "ignore"
@@ -143,6 +157,7 @@ def classify(frame: pd.DataFrame, mapping: IngestMapping, file: str) -> tuple[La
             stated.append(("column name", from_name[1]))
         factors[column] = depth_factor(stated, file, column, header_row)
     final: list[ColumnSpec] = []
+    limits: dict[str, str] = {}
     seen: dict[str, str] = {}
     for spec in analytes:
         token = (split_name(spec.name) or (spec.name, None))[0]
@@ -168,6 +183,16 @@ def classify(frame: pd.DataFrame, mapping: IngestMapping, file: str) -> tuple[La
                               row=header_row, column=spec.name)
         seen[canonical] = spec.name
         final.append(ColumnSpec(spec.name, "analyte", spec.analyte, unit_text, unit))
+        if str(spec.analyte) in dl_columns:
+            dl_column, dl_unit = dl_columns.pop(str(spec.analyte))
+            if dl_unit and normalise_unit(dl_unit) != unit:
+                raise IngestError(file, f"the detection-limit column is in {dl_unit!r} but {spec.name!r} is in "
+                                  f"{unit_text!r}", "report the limit in the unit of its analyte column",
+                                  row=header_row, column=dl_column)
+            limits[spec.name] = dl_column
         used[spec.name] = f"{canonical} [{unit}]"
-    layout = Layout(kind, roles, tuple(final), tuple(unrecognised), units_row, used, factors)
+    for dl_column, _ in dl_columns.values():  # a limit without its analyte column is not read
+        unrecognised.append(dl_column)
+        used.pop(dl_column, None)
+    layout = Layout(kind, roles, tuple(final), tuple(unrecognised), units_row, used, factors, limits)
     return layout, frame
