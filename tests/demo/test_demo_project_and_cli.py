@@ -9,10 +9,6 @@ from reymud.demo import demo_project
 
 runner = CliRunner()
 
-ingest = pytest.importorskip("reymud.ingest")
-if not hasattr(ingest, "ingest_files"):  # pragma: no cover - ingest stage not there yet
-    pytest.skip("reymud.ingest.ingest_files not available", allow_module_level=True)
-
 
 @pytest.fixture(scope="module")
 def project_path(tmp_path_factory):

@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reymud.cli.main import app
+from reymud.store import Project
 
 runner = CliRunner(env={"COLUMNS": "200"})
 
@@ -80,9 +81,8 @@ def test_bad_options_exit_cleanly(small_model, tmp_path):
 
 
 def test_project_latest_grid(small_model, tmp_path):
-    store = pytest.importorskip("reymud.store")
     project_path = tmp_path / "p.duckdb"
-    project = store.Project.init(project_path)
+    project = Project.init(project_path)
     nc = project.artifact_dir / "block_model_2d.nc"
     small_model.to_netcdf(nc)
     other = project.artifact_dir / "other.nc"

@@ -110,10 +110,7 @@ def test_estimate_grid_full_and_block_averaged(client, frames):
     assert "total_rey_ppm" in meta["variables"] and meta["shape"] == [ny, nx]
 
 
-def test_exceedance_maps_are_the_simulation_probabilities(client, project_path, demo_source):
-    if demo_source[1] != "assess":
-        assert client.get("/api/exceedance").status_code == 404
-        return
+def test_exceedance_maps_are_the_simulation_probabilities(client, project_path):
     ds = xr.load_dataset(Path(f"{project_path}.files") / "exceedance.nc")
     listed = client.get("/api/exceedance").json()["cutoffs_ppm"]
     assert listed == ds["cutoff_ppm"].to_numpy().tolist()
@@ -162,21 +159,16 @@ def test_grade_tonnage_curve_is_monotone(client, frames):
     assert {r["class"] for r in listed["rows"]} >= {"all", "indicated", "inferred"}
 
 
-def test_results_json_and_import_log(client, project_path, demo_source):
+def test_results_json_and_import_log(client, project_path):
     imports = client.get("/api/imports").json()["rows"]
     assert [r["status"] for r in imports] == ["loaded"] * len(imports) and len(imports) >= 2
-    if demo_source[1] != "assess":
-        assert client.get("/api/results").status_code == 404
-        return
     with Project.open(project_path) as project:
         expected = project.load_json("assess", "latest")
     assert client.get("/api/results").json() == expected
 
 
-def test_saved_tables_are_the_assessment_frames(client, project_path, demo_source):
-    saved = ["resource_table"]
-    if demo_source[1] == "assess":
-        saved += ["supply_summary", "production_schedule", "element_resource", "uncertainty"]
+def test_saved_tables_are_the_assessment_frames(client, project_path):
+    saved = ["resource_table", "supply_summary", "production_schedule", "element_resource", "uncertainty"]
     urls = {"resource_table": "/api/resource/table", "supply_summary": "/api/supply",
             "production_schedule": "/api/production", "element_resource": "/api/resource/elements",
             "uncertainty": "/api/uncertainty"}

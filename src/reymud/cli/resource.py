@@ -17,12 +17,6 @@ LABELS = {"measured": "Measured", "indicated": "Indicated", "measured+indicated"
 BY_HELP = "Cut-off variable: total_rey (ppm total REY), treo (ppm total rare-earth oxide) or value (USD per dry t)."
 
 
-def _project_class():
-    from reymud.store import Project
-
-    return Project
-
-
 def _entry_path(entry, base: Path) -> Path:
     if isinstance(entry, dict):
         entry = entry.get("path") or entry.get("file") or entry.get("netcdf") or entry.get("zarr")
@@ -60,12 +54,10 @@ def _grid_path(project_path: Path, grid: str | None) -> Path:
     """Path of the block model: ``--grid`` name registered in the project, or the latest one."""
     if not project_path.exists():
         fail(f"project {project_path} does not exist; create one with `reymud init` or `reymud assess --demo`")
+    from reymud.store import Project
+
     try:
-        project_cls = _project_class()
-    except ImportError as exc:
-        fail(f"cannot open projects ({exc}); use --grid PATH.nc or --simple")
-    try:
-        project = project_cls.open(project_path)
+        project = Project.open(project_path)
     except Exception as exc:  # the store's own error names the file and the fix
         fail(str(exc))
     with project:

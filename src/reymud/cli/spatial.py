@@ -353,6 +353,7 @@ def simulate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the P10/P50/P90 table as JSON.")] = False,
 ) -> None:
     """Conditional simulation on the kriged estimate's blocks; prints P10/P50/P90 and the kriged value."""
+    from reymud.resource import uncertainty_summary
     from reymud.spatial import NormalScoreTransform, VariogramFitError, auto_model, write_grid
     from reymud.spatial.simulate import block_weights, fit_nscore_variogram, simulate_blocks
 
@@ -407,11 +408,6 @@ def simulate(
             console.print(f"{realizations} realisations ({real.attrs['method']}) -> {path}")
         if variable != "total_rey_ppm":
             return  # tonnage summaries are defined on total REY grade realisations
-        try:
-            from reymud.resource import uncertainty_summary
-        except ImportError:
-            console.print("[yellow]reymud.resource.uncertainty_summary not available: no P10/P50/P90 table[/]")
-            return
         try:
             cuts = [float(c) for c in cutoffs.split(",") if c.strip()]
         except ValueError:
