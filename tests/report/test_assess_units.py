@@ -21,7 +21,7 @@ def test_config_defaults_and_validation():
     cfg = AssessConfig()
     assert cfg.cutoffs_ppm == (400.0, 1_000.0, 2_000.0) and cfg.n_realizations == 100
     assert (cfg.n_workers, cfg.threads_per_worker) == (2, 1)
-    assert cfg.simulation_cell_m == 1_000.0
+    assert cfg.simulation_cell_m == cfg.cell_m  # the band is simulated on the estimate's own blocks
     assert dataclasses.replace(cfg, sim_cell_m=None).simulation_cell_m == cfg.cell_m
     with pytest.raises(ValueError, match="window_base_mbsf"):
         AssessConfig(window_top_mbsf=5, window_base_mbsf=5)

@@ -214,3 +214,30 @@ def test_polygon_clip_constant_field_gives_analytic_area_and_tonnage(tmp_path):
     assert table["dry_t"].sum() == pytest.approx(area_m2 * 6.0 * 0.55, rel=0.005)
     assert table["total_rey_ppm"].to_numpy() == pytest.approx(50.0 * len(REY))
     assert ((table["area_m2"] > 0) & (table["area_m2"] < 1e6)).any()
+
+
+def test_measured_density_becomes_a_block_variable_and_lifts_the_class_cap():
+    from reymud.resource import ClassificationRules, blocks_table, classify_blocks
+
+    win, cores = _cores(n=25, seed=3)
+    rng = np.random.default_rng(0)
+    win["dry_density_g_cm3"] = np.where(np.arange(25) % 3 == 0, np.nan, rng.normal(0.55, 0.03, 25))
+    pts = points_from_cores(win, cores)
+    grid = Grid.around(pts, 2_000.0, 0.0, crs=pts.attrs["crs"])
+    models = {"thickness_m": MODEL, "total_rey_ppm": MODEL, "overburden_m": MODEL}
+    ds = estimate_block_model(pts, grid=grid, models=models)
+    dens = ds["density_t_m3"].values[np.isfinite(ds["total_rey_ppm"].values)]
+    measured = win["dry_density_g_cm3"].dropna()
+    assert np.isfinite(dens).all()
+    assert dens.min() >= measured.min() - 0.05 and dens.max() <= measured.max() + 0.05
+    table = blocks_table(ds)
+    np.testing.assert_allclose(table["dry_t"], table["volume_m3"] * table["density_t_m3"], rtol=1e-12)
+    rules = ClassificationRules(measured_min_slope=None, indicated_min_slope=None)
+    with_density = classify_blocks(ds, rules)
+    without = classify_blocks(ds.drop_vars("density_t_m3"), rules)
+    assert (with_density == "measured").any()  # measured density: Measured is reachable
+    assert not (without == "measured").any()  # assumed density caps at Indicated (JORC)
+    # without any measurement no density variable is invented
+    ds0 = estimate_block_model(points_from_cores(win.drop(columns="dry_density_g_cm3"), cores), grid=grid,
+                               models=models)
+    assert "density_t_m3" not in ds0

@@ -112,7 +112,7 @@ def test_estimate_with_plan_and_area(tmp_path, monkeypatch):
     assert table["area_m2"].sum() / 1e6 == pytest.approx(aoi.area_km2(ds.attrs["crs"]), rel=0.005)
     partial = table["area_m2"] < 2000.0**2
     assert partial.any()  # edge blocks count by their fraction inside
-    assert table["dry_t"].sum() == pytest.approx((table["area_m2"] * table["thickness_m"] * 0.55).sum())
+    assert table["dry_t"].sum() == pytest.approx((table["area_m2"] * table["thickness_m"] * table["density_t_m3"]).sum())
     out = _ok(["validate", project, "--plan", tmp_path / "plan.yaml", "--folds", "3"])
     assert "trend             linear" in out and "leave-one-out" in out
     res = runner.invoke(app, ["estimate", str(project), "--plan", str(tmp_path / "missing.yaml")])

@@ -69,7 +69,8 @@ class AssessConfig:
     n_realizations : int
         Conditional simulation realisations.
     sim_cell_m : float or None
-        Simulation block size; None = ``cell_m``. A coarser simulation grid keeps the demo fast.
+        Simulation node spacing; None = the blocks themselves (``cell_m``). A finer spacing simulates
+        several nodes per block and averages them up; the band is always on the estimate's blocks.
     n_workers, threads_per_worker : int
         Dask LocalCluster size when no ``scheduler`` address is given.
     scheduler : str or None
@@ -115,7 +116,7 @@ class AssessConfig:
     grade_tonnage_cutoffs_ppm: tuple[float, ...] = tuple(float(c) for c in range(0, 3_001, 100))
     density_t_m3: float | None = None
     n_realizations: int = defaults.N_REALIZATIONS
-    sim_cell_m: float | None = 1_000.0
+    sim_cell_m: float | None = None
     n_workers: int = 2
     threads_per_worker: int = 1
     scheduler: str | None = None

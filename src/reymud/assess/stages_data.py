@@ -225,9 +225,8 @@ def stage_window(state: RunState) -> None:
     from reymud.spatial.points import window_points
 
     cfg, samples = state.config, state.frames["samples_geochem"]
-    columns = ["total_rey_ppm", *[e for e in REY if e in samples.columns]]
-    # the one builder of the estimation points (same as `reymud estimate` and the web job)
-    points = window_points(samples, state.frames["cores_table"], cfg.plan(), columns=columns,
+    # the one builder of the estimation points, with its default columns (same as `reymud estimate`)
+    points = window_points(samples, state.frames["cores_table"], cfg.plan(),
                            threshold=cfg.rey_threshold_ppm if cfg.thickness_above_threshold else None)
     crs = str(points.attrs.get("crs", cfg.crs or ""))
     dropped = points.attrs.get("dropped_cores", [])

@@ -230,46 +230,74 @@ def stage_resource(state: RunState) -> None:
 
 
 def stage_simulation(state: RunState) -> None:
-    """Conditional simulation of total REY, P10/P50/P90 and exceedance probabilities."""
-    from reymud import resource, spatial
+    """Conditional simulation of total REY on the kriged estimate's blocks: P10/P50/P90, exceedance.
+
+    The realisations live on exactly the blocks (and area fractions) of the block model, so the
+    band and the kriged statement total the same blocks. A plan ``sim_cell_m`` finer than the
+    blocks simulates ``cell_m / sim_cell_m`` nodes per block side and averages them up (block
+    support); a coarser one is not used (a band on other blocks would not match the estimate).
+    """
+    from reymud import resource
+    from reymud.spatial.simulate import nscore_model_for, simulate_blocks
 
     cfg = state.config
-    sim_cell = cfg.simulation_cell_m
-    if sim_cell == state.config.cell_m:
-        ds_sim, grid = state.objects["block_model"], state.objects["grid"]
+    ds = state.objects["block_model"]
+    refine = max(1, round(cfg.cell_m / cfg.simulation_cell_m)) if cfg.simulation_cell_m < cfg.cell_m else 1
+    if cfg.simulation_cell_m > cfg.cell_m:
+        state.warnings.append(f"simulation: sim_cell_m {cfg.simulation_cell_m:g} m is coarser than the "
+                              f"{cfg.cell_m:g} m blocks; simulating on the blocks themselves")
+    conditioning = state.frames["window_points"].dropna(subset=["total_rey_ppm"])
+    fitted_sill, how = None, "stated in the plan"
+    if cfg.simulation_transform == "nscore":
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model, fitted_sill, how = nscore_model_for(conditioning, "total_rey_ppm", ds)
+        state.warnings.extend(str(w.message) for w in caught)
     else:
-        ds_sim, grid = estimate_on(state, sim_cell)
-    name = "total_rey_ppm_nscore" if cfg.simulation_transform == "nscore" else "total_rey_ppm"
+        model = state.objects["models"]["total_rey_ppm"]
     session = state.objects.get("dask")
     own = session is None
     if own:
         session = DaskSession(cfg)
     try:
         client = session.get()
-        conditioning = state.frames["window_points"].dropna(subset=["total_rey_ppm"])
-        realizations = spatial.simulate(conditioning, "total_rey_ppm", state.objects["models"][name],
-                                        grid, n_realizations=cfg.n_realizations, seed=cfg.seed, client=client,
-                                        transform=cfg.simulation_transform,
-                                        progress=lambda done, total, info: state.report(
-                                            f"conditional simulation {done}/{total}"))
+        realizations = simulate_blocks(conditioning, "total_rey_ppm", model, ds, cfg.n_realizations, cfg.seed,
+                                       refine=refine, client=client, transform=cfg.simulation_transform,
+                                       fitted_sill=fitted_sill,
+                                       progress=lambda done, total, info: state.report(
+                                           f"conditional simulation {done}/{total}"))
     finally:
         if own:
             session.close()
     rcfg = state.objects["resource_config"]
-    summary = resource.uncertainty_summary(realizations, ds_sim, rcfg.cutoffs, density_t_m3=rcfg.density_t_m3)
+    measured = conditioning.get("dry_density_g_cm3")
+    factor = None
+    if measured is not None and np.isfinite(measured.to_numpy(float)).sum() >= 2:
+        factor = resource.density_factors(cfg.n_realizations, cfg.seed, measured=measured.to_numpy(float))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = resource.uncertainty_summary(realizations, ds, rcfg.cutoffs, density_t_m3=rcfg.density_t_m3,
+                                               density_factor=factor)
+    state.warnings.extend(str(w.message) for w in caught)
     probability = xr.concat([resource.exceedance_probability(realizations, c) for c in rcfg.cutoffs],
                             dim=pd.Index([float(c) for c in rcfg.cutoffs], name="cutoff_ppm"))
     exceedance = probability.rename("probability").to_dataset()
     exceedance.attrs.update(crs=state.objects["crs"], n_realizations=cfg.n_realizations, seed=cfg.seed,
-                            variable="total_rey_ppm", cell_size_m=sim_cell, synthetic=str(state.synthetic).lower())
-    state.objects.update(realizations=realizations, exceedance=exceedance, simulation_model=ds_sim)
+                            variable="total_rey_ppm", cell_size_m=float(ds.attrs.get("cell_size_m", cfg.cell_m)),
+                            synthetic=str(state.synthetic).lower())
+    state.objects.update(realizations=realizations, exceedance=exceedance, simulation_model=ds)
     state.frames["uncertainty"] = summary
-    mean_prob = {f"{c:g}": jsonable(float(probability.sel(cutoff_ppm=c).where(ds_sim["inside"]).mean()))
+    mean_prob = {f"{c:g}": jsonable(float(probability.sel(cutoff_ppm=c).where(ds["inside"]).mean()))
                  for c in probability["cutoff_ppm"].to_numpy()}
     state.results["simulation"] = {
         "variable": "total_rey_ppm", "n_realizations": cfg.n_realizations, "seed": cfg.seed,
-        "cell_size_m": sim_cell, "scheduler": session.label, "transform": cfg.simulation_transform,
-        "method": str(realizations.attrs.get("method", "")), "n_cells": int(grid.nx * grid.ny),
+        "cell_size_m": float(ds.attrs.get("cell_size_m", cfg.cell_m)), "nodes_per_block_side": refine,
+        "scheduler": session.label, "transform": cfg.simulation_transform,
+        "method": str(realizations.attrs.get("method", "")), "n_cells": int(ds.sizes["northing"] * ds.sizes["easting"]),
+        "support": str(realizations.attrs.get("support", "")), "model": jsonable(model.to_dict()),
+        "model_basis": how, "nscore_fitted_sill": jsonable(fitted_sill),
+        "density_uncertainty": "bootstrap of the measured mean density" if factor is not None else "none (fixed)",
+        "band_method": jsonable(summary.attrs),
     }
     state.results["uncertainty"] = {
         "table": records(summary), "exceedance_cutoffs_ppm": [float(c) for c in rcfg.cutoffs],

@@ -354,8 +354,8 @@ def simulate(
 ) -> None:
     """Conditional simulation on the kriged estimate's blocks; prints P10/P50/P90 and the kriged value."""
     from reymud.resource import uncertainty_summary
-    from reymud.spatial import NormalScoreTransform, VariogramFitError, auto_model, write_grid
-    from reymud.spatial.simulate import block_weights, fit_nscore_variogram, simulate_blocks
+    from reymud.spatial import write_grid
+    from reymud.spatial.simulate import nscore_model_for, simulate_blocks
 
     if realizations is not None and realizations < 1:
         fail("--realizations must be >= 1", 2)
@@ -369,7 +369,6 @@ def simulate(
     with open_project(project) as proj:
         pts, _, synthetic = _points(proj, plan=plan)
         pts = pts[np.isfinite(pts[variable])]
-        xy = pts[["easting", "northing"]].to_numpy(float)
         if not as_json:
             console.print(plan.describe(), highlight=False)
         with warnings.catch_warnings():
@@ -380,15 +379,13 @@ def simulate(
                 fail(f"--area: {exc}" if area else str(exc), 2 if area else 1)
             # declustered normal scores (polygonal weights over the estimate's blocks), as simulate_blocks uses
             model = _saved_model(proj, f"{variable}_nscore")
-        if model is None:  # fitted on declustered normal scores, checked like the estimation variogram
-            try:
-                model, _, _ = fit_nscore_variogram(pts, variable, block_weights(pts, variable, ds))
-            except VariogramFitError:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    y = NormalScoreTransform().fit(pts[variable], block_weights(pts, variable, ds)).transform(
-                        pts[variable])
-                    model = auto_model(xy, y, f"{variable} (normal scores)")
+        if model is None:  # the one recipe (also assess's): declustered normal scores, unit sill
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                model, _, _ = nscore_model_for(pts, variable, ds)
+            for w in caught:
+                if not as_json:
+                    console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, disable=as_json) as bar:
             task = bar.add_task(f"simulating {grid.nx * grid.ny:,} cells", total=realizations)

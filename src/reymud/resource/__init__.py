@@ -19,7 +19,12 @@ from reymud.resource.handoff import element_resource, read_element_resource
 from reymud.resource.index import GradeTonnageIndex
 from reymud.resource.slab import implied_density_t_m3, implied_grade_ppm, mean_oxide_factor, slab_tonnage
 from reymud.resource.table import grade_tonnage, resource_table
-from reymud.resource.uncertainty import exceedance_probability, realization_totals, uncertainty_summary
+from reymud.resource.uncertainty import (
+    density_factors,
+    exceedance_probability,
+    realization_totals,
+    uncertainty_summary,
+)
 from reymud.resource.value import block_value_usd_t, default_prices_usd_per_kg
 
 __all__ = [
@@ -35,6 +40,7 @@ __all__ = [
     "class_codes",
     "classify_blocks",
     "default_prices_usd_per_kg",
+    "density_factors",
     "element_resource",
     "exceedance_probability",
     "grade_tonnage",

@@ -201,6 +201,7 @@ def estimate_block_model(
         put(v, r["estimate"].values, {"units": "m" if v.endswith("_m") else "ppm"})
         if v == "thickness_m":
             put("thickness_m_variance", r["variance"].values, {"units": "m2"})
+    _estimate_density(ds, grid, points, xy_all, hood, block, put, defaults)
     for v in ("thickness_m", "overburden_m"):
         if v not in ds:
             put(v, np.full(grid.nx * grid.ny, np.nan), {"units": "m", "note": "not in points"})
@@ -238,6 +239,30 @@ def estimate_block_model(
     if plan is not None:
         ds.attrs["plan"] = json.dumps(plan)
     return ds
+
+
+def _estimate_density(ds: xr.Dataset, grid: Grid, points: pd.DataFrame, xy_all: np.ndarray, hood: Neighbourhood,
+                      block, put, defaults: BlockModelDefaults) -> None:
+    """``density_t_m3`` from the cores' measured dry bulk density (``dry_density_g_cm3``; g/cm3 == t/m3).
+
+    Ordinary kriging with its own automatic model (a constant when all measurements agree), in the
+    same neighbourhood as the grades. Blocks with fewer measured cores than the neighbourhood's
+    minimum stay NaN: their tonnage uses the stated default density and their class is capped by
+    ``ClassificationRules.max_class_with_assumed_density``. Without measurements nothing is added.
+    """
+    if "dry_density_g_cm3" not in points.columns:
+        return
+    z = points["dry_density_g_cm3"].to_numpy(float)
+    ok = np.isfinite(z)
+    if ok.sum() < max(hood.min_samples, 2):
+        return
+    attrs = {"units": "t m-3", "long_name": "dry bulk density (kriged from measured cores)"}
+    if np.ptp(z[ok]) == 0:
+        put("density_t_m3", np.where(np.isfinite(ds["total_rey_ppm"].values), z[ok][0], np.nan).ravel(), attrs)
+        return
+    model = auto_model(xy_all[ok], z[ok], "dry_density_g_cm3", defaults)
+    est = OrdinaryKriging(model, hood, block).fit(xy_all[ok], z[ok]).predict(grid)["estimate"].values
+    put("density_t_m3", np.where(np.isfinite(ds["total_rey_ppm"].values), est, np.nan).ravel(), attrs)
 
 
 def fit_plan_model(xy: np.ndarray, values: np.ndarray, plan, name: str = "variable"):

@@ -92,10 +92,13 @@ def window_points(samples: pd.DataFrame, cores: pd.DataFrame, plan=None, *, thre
         ``attrs["dropped_cores"]``.
     """
     from reymud.cores import window_stats
+    from reymud.cores.composite import SPARSE_COLUMNS, default_columns
     from reymud.spatial.plan import EstimationPlan
 
     plan = plan or EstimationPlan()
     top, base = plan.window
+    if columns is None:  # the grades, plus the measured dry density where the samples carry one
+        columns = default_columns(samples) + [c for c in SPARSE_COLUMNS if c in samples.columns]
     table = window_stats(samples, top, base, columns=columns, threshold=threshold, support=plan.support(),
                          cores=cores if "core_length_m" in cores.columns else None)
     pts = points_from_cores(table, cores, crs=plan.crs, duplicates=duplicates)

@@ -44,6 +44,7 @@ import xarray as xr
 from scipy import fft as sfft
 
 from reymud.spatial._checks import as_coords_values
+from reymud.spatial.blockmodel import auto_model
 from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
 from reymud.spatial.kriging_core import krige_targets
@@ -56,9 +57,10 @@ from reymud.spatial.nscore import (
     polygonal_weights,
     standardise_sill,
 )
+from reymud.spatial.variogram import VariogramFitError
 
 __all__ = ["SIMULATION_DEFAULTS", "SimulationDefaults", "block_weights", "fit_nscore_variogram", "grid_of",
-           "simulate", "simulate_blocks"]
+           "nscore_model_for", "simulate", "simulate_blocks"]
 
 
 @dataclass(frozen=True)
@@ -477,3 +479,29 @@ def _run_dask(plan, seeds, out, client, n_workers, progress, info) -> None:
             own_client.close()
         if own_cluster is not None:
             own_cluster.close()
+
+
+def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
+                     kinds: tuple[str, ...] = ("spherical",)) -> tuple[VariogramModel, float | None, str]:
+    """The simulation's normal-score variogram for the blocks of ``estimate`` (one recipe for every entry point).
+
+    Fitted by :func:`fit_nscore_variogram` on normal scores declustered with :func:`block_weights`
+    (polygonal weights over the estimate's blocks inside the area), standardised to unit sill. When
+    the fit fails (too few cores), the fallback is :func:`reymud.spatial.blockmodel.auto_model` on the
+    same declustered scores, and the returned description says so.
+
+    Returns
+    -------
+    (VariogramModel, float or None, str)
+        The model, the fitted sill that was divided out (None for the fallback) and how it was made.
+    """
+    weights = block_weights(points, variable, estimate)
+    try:
+        model, _, sill = fit_nscore_variogram(points, variable, weights, kinds=kinds)
+        return model, float(sill), "fitted on declustered normal scores, standardised to unit sill"
+    except VariogramFitError:
+        z = points[variable].to_numpy(float)
+        ok = np.isfinite(z)
+        y = NormalScoreTransform().fit(z[ok], np.asarray(weights, float)[ok]).transform(z[ok])
+        xy = points.loc[ok, ["easting", "northing"]].to_numpy(float)
+        return auto_model(xy, y, f"{variable} (normal scores)"), None, "fallback model (normal-score fit failed)"
