@@ -18,6 +18,7 @@ import pandas as pd
 
 from reymud.spatial._checks import as_coords_values
 from reymud.spatial.covariance import VariogramModel
+from reymud.spatial.kriging_core import drift_terms
 from reymud.spatial.variogram import (
     experimental_variogram,
     fit_variogram,
@@ -32,17 +33,6 @@ TREND_ORDERS = {
     "linear": ("1", "de", "dn"),
     "quadratic": ("1", "de", "dn", "de2", "de_dn", "dn2"),
 }
-
-
-def _design(xy: np.ndarray, centre: np.ndarray, scale: float, order: str) -> np.ndarray:
-    u = (xy[:, 0] - centre[0]) / scale
-    v = (xy[:, 1] - centre[1]) / scale
-    cols = [np.ones(len(xy))]
-    if order in ("linear", "quadratic"):
-        cols += [u, v]
-    if order == "quadratic":
-        cols += [u * u, u * v, v * v]
-    return np.column_stack(cols)
 
 
 class TrendSurface:
@@ -83,7 +73,7 @@ class TrendSurface:
                              f"{len(names) + 1} data, got {len(z)}")
         self.centre_ = xy.mean(axis=0)
         self.scale_ = float(max(np.abs(xy - self.centre_).max(), 1.0))
-        a = _design(xy, self.centre_, self.scale_, self.order)
+        a = drift_terms(xy, self.centre_, self.scale_, self.order)
         coef, *_ = np.linalg.lstsq(a, z, rcond=None)
         powers = np.array([0, 1, 1, 2, 2, 2][:len(names)], dtype=float)
         self.coef_ = coef / self.scale_ ** powers
@@ -99,7 +89,7 @@ class TrendSurface:
         xy = np.asarray(xy, dtype=float)
         if xy.ndim != 2 or xy.shape[1] != 2:
             raise ValueError(f"TrendSurface.predict: xy must be an (m, 2) array, got shape {xy.shape}")
-        return _design(xy, self.centre_, self.scale_, self.order) @ self._coef_scaled
+        return drift_terms(xy, self.centre_, self.scale_, self.order) @ self._coef_scaled
 
     def residuals(self, xy, z) -> np.ndarray:
         """``z - trend(xy)``."""
