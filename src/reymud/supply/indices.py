@@ -313,6 +313,11 @@ def supply_indices(reference: Reference | None = None, year: str = "2025e",
     jp_shares = ref.series("japan_import_share")
     jp_demand = ref.series("japan_demand_t")
     ir_by, eol_by, si_by = (ref.series(k) for k in ("eu_import_reliance", "eu_eol_rir", "eu_substitution_index"))
+    gp_score = ref.series("geopolrisk_score")
+    jp_china = ref.values.get("japan_china_share", {})
+    # The GeoPolRisk inputs (Japan's partners and their scores) do not depend on the element.
+    gp_status = _not_computed([("geopolrisk_score", c) for c in jp_shares.index[jp_shares > 0]
+                               if c not in gp_score.index])
     rows = []
     for el in elements:
         if el in by_element.columns:
@@ -328,21 +333,20 @@ def supply_indices(reference: Reference | None = None, year: str = "2025e",
                             float(eol_by.get(el, DEFAULTS["eu_eol_rir"])),
                             float(si_by.get(el, DEFAULTS["eu_substitution_index"])))
         demand = float(jp_demand.get(el, np.nan))
-        el_jp = _japan_partners(jp_shares, ref.values.get("japan_china_share", {}).get(el))
-        gp = geopolrisk(shares, el_jp * (demand if np.isfinite(demand) else 1.0), ref.series("geopolrisk_score"))
+        el_jp = _japan_partners(jp_shares, jp_china.get(el))
+        gp = geopolrisk(shares, el_jp * (demand if np.isfinite(demand) else 1.0), gp_score)
+        producers = shares.index[shares > 0]
         eu_status = _not_computed(
-            [("wgi_score", c) for c in shares.index[shares > 0] if c not in wgi.index]
-            + [("trade_factor", c) for c in shares.index[shares > 0] if c not in trade.index]
+            [("wgi_score", c) for c in producers if c not in wgi.index]
+            + [("trade_factor", c) for c in producers if c not in trade.index]
             + [(k, el) for k, ser in (("eu_import_reliance", ir_by), ("eu_eol_rir", eol_by),
                                       ("eu_substitution_index", si_by)) if el not in ser.index])
-        gp_score = ref.series("geopolrisk_score")
-        gp_status = _not_computed([("geopolrisk_score", c) for c in jp_shares.index[jp_shares > 0]
-                                   if c not in gp_score.index])
         if eu_status != "computed":
             eu = dict(eu, sr=np.nan, hhi_wgi_global=np.nan, hhi_wgi_eu=np.nan)
         if gp_status != "computed":
             gp = dict(gp, risk=np.nan)
-        rows.append({"eu_sr_status": eu_status, "geopolrisk_status": gp_status,"element": el, "china_share_pct": el_china, "hhi": hhi(column),
+        rows.append({"eu_sr_status": eu_status, "geopolrisk_status": gp_status,
+                     "element": el, "china_share_pct": el_china, "hhi": hhi(column),
                      "china_share_reo_pct": cs["share_of_listed_pct"],
                      "china_share_reo_of_world_total_pct": cs["share_of_world_total_pct"], "hhi_reo": h_reo,
                      "eu_sr": eu["sr"], "eu_hhi_wgi_global": eu["hhi_wgi_global"],
