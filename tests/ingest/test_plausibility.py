@@ -120,15 +120,20 @@ def test_nan_is_not_below_detection(project, demo_files, write, cell):
         _ingest(project, demo_files, path)
 
 
-def test_less_than_zero_is_not_a_detection_limit(project, demo_files, write):
-    path = write("a.csv", HEAD + "S1,PC01,0.0,0.5,<0,2\n")
-    with _raises(r"row 2, column 'La \(ppm\)': below-detection value '<0' has a limit that is not a positive"):
-        _ingest(project, demo_files, path)
-
-
-def test_hexadecimal_value(project, demo_files, write):
-    path = write("a.csv", HEAD + "S1,PC01,0.0,0.5,0x10,2\n")
-    with _raises(r"row 2, column 'La \(ppm\)': value '0x10' is written in hexadecimal"):
+@pytest.mark.parametrize(("rows", "message"), [
+    pytest.param("S1,PC01,0.0,0.5,<0,2\n",
+                 r"row 2, column 'La \(ppm\)': below-detection value '<0' has a limit that is not a positive",
+                 id="less-than-zero-is-not-a-detection-limit"),
+    pytest.param("S1,PC01,0.0,0.5,0x10,2\n", r"row 2, column 'La \(ppm\)': value '0x10' is written in hexadecimal",
+                 id="hexadecimal-value"),
+    pytest.param("S1,PC01,0.0,0.5,1,2,50,52\n", r"a\.csv, row 2: the row has 8 fields but the header has 6",
+                 id="row-with-two-extra-fields"),
+    pytest.param("S1,PC01,0.0,0.5,1,2\nS2,PC01,0.5,0.8\n",
+                 r"a\.csv, row 3: the row has 4 fields but the header has 6; missing fields", id="short-row"),
+])
+def test_refused_rows(project, demo_files, write, rows, message):
+    path = write("a.csv", HEAD + rows)
+    with _raises(message):
         _ingest(project, demo_files, path)
 
 
@@ -146,18 +151,6 @@ def test_row_with_one_extra_leading_field(project, demo_files, write):
     with _raises(r"a\.csv, row 3: the row has 7 fields but the header has 6; an extra field .* would shift"):
         _ingest(project, demo_files, path)
     assert _unchanged(project) == 0
-
-
-def test_row_with_two_extra_fields(project, demo_files, write):
-    path = write("a.csv", HEAD + "S1,PC01,0.0,0.5,1,2,50,52\n")
-    with _raises(r"a\.csv, row 2: the row has 8 fields but the header has 6"):
-        _ingest(project, demo_files, path)
-
-
-def test_short_row(project, demo_files, write):
-    path = write("a.csv", HEAD + "S1,PC01,0.0,0.5,1,2\nS2,PC01,0.5,0.8\n")
-    with _raises(r"a\.csv, row 3: the row has 4 fields but the header has 6; missing fields"):
-        _ingest(project, demo_files, path)
 
 
 def test_trailing_comma_on_every_row_is_handled(project, demo_files, write):
