@@ -56,10 +56,8 @@ def supply_table(resource: pd.DataFrame, reference: Reference | None = None,
     out["eu_sr_status"] = idx["eu_sr_status"]
     out["geopolrisk_status"] = idx["geopolrisk_status"]
     out["china_mining_share_pct"] = idx["china_share_pct"]
-    sep, jpc = ref.values.get("china_separation_share", {}), ref.values.get("japan_china_share", {})
-    out["china_separation_share_pct"] = [100.0 * float(sep.get(el, np.nan)) for el in out.index]
-    out["china_share_of_japan_supply_pct"] = [100.0 * float(jpc.get(el, np.nan)) for el in out.index]
-    out["control_status"] = ctrl["control_status"]
+    for col in ("china_separation_share_pct", "china_share_of_japan_supply_pct", "control_status"):
+        out[col] = ctrl[col]
     g, j = glob.set_index("element"), jp.set_index("element")
     for col in ("years_global", "years_global_p10", "years_global_p50", "years_global_p90"):
         out[col] = g[col]
