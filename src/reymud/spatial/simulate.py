@@ -57,7 +57,12 @@ from reymud.spatial.nscore import (
     polygonal_weights,
     standardise_sill,
 )
-from reymud.spatial.variogram import VariogramFitError
+from reymud.spatial.variogram import (
+    VariogramFitError,
+    experimental_variogram,
+    fit_variogram,
+    variogram_checks,
+)
 
 __all__ = ["SIMULATION_DEFAULTS", "SimulationDefaults", "block_weights", "fit_nscore_variogram", "grid_of",
            "nscore_model_for", "simulate", "simulate_blocks"]
@@ -347,13 +352,6 @@ def fit_nscore_variogram(points: pd.DataFrame, variable: str, weights=None, kind
     (VariogramModel, DataFrame, float)
         The unit-sill model, the checks table and the fitted sill that was divided out.
     """
-    from reymud.spatial.variogram import (
-        VariogramFitError,
-        experimental_variogram,
-        fit_variogram,
-        variogram_checks,
-    )
-
     z = points[variable].to_numpy(float)
     ok = np.isfinite(z)
     xy = points.loc[ok, ["easting", "northing"]].to_numpy(float)
