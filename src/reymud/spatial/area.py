@@ -240,9 +240,7 @@ class AreaOfInterest:
             raise AreaOfInterestError(f"default area: margin_m must be >= 0 m, got {margin_m}")
         lon, lat = lon[ok], lat[ok]
         crs = crs or utm_crs_for(float(np.mean(lon)), northern=bool(np.mean(lat) >= 0))
-        from pyproj import Transformer
-
-        x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+        x, y = _transformer("EPSG:4326", str(crs), threading.get_ident()).transform(lon, lat)
         hull = shapely.MultiPoint(np.column_stack([x, y])).convex_hull
         area = hull.buffer(float(margin_m), quad_segs=16) if margin_m > 0 else hull
         if not isinstance(area, Polygon) or area.area == 0:
