@@ -37,6 +37,8 @@ __all__ = [
     "TAIL_DEFAULTS",
     "NormalScoreTransform",
     "TailModel",
+    "bootstrap_factor",
+    "bootstrap_values",
     "declustering_weights",
     "polygonal_weights",
     "spatial_bootstrap",
@@ -270,11 +272,21 @@ def spatial_bootstrap(coords, values, weights, nscore_model: VariogramModel, tra
     xy = np.asarray(coords, dtype=float)
     if len(xy) != len(np.asarray(values)) or len(xy) != len(np.asarray(weights)):
         raise ValueError("spatial_bootstrap: coords, values and weights must have the same length")
-    cov = nscore_model.covariance_between(xy[:, None, :], xy[None, :, :])
-    chol = np.linalg.cholesky(cov + 1e-8 * np.eye(len(xy)))
+    chol = bootstrap_factor(xy, nscore_model)
     rng = np.random.default_rng(seed)
-    y = rng.standard_normal((n, len(xy))) @ chol.T
-    # read the uniform probabilities through the declustered cdf (no tail extrapolation: resamples
-    # stay within the observed values, as a bootstrap does)
-    prob = stats.norm.cdf(y)
-    return np.interp(prob, transform.probs_, transform.values_)
+    return bootstrap_values(rng.standard_normal((n, len(xy))) @ chol.T, transform)
+
+
+def bootstrap_factor(coords, nscore_model: VariogramModel) -> np.ndarray:
+    """Cholesky factor ``L`` of the data's normal-score covariance: ``L @ N(0, 1)`` is one
+    spatial-bootstrap draw of correlated normal scores (shared by :func:`spatial_bootstrap` and
+    :func:`reymud.spatial.simulate.simulate`)."""
+    xy = np.asarray(coords, dtype=float)
+    cov = nscore_model.covariance_between(xy[:, None, :], xy[None, :, :])
+    return np.linalg.cholesky(cov + 1e-8 * np.eye(len(xy)))
+
+
+def bootstrap_values(scores, transform: NormalScoreTransform) -> np.ndarray:
+    """Read bootstrap normal scores through the declustered cdf of ``transform`` (no tail
+    extrapolation: resamples stay within the observed values, as a bootstrap does)."""
+    return np.interp(stats.norm.cdf(scores), transform.probs_, transform.values_)

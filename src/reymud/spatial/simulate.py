@@ -53,6 +53,8 @@ from reymud.spatial.nscore import (
     TAIL_DEFAULTS,
     NormalScoreTransform,
     TailModel,
+    bootstrap_factor,
+    bootstrap_values,
     declustering_weights,
     polygonal_weights,
     standardise_sill,
@@ -111,7 +113,7 @@ class _Plan:
             return self.y_data, self.nscore
         ns = self.nscore
         yb = self.boot_chol @ rng.standard_normal(self.boot_chol.shape[0])
-        zb = np.interp(_ncdf(yb), ns.probs_, ns.values_)  # spatial bootstrap resample of the data
+        zb = bootstrap_values(yb, ns)  # spatial bootstrap resample of the data
         if np.ptp(zb) == 0:
             return self.y_data, ns
         # the resampled table keeps the full data tails (bounds of the base transform), so every datum
@@ -132,12 +134,6 @@ class _Plan:
         if nscore is not None:
             cond = nscore.inverse_transform(cond)
         return cond.reshape(self.grid_shape).astype(np.float64)
-
-
-def _ncdf(y: np.ndarray) -> np.ndarray:
-    from scipy.special import ndtr
-
-    return ndtr(y)
 
 
 def _circulant_sqrt(model: VariogramModel, grid: Grid) -> np.ndarray:
@@ -217,8 +213,7 @@ def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weight
     boot = {}
     if nscore is not None and defaults.bootstrap and len(z_raw) > 1:
         bxy = xy_data[inside]
-        cov = model.covariance_between(bxy[:, None, :], bxy[None, :, :])
-        boot = {"boot_chol": np.linalg.cholesky(cov + 1e-8 * np.eye(len(bxy))), "boot_w": w[inside],
+        boot = {"boot_chol": bootstrap_factor(bxy, model), "boot_w": w[inside],
                 "z_data": z_raw[inside], "node_inv": node_inv}
         info["parameter_uncertainty"] = ("spatial bootstrap of the declustered histogram, one resample per "
                                          "realisation (Journel 1994; Pyrcz & Deutsch 2014); variogram fixed")
