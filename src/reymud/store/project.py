@@ -43,6 +43,10 @@ class ProjectBusyError(StoreError):
     """Another process holds the project file for longer than ``Project.lock_timeout_s``."""
 
 
+class WriteFailedError(StoreError):
+    """A write could not be committed (disk full, file-size limit, read-only folder); nothing was stored."""
+
+
 def analyte_order(analytes: Iterable[str]) -> list[str]:
     """Canonical column order: REY (La-Lu, Y), other elements A-Z, then major oxides in table order.
 
@@ -239,7 +243,7 @@ class Project:
             try:
                 con.execute("COMMIT")
             except (duckdb.Error, OSError) as exc:
-                raise StoreError(_write_failed(self.path, exc)) from None
+                raise WriteFailedError(_write_failed(self.path, exc)) from None
 
     def sql(self, query: str, params: list | None = None, frames: Mapping[str, pd.DataFrame] | None = None,
             ) -> pd.DataFrame:

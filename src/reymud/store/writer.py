@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from reymud.store.project import Project, StoreError, _now, _write_failed, to_arrow
+from reymud.store.project import Project, StoreError, WriteFailedError, _now, _write_failed, to_arrow
 
 __all__ = ["write_import"]
 
@@ -79,8 +79,6 @@ def write_import(project: Project, record: Mapping[str, Any], cores: pd.DataFram
                          f"({str(exc).splitlines()[0]}); nothing was written") from None
     except (duckdb.Error, OSError) as exc:
         raise StoreError(f"{record['file_name']}: {_write_failed(project.path, exc)}") from None
-    except StoreError as exc:
-        if str(exc).startswith("could not write"):
-            raise StoreError(f"{record['file_name']}: {exc}") from None
-        raise
+    except WriteFailedError as exc:
+        raise StoreError(f"{record['file_name']}: {exc}") from None
     return import_id
