@@ -137,6 +137,10 @@ class TokenGuard:
         """Whether write endpoints need the token."""
         return self.token is not None
 
+    def matches(self, supplied: str) -> bool:
+        """Whether ``supplied`` (surrounding spaces ignored) is the token (constant-time compare)."""
+        return self.token is not None and hmac.compare_digest(supplied.strip().encode(), self.token.encode())
+
     def __call__(self, request: Request) -> None:
         if self.token is None:
             return
@@ -149,7 +153,7 @@ class TokenGuard:
                 "(the token was printed by `reymud serve`)",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if not secrets.compare_digest(supplied.strip().encode(), self.token.encode()):
+        if not self.matches(supplied):
             raise HTTPException(status_code=403, detail="invalid token for write requests",
                                 headers={"WWW-Authenticate": "Bearer"})
 
@@ -268,9 +272,7 @@ class RequestPolicy:
         scheme, _, supplied = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not supplied.strip():
             return None
-        if self.guard.token is None:
-            return "wrong"
-        return "ok" if hmac.compare_digest(supplied.strip().encode(), self.guard.token.encode()) else "wrong"
+        return "ok" if self.guard.matches(supplied) else "wrong"
 
     def check(self, method: str, path: str, headers: Mapping[str, str], cookies: Mapping[str, str]) -> Refusal | None:
         """None when the request may proceed, else the :class:`Refusal` to answer."""
