@@ -28,14 +28,16 @@ import yaml
 from reymud import defaults
 from reymud.cores.support import DEFAULT_MAX_GAP_M, SUPPORT_RULES
 from reymud.spatial.covariance import STRUCTURE_KINDS
+from reymud.spatial.kriging_core import DRIFTS
+from reymud.spatial.variogram import WEIGHTINGS
 
 __all__ = ["CUTOFF_BASES", "TRENDS", "EstimationPlan", "PlanError"]
 
 #: Trend options: none (ordinary kriging), or a linear / quadratic drift in easting/northing.
-TRENDS: tuple[str, ...] = ("none", "linear", "quadratic")
+TRENDS: tuple[str, ...] = DRIFTS
 #: Where a cut-off is applied: to the window's column average, or to each selective-mining slice.
 CUTOFF_BASES: tuple[str, ...] = ("column", "slice")
-_WEIGHTINGS: tuple[str, ...] = ("npairs_h2", "npairs", "cressie", "equal")
+_WEIGHTINGS: tuple[str, ...] = tuple(WEIGHTINGS)
 _TRANSFORMS: tuple[str | None, ...] = ("nscore", None)
 
 
