@@ -20,6 +20,8 @@ from rich.table import Table
 from reymud.cli._common import fail, fmt, open_project, parse_window, record_path, synthetic_banner
 
 console = Console()
+#: warnings and notes go to stderr so that ``--json`` output on stdout stays parseable
+notes = Console(stderr=True)
 
 ProjectArg = Annotated[Path, typer.Argument(help="Project file (*.duckdb).")]
 WindowOpt = Annotated[str, typer.Option("--window", help="Depth window TOP-BASE in m below seafloor (mbsf).")]
@@ -44,7 +46,7 @@ def _points(project, window: tuple[float, float] | None = None, plan=None):
     samples = summarise(samples)
     pts = window_points(samples, project.cores(), plan)
     if pts.attrs.get("dropped_cores"):
-        console.print(f"[yellow]note:[/] {len(pts.attrs['dropped_cores'])} core(s) without data in the window "
+        notes.print(f"[yellow]note:[/] {len(pts.attrs['dropped_cores'])} core(s) without data in the window "
                       f"left out: {', '.join(pts.attrs['dropped_cores'][:10])}")
     return pts, samples, synthetic_banner(project)
 
@@ -153,7 +155,7 @@ def _block_model(proj, pts, plan, synthetic):
         if v not in models and v in pts.columns:
             _, models[v], _, warning = fit_plan_model(xy, pts[v].to_numpy(float), plan, v)
             if warning:
-                console.print(f"[yellow]warning:[/] {warning}")
+                notes.print(f"[yellow]warning:[/] {warning}")
     if len(pts) < plan.min_samples:
         fail(f"only {len(pts)} cores with data in the window; the neighbourhood needs {plan.min_samples} "
              "(lower --min-samples)")
@@ -215,7 +217,7 @@ def estimate(
             except ValueError as exc:
                 fail(str(exc))
         for w in caught:
-            console.print(f"[yellow]warning:[/] {w.message}")
+            notes.print(f"[yellow]warning:[/] {w.message}")
         console.print(ds.attrs["area_of_interest"], highlight=False)
         path = out or proj.artifact_dir / ARTIFACT_BLOCK_MODEL_2D
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -385,7 +387,7 @@ def simulate(
                 model, _, _ = nscore_model_for(pts, variable, ds)
             for w in caught:
                 if not as_json:
-                    console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+                    notes.print(f"[yellow]warning:[/] {w.message}", highlight=False)
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, disable=as_json) as bar:
             task = bar.add_task(f"simulating {grid.nx * grid.ny:,} cells", total=realizations)
@@ -430,7 +432,7 @@ def simulate(
         console.print(f"{summ.attrs['n_realizations']} realisations, seeds {summ.attrs['seeds']}; "
                       + "; ".join(f"{k}: {v}" for k, v in summ.attrs["simulation"].items()))
         for w in caught:
-            console.print(f"[yellow]warning: {w.message}[/]")
+            notes.print(f"[yellow]warning: {w.message}[/]")
 
 
 def register(app: typer.Typer) -> None:

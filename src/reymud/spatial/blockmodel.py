@@ -54,10 +54,8 @@ BLOCK_DEFAULTS = BlockModelDefaults()
 
 
 def _version() -> str:
-    try:
-        from reymud import __version__
-    except ImportError:  # pragma: no cover
-        __version__ = "unknown"
+    from reymud import __version__
+
     return f"reymud {__version__}"
 
 
