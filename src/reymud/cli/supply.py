@@ -71,16 +71,12 @@ def supply(
         sens = japan_split_sensitivity(res, ref.series("japan_demand_t"))
     except (OverrideError, ValueError, FileNotFoundError) as exc:
         fail(str(exc), 1)
-    sens_note = ("Japan demand: the reported total (18,835 t, 2024, Japan New Metals Association as reported) does "
-                 "not say oxide or compound; reymud treats it as t REO (oxide) - ASSUMPTION. Its per-element split "
-                 "is a labelled ASSUMPTION (see japan_demand_basis) unless you override japan_demand_t; "
-                 "sensitivity columns years_japan_x<m> = years if that element's split demand were m times larger "
-                 "(m = 0.5, 2, 3: ASSUMPTION range)")
+    notes = [*table.attrs.get("notes", []), *sens.attrs["notes"]]
     if out is not None:
         table.to_csv(out, index=False)
     if as_json:
         typer.echo(json.dumps({"rows": _records(table), "japan_split_sensitivity": _records(sens),
-                               "notes": [*table.attrs.get("notes", []), sens_note]}))
+                               "notes": notes}))
         return
     cols = ["element", "contained_oxide_t", "p10", "p50", "p90", "china_mining_share_pct",
             "china_separation_share_pct", "china_share_of_japan_supply_pct", "hhi", "control_status",
@@ -90,7 +86,7 @@ def supply(
     _console.print(frame_table(table, "EU 2017 supply risk and GeoPolRisk (NaN = not computed, reason given)",
                                eu_cols))
     _console.print(frame_table(sens, "Years of Japanese demand: sensitivity to the per-element split (ASSUMPTION)"))
-    _notes([*table.attrs.get("notes", []), sens_note])
+    _notes(notes)
     if scenario_file is not None:
         scenario(scenario_file, project=None, draws=0, seed=0, overrides=overrides, pooled=False,
                  as_json=False, out=None)

@@ -202,7 +202,8 @@ def japan_split_sensitivity(resource: pd.DataFrame, japan_demand_t: Mapping[str,
     Returns
     -------
     DataFrame
-        ``element, demand_t_per_yr, years_japan`` then ``years_japan_x<m>`` per multiple.
+        ``element, demand_t_per_yr, years_japan`` then ``years_japan_x<m>`` per multiple;
+        ``attrs["notes"]`` states the demand basis and the multiples.
     """
     if not multiples or any(not m > 0 for m in multiples):
         raise ValueError(f"japan_split_sensitivity: multiples must be > 0, got {multiples}")
@@ -213,4 +214,10 @@ def japan_split_sensitivity(resource: pd.DataFrame, japan_demand_t: Mapping[str,
     out = pd.DataFrame({"element": res["element"], "demand_t_per_yr": demand, "years_japan": amount / demand})
     for m in multiples:
         out[f"years_japan_x{m:g}"] = amount / (demand * m)
+    out.attrs["notes"] = [
+        "Japan demand: the reported total (18,835 t, 2024, Japan New Metals Association as reported) does "
+        "not say oxide or compound; reymud treats it as t REO (oxide) - ASSUMPTION. Its per-element split "
+        "is a labelled ASSUMPTION (see japan_demand_basis) unless you override japan_demand_t; "
+        "sensitivity columns years_japan_x<m> = years if that element's split demand were m times larger "
+        f"(m = {', '.join(f'{m:g}' for m in multiples)}: ASSUMPTION range)"]
     return out
