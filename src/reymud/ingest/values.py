@@ -153,13 +153,14 @@ def parse_cells(raw: pd.Series, negative_means_below_detection: bool = False) ->
             lt_values = lt[0].to_numpy()[has_lt].astype(np.float64)
             zero = np.flatnonzero(~(lt_values > 0) | np.isinf(lt_values))
             if zero.size:
-                text = cells.iloc[np.flatnonzero(has_lt)[zero[0]]]
-                raise CellProblem(int(bad[np.flatnonzero(has_lt)[zero[0]]]),
+                j = np.flatnonzero(has_lt)[zero[0]]
+                text = cells.iloc[j]
+                raise CellProblem(int(bad[j]),
                                   f"below-detection value {text!r} has a limit that is not a positive finite number",
                                   "write the lab's detection limit (e.g. <0.05), or 'bdl' if it is unknown")
             censored[bad[marker | has_lt]] = True
             not_analysed[bad[absent]] = True
-            limit[bad[has_lt]] = lt[0].to_numpy()[has_lt].astype(np.float64)
+            limit[bad[has_lt]] = lt_values
             value[bad[has_unit]] = unit[0].to_numpy()[has_unit].astype(np.float64)
             if has_unit.any() or lt[1].notna().any():
                 suffix = np.full(n, None, dtype=object)
