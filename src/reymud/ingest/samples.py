@@ -19,6 +19,7 @@ from reymud.ingest.errors import IngestError
 from reymud.ingest.iodp import parse_iodp_names
 from reymud.ingest.layout import Layout
 from reymud.ingest.mapping import IngestMapping
+from reymud.ingest.values import shown_cell
 
 __all__ = ["DETECTION_LIMIT_LABELS", "KNOWN_CRMS", "build_samples", "is_crm_name", "numbers", "text"]
 
@@ -75,8 +76,7 @@ def numbers(frame: pd.DataFrame, column: str, file: str, rows: np.ndarray) -> np
     infinite = np.flatnonzero(np.isinf(out))
     if infinite.size:
         cell = cells.iloc[infinite[0]]
-        shown = cell if len(cell) <= 40 else f"{cell[:20]}...({len(cell)} characters)"
-        raise IngestError(file, f"{shown!r} is too large to be a number (it overflows to infinity)",
+        raise IngestError(file, f"{shown_cell(cell)!r} is too large to be a number (it overflows to infinity)",
                           "write the measured value; check the cell for a typing or export error",
                           row=int(rows[infinite[0]]), column=column)
     return out

@@ -37,6 +37,11 @@ _UNIT_RE = r"^([+\-]?[0-9]*\.?[0-9]+(?:[eE][+\-]?[0-9]+)?)\s*([A-Za-zµμ%][^\s]
 _NUMBER_RE = r"^\s*[+\-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+\-]?[0-9]+)?\s*$"
 
 
+def shown_cell(cell: str) -> str:
+    """A cell as quoted in a message: whole up to 40 characters, else its start and its length."""
+    return cell if len(cell) <= 40 else f"{cell[:20]}...({len(cell)} characters)"
+
+
 def _to_float(raw: pd.Series) -> np.ndarray:
     """Numbers of a text column (NaN where not a plain number); pyarrow kernels when available."""
     try:
@@ -171,8 +176,7 @@ def parse_cells(raw: pd.Series, negative_means_below_detection: bool = False) ->
     if infinite.size:
         first = int(infinite[0])
         cell = str(raw.iloc[first])
-        shown = cell if len(cell) <= 40 else f"{cell[:20]}...({len(cell)} characters)"
-        raise CellProblem(first, f"value {shown!r} is too large to be a number (it overflows to infinity)",
+        raise CellProblem(first, f"value {shown_cell(cell)!r} is too large to be a number (it overflows to infinity)",
                           "write the measured concentration; check the cell for a typing or export error")
     negative = np.flatnonzero(value < 0)
     if negative.size:
