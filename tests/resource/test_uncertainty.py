@@ -212,3 +212,15 @@ def test_density_factors_by_hand(small_model):
         realization_totals(real, small_model, [0.0], density_factor=[1.0])
     with pytest.raises(ValueError, match="assumed_range"):
         density_factors(3, assumed_range=(0.6, 0.5))
+
+
+def test_fixed_ore_tonnage_at_cutoff_zero_counts_as_inside_the_band():
+    # ore tonnes at cut-off 0 do not depend on the grade: p25 == p75 == kriged, up to summation order
+    rng = np.random.default_rng(11)
+    ds = make_block_model(rng.lognormal(6.8, 0.4, (7, 9)), thickness_m=rng.uniform(3.0, 9.7, (7, 9)),
+                          density_t_m3=None)
+    real = _realizations(ds, ds["total_rey_ppm"].values * rng.uniform(0.8, 1.2, (25, 1, 1)))
+    summ = uncertainty_summary(real, ds, [0.0])
+    ore = summ[(summ["element"] == "ore") & (summ["cutoff"] == 0.0)].iloc[0]
+    assert ore["p25"] == pytest.approx(ore["kriged"], rel=1e-12) == ore["p75"]
+    assert bool(ore["kriged_in_p25_p75"])

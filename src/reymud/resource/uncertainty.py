@@ -287,7 +287,9 @@ def _summary(realizations, ds, cut, density_t_m3, thickness, percentiles, densit
         "p10": pct[0].ravel(), "p25": pct[1].ravel(), "p50": pct[2].ravel(), "p75": pct[3].ravel(),
         "p90": pct[4].ravel(), "mean": cube.mean(axis=1).ravel(), "kriged": krig.ravel(),
     })
-    frame["kriged_in_p25_p75"] = (frame["kriged"] >= frame["p25"]) & (frame["kriged"] <= frame["p75"])
+    # a fixed quantity (ore tonnes at cut-off 0) has p25 == kriged == p75 up to rounding of the sums
+    slack = 1e-9 * np.maximum(frame["kriged"].abs(), 1.0)
+    frame["kriged_in_p25_p75"] = (frame["kriged"] >= frame["p25"] - slack) & (frame["kriged"] <= frame["p75"] + slack)
     return frame
 
 
