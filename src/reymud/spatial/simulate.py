@@ -27,7 +27,9 @@ Honest uncertainty (issue 9), all on by default and recorded in the result's att
   ``refine`` times finer, averaged up to the estimate's blocks).
 
 The kriging weights do not change between realisations, so they are computed once (moving
-neighbourhood, batched solver) and broadcast to the workers. Every realisation draws from its own
+neighbourhood, batched solver), in fixed slabs of cells on the workers, as sparse rows; each task makes
+a fixed-size batch of realisations whose kriged residuals are one sparse product (see
+:mod:`reymud.spatial._simengine`). Every realisation draws from its own
 ``numpy.random.SeedSequence(seed).spawn(n)`` child, so results are identical whatever the number of
 Dask workers.
 """
@@ -36,25 +38,23 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import fft as sfft
 
 from reymud.spatial._checks import as_coords_values
+from reymud.spatial._simengine import Plan, circulant_sqrt, run_dask, run_sync
 from reymud.spatial.blockmodel import auto_model
 from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
-from reymud.spatial.kriging_core import krige_targets
-from reymud.spatial.neighbourhood import Neighbourhood, NeighbourSearch
+from reymud.spatial.neighbourhood import Neighbourhood
 from reymud.spatial.nscore import (
     TAIL_DEFAULTS,
     NormalScoreTransform,
     TailModel,
     bootstrap_factor,
-    bootstrap_values,
     declustering_weights,
     polygonal_weights,
     standardise_sill,
@@ -81,78 +81,14 @@ class SimulationDefaults:
     bootstrap: bool = True  #: spatial bootstrap of the declustered histogram, one per realisation
     unit_sill: bool = True  #: rescale the normal-score variogram to total sill 1
     tails: TailModel = TAIL_DEFAULTS  #: back-transform tail models
+    batch_size: int = 8  #: realisations per task (fixed: the result does not depend on the workers)
+    weight_slab_cells: int = 32_768  #: grid cells per conditioning-weight task (fixed, as batch_size)
 
 
 SIMULATION_DEFAULTS = SimulationDefaults()
 
 
-class _Plan:
-    """Everything a worker needs to produce one realisation (shipped once per worker)."""
-
-    def __init__(self, method, grid_shape, y_data, weights, idx, chol=None, sqrt_eig=None,
-                 data_nodes=None, nscore=None, z_data=None, node_inv=None, boot_chol=None, boot_w=None):
-        self.method, self.grid_shape, self.y_data = method, grid_shape, y_data
-        self.weights, self.idx, self.chol, self.sqrt_eig = weights, idx, chol, sqrt_eig
-        self.data_nodes, self.nscore = data_nodes, nscore
-        self.z_data, self.node_inv, self.boot_chol, self.boot_w = z_data, node_inv, boot_chol, boot_w
-
-    def unconditional(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        m = self.grid_shape[0] * self.grid_shape[1]
-        if self.method == "cholesky":
-            field = self.chol @ rng.standard_normal(self.chol.shape[0])
-            return field[:m], field[m:]
-        shape = self.sqrt_eig.shape
-        white = rng.standard_normal(shape)
-        full = sfft.ifft2(self.sqrt_eig * sfft.fft2(white)).real
-        grid = full[: self.grid_shape[0], : self.grid_shape[1]].ravel()
-        return grid, grid[self.data_nodes]
-
-    def _transform_for(self, rng: np.random.Generator) -> tuple[np.ndarray, NormalScoreTransform | None]:
-        """This realisation's data normal scores and back-transform (bootstrap histogram if enabled)."""
-        if self.boot_chol is None:
-            return self.y_data, self.nscore
-        ns = self.nscore
-        yb = self.boot_chol @ rng.standard_normal(self.boot_chol.shape[0])
-        zb = bootstrap_values(yb, ns)  # spatial bootstrap resample of the data
-        if np.ptp(zb) == 0:
-            return self.y_data, ns
-        # the resampled table keeps the full data tails (bounds of the base transform), so every datum
-        # stays inside the back-transform's range and is honoured whatever the resample
-        tails = replace(ns.tails, zmin=ns.zmin_, zmax=ns.zmax_)
-        ns = NormalScoreTransform(tails).fit(zb, self.boot_w)
-        y = ns.transform(self.z_data)
-        if self.node_inv is not None:  # fft: data averaged per grid node in normal-score space
-            y = np.bincount(self.node_inv, y) / np.bincount(self.node_inv)
-        return y, ns
-
-    def realization(self, seed) -> np.ndarray:
-        rng = np.random.default_rng(seed)
-        y_data, nscore = self._transform_for(rng)
-        y_grid, y_at_data = self.unconditional(rng)
-        resid = np.append(y_data - y_at_data, 0.0)
-        cond = y_grid + np.einsum("mk,mk->m", self.weights, resid[self.idx])
-        if nscore is not None:
-            cond = nscore.inverse_transform(cond)
-        return cond.reshape(self.grid_shape).astype(np.float64)
-
-
-def _circulant_sqrt(model: VariogramModel, grid: Grid) -> np.ndarray:
-    ranges = [max(s.range_m, s.minor_m) for s in model.structures] or [grid.cell_m]
-    pad = int(np.ceil(max(ranges) / grid.cell_m))
-    py = sfft.next_fast_len(max(2 * grid.ny, grid.ny + pad))
-    px = sfft.next_fast_len(max(2 * grid.nx, grid.nx + pad))
-    ly = np.where(np.arange(py) <= py // 2, np.arange(py), np.arange(py) - py) * grid.cell_m
-    lx = np.where(np.arange(px) <= px // 2, np.arange(px), np.arange(px) - px) * grid.cell_m
-    c = model.covariance_delta(lx[None, :], ly[:, None])
-    eig = sfft.fft2(c).real
-    neg = -eig.min() if eig.min() < 0 else 0.0
-    if neg > 1e-6 * eig.max():
-        warnings.warn(f"circulant embedding: negative eigenvalues down to {-neg:.3g} clipped "
-                      "(grid too small for the variogram range); covariance is approximate", stacklevel=3)
-    return np.sqrt(np.clip(eig, 0.0, None))  # C^(1/2) = ifft2(sqrt(lambda) * fft2(.))
-
-
-def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weights=None) -> tuple[_Plan, dict]:
+def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weights=None) -> tuple[Plan, tuple, dict]:
     nscore, info = None, {}
     z_raw, w = z.copy(), None
     if transform == "nscore":
@@ -202,14 +138,7 @@ def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weight
         node_inv = inv
     else:
         xy_data, node_inv, inside = xy, None, np.ones(len(xy), dtype=bool)
-    if len(xy) == 0:  # nothing to condition on: an unconditional simulation
-        weights, kidx = np.zeros((m, 1)), np.zeros((m, 1), dtype=np.int64)
-    else:
-        idx, _ = NeighbourSearch(xy, neighbourhood).query(gxy)
-        res = krige_targets(xy, y[:, None], model, gxy, idx, mode="sk", mean=0.0, min_samples=1,
-                            return_weights=True)
-        weights = res["weights"]
-        kidx = np.where(res["idx_sorted"] >= 0, res["idx_sorted"], len(xy)).astype(np.int32)  # smaller payload
+    cond = (None if len(xy) == 0 else xy, model, neighbourhood, grid)  # conditioning weights: computed in slabs
     boot = {}
     if nscore is not None and defaults.bootstrap and len(z_raw) > 1:
         bxy = xy_data[inside]
@@ -223,13 +152,11 @@ def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weight
         cov = model.covariance_between(allxy[:, None, :], allxy[None, :, :])
         jitter = 1e-10 * model.sill
         chol = np.linalg.cholesky(cov + jitter * np.eye(len(allxy)))
-        return _Plan(method, grid.shape, y, weights, kidx, chol=chol, nscore=nscore, **boot), info
-    return _Plan(method, grid.shape, y, weights, kidx, sqrt_eig=_circulant_sqrt(model, grid),
-                 data_nodes=data_nodes, nscore=nscore, **boot), info
-
-
-def _run_one(plan: _Plan, seed) -> np.ndarray:
-    return plan.realization(seed)
+        return Plan(method, grid.shape, y, chol=chol, nscore=nscore, **boot), cond, info
+    sqrt_eig, torus = circulant_sqrt(model, grid)
+    info["fft_torus"] = f"{torus[0]}x{torus[1]} nodes (rfft, float32)"
+    return Plan(method, grid.shape, y, sqrt_eig=sqrt_eig, torus=torus, data_nodes=data_nodes, nscore=nscore,
+                **boot), cond, info
 
 
 def simulate(
@@ -298,18 +225,16 @@ def simulate(
         if weights.shape != (len(points),):
             raise ValueError(f"simulate: {weights.size} weights for {len(points)} points")
         weights = weights[np.isfinite(points[variable].to_numpy(float))]
-    plan, made = _plan(xy, z, model, grid, transform, neighbourhood or defaults.neighbourhood, method, defaults,
-                       weights)
+    plan, cond, made = _plan(xy, z, model, grid, transform, neighbourhood or defaults.neighbourhood, method,
+                             defaults, weights)
     seeds = np.random.SeedSequence(seed).spawn(n_realizations)
     out = np.empty((n_realizations, *grid.shape))
     info = {"method": plan.method, "workers": 1}
+    sizes = (defaults.weight_slab_cells, defaults.batch_size)
     if isinstance(client, str) and client == "sync":
-        for i, s in enumerate(seeds):
-            out[i] = plan.realization(s)
-            if progress:
-                progress(i + 1, n_realizations, {**info, "realization": i})
+        run_sync(plan, cond, seeds, out, progress, info, *sizes)
     else:
-        _run_dask(plan, seeds, out, client, n_workers or defaults.n_workers, progress, info)
+        run_dask(plan, cond, seeds, out, client, n_workers or defaults.n_workers, progress, info, *sizes)
     da = xr.DataArray(out, dims=("realization", "northing", "easting"), name=variable,
                       coords={"realization": np.arange(n_realizations), **grid.template().coords})
     da.attrs.update(method=f"conditioning by kriging ({plan.method} unconditional field)", seed=int(seed),
@@ -443,35 +368,6 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
     out.attrs.update(support=f"{refine}x{refine} nodes averaged per {grid.cell_m:g} m block" if refine > 1
                      else f"block centres of the {grid.cell_m:g} m estimate grid")
     return out
-
-
-def _run_dask(plan, seeds, out, client, n_workers, progress, info) -> None:
-    from distributed import Client, LocalCluster, as_completed
-
-    own_cluster = own_client = None
-    try:
-        if client is None:
-            own_cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-            client = own_client = Client(own_cluster)
-        elif isinstance(client, str):
-            client = own_client = Client(client)
-        info["workers"] = len(client.scheduler_info().get("workers", {})) or n_workers
-        plan_f = client.scatter(plan, broadcast=True)
-        futures = client.map(_run_one, [plan_f] * len(seeds), seeds, key=[f"reymud-real-{i}-{id(plan)}"
-                                                                           for i in range(len(seeds))])
-        pos = {f.key: i for i, f in enumerate(futures)}
-        for done, fut in enumerate(as_completed(futures), start=1):
-            i = pos[fut.key]
-            out[i] = fut.result()
-            fut.release()
-            if progress:
-                progress(done, len(seeds), {**info, "realization": i})
-    finally:
-        if own_client is not None:
-            own_client.close()
-        if own_cluster is not None:
-            own_cluster.close()
 
 
 def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,

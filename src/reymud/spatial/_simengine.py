@@ -1,0 +1,233 @@
+"""The realisation engine of :mod:`reymud.spatial.simulate`: circulant embedding, conditioning weights, batches.
+
+Speed (issue 12): the conditioning (simple-kriging) weights do not change between realisations, so
+they are computed once, in fixed slabs of grid cells (on the Dask workers when there are any), as
+sparse rows ``W`` (cells x data nodes). A task then produces a *batch* of realisations: each draws
+its own unconditional field from its own ``SeedSequence`` child, and the kriged residuals of the
+whole batch are one sparse-times-dense product ``W @ R``. The unconditional FFT field is real, so it
+uses ``rfft2``/``irfft2`` in float32 on the smallest torus that still reproduces the covariance to
+``1e-6`` of the sill; the normal-score back-transform interpolates the table for every cell and calls
+the tail models only for the few cells outside the data's score range (identical values).
+
+Every per-realisation computation is the same whatever the batch it sits in, and batches and slabs
+have fixed sizes (:class:`~reymud.spatial.simulate.SimulationDefaults`), so the result does not
+depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+
+import numpy as np
+from scipy import fft as sfft
+from scipy import sparse
+
+from reymud.spatial.covariance import VariogramModel
+from reymud.spatial.crs import Grid
+from reymud.spatial.kriging_core import krige_targets
+from reymud.spatial.neighbourhood import Neighbourhood, NeighbourSearch
+from reymud.spatial.nscore import NormalScoreTransform, bootstrap_values
+
+#: Covariance left out by wrapping the torus, as a fraction of the sill (circulant embedding size).
+WRAP_TOLERANCE = 1e-6
+
+
+class Plan:
+    """Everything a worker needs to produce realisations (shipped once per worker; weights apart)."""
+
+    def __init__(self, method, grid_shape, y_data, chol=None, sqrt_eig=None, torus=None, data_nodes=None,
+                 nscore=None, z_data=None, node_inv=None, boot_chol=None, boot_w=None):
+        self.method, self.grid_shape, self.y_data = method, tuple(grid_shape), y_data
+        self.chol, self.sqrt_eig, self.torus = chol, sqrt_eig, torus
+        self.data_nodes, self.nscore = data_nodes, nscore
+        self.z_data, self.node_inv, self.boot_chol, self.boot_w = z_data, node_inv, boot_chol, boot_w
+
+    def unconditional(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """One unconditional field: (values at the grid cells, values at the data)."""
+        m = self.grid_shape[0] * self.grid_shape[1]
+        if self.method == "cholesky":
+            field = self.chol @ rng.standard_normal(self.chol.shape[0])
+            return field[:m], field[m:]
+        white = rng.standard_normal(self.torus, dtype=np.float32)
+        full = sfft.irfft2(self.sqrt_eig * sfft.rfft2(white), s=self.torus)
+        grid = full[: self.grid_shape[0], : self.grid_shape[1]].astype(np.float64).ravel()
+        return grid, grid[self.data_nodes]
+
+    def transform_for(self, rng: np.random.Generator) -> tuple[np.ndarray, NormalScoreTransform | None]:
+        """This realisation's data normal scores and back-transform (bootstrap histogram if enabled)."""
+        if self.boot_chol is None:
+            return self.y_data, self.nscore
+        ns = self.nscore
+        yb = self.boot_chol @ rng.standard_normal(self.boot_chol.shape[0])
+        zb = bootstrap_values(yb, ns)  # spatial bootstrap resample of the data
+        if np.ptp(zb) == 0:
+            return self.y_data, ns
+        # the resampled table keeps the full data tails (bounds of the base transform), so every datum
+        # stays inside the back-transform's range and is honoured whatever the resample
+        tails = replace(ns.tails, zmin=ns.zmin_, zmax=ns.zmax_)
+        ns = NormalScoreTransform(tails).fit(zb, self.boot_w)
+        y = ns.transform(self.z_data)
+        if self.node_inv is not None:  # fft: data averaged per grid node in normal-score space
+            y = np.bincount(self.node_inv, y) / np.bincount(self.node_inv)
+        return y, ns
+
+    def batch(self, seeds, slabs) -> np.ndarray:
+        """Realisations ``(len(seeds), ny, nx)``, one per seed, conditioned through the weight ``slabs``."""
+        fields, resid, transforms = [], [], []
+        for seed in seeds:
+            rng = np.random.default_rng(seed)
+            y_data, nscore = self.transform_for(rng)
+            y_grid, y_at_data = self.unconditional(rng)
+            fields.append(y_grid)
+            resid.append(y_data - y_at_data)
+            transforms.append(nscore)
+        cond = np.stack(fields)  # (batch, cells): each realisation contiguous for the back-transform
+        rmat = np.stack(resid, axis=1)  # (data, batch)
+        start = 0
+        for slab in slabs:  # kriged residuals: one sparse product per slab for the whole batch
+            cond[:, start:start + slab.shape[0]] += (slab @ rmat).T
+            start += slab.shape[0]
+        for b, nscore in enumerate(transforms):
+            if nscore is not None:
+                cond[b] = back_transform(nscore, cond[b])
+        return cond.reshape(len(seeds), *self.grid_shape)
+
+
+def back_transform(nscore: NormalScoreTransform, y: np.ndarray) -> np.ndarray:
+    """``nscore.inverse_transform(y)``, with the tail models evaluated only outside the table (same values)."""
+    s = nscore.scores_
+    z = np.interp(y, s, nscore.values_)
+    tail = (y < s[0]) | (y > s[-1])
+    if tail.any():
+        z[tail] = nscore.inverse_transform(y[tail])
+    return z
+
+
+def _wrap_lag_cells(model: VariogramModel, cell_m: float, limit: int) -> int:
+    """Smallest lag (cells) beyond which the covariance stays below ``WRAP_TOLERANCE`` x sill, any direction."""
+    lags = np.arange(1, limit + 1) * cell_m
+    az = np.deg2rad(np.arange(0.0, 180.0, 5.0))
+    cov = model.covariance_delta(lags[:, None] * np.sin(az)[None, :], lags[:, None] * np.cos(az)[None, :])
+    small = np.abs(cov).max(axis=1) <= WRAP_TOLERANCE * model.sill
+    # the lag after the last one still above the tolerance (covariances need not be monotone)
+    above = np.flatnonzero(~small)
+    return int(above[-1] + 2) if above.size else 1
+
+
+def _spectrum(model, shape, cell_m):
+    py, px = shape
+    ly = np.where(np.arange(py) <= py // 2, np.arange(py), np.arange(py) - py) * cell_m
+    lx = np.where(np.arange(px) <= px // 2, np.arange(px), np.arange(px) - px) * cell_m
+    return sfft.rfft2(model.covariance_delta(lx[None, :], ly[:, None])).real
+
+
+def circulant_sqrt(model: VariogramModel, grid: Grid) -> tuple[np.ndarray, tuple[int, int]]:
+    """Square root of the circulant eigenvalues (half spectrum, float32) and the torus shape.
+
+    The torus along each axis is the smallest fast FFT length ``>= max(n + L, 2 L)`` (``L``: the lag
+    beyond which the covariance is below ``WRAP_TOLERANCE`` of the sill), so covariances between grid
+    cells are reproduced to that tolerance; it grows (up to the exact ``2 n`` embedding and then the
+    range-padded one) while the embedding has negative eigenvalues beyond ``1e-6`` of the largest.
+    """
+    ranges = [max(s.range_m, s.minor_m) for s in model.structures] or [grid.cell_m]
+    pad = int(np.ceil(max(ranges) / grid.cell_m))
+    last = (sfft.next_fast_len(max(2 * grid.ny, grid.ny + pad)), sfft.next_fast_len(max(2 * grid.nx, grid.nx + pad)))
+    wrap = _wrap_lag_cells(model, grid.cell_m, max(last))
+    shape = tuple(sfft.next_fast_len(min(2 * n, max(n + wrap, 2 * wrap))) for n in (grid.ny, grid.nx))
+    while True:
+        eig = _spectrum(model, shape, grid.cell_m)
+        neg = -eig.min() if eig.min() < 0 else 0.0
+        if neg <= 1e-6 * eig.max() or shape == last:
+            break
+        shape = tuple(min(b, sfft.next_fast_len(int(a * 1.25) + 1)) for a, b in zip(shape, last, strict=True))
+    if neg > 1e-6 * eig.max():
+        warnings.warn(f"circulant embedding: negative eigenvalues down to {-neg:.3g} clipped "
+                      "(grid too small for the variogram range); covariance is approximate", stacklevel=4)
+    # C^(1/2) w = irfft2(sqrt(lambda) * rfft2(w)); lambda = fft2 of the real even torus covariance
+    return np.sqrt(np.clip(eig, 0.0, None)).astype(np.float32), shape
+
+
+def weight_slab(xy: np.ndarray, model: VariogramModel, hood: Neighbourhood, targets: np.ndarray) -> sparse.csr_matrix:
+    """Simple-kriging (mean 0) weights of ``targets`` from data at ``xy``: sparse rows (targets x data)."""
+    idx, _ = NeighbourSearch(xy, hood).query(targets)
+    res = krige_targets(xy, np.zeros((len(xy), 1)), model, targets, idx, mode="sk", mean=0.0, min_samples=1,
+                        return_weights=True)
+    cols = res["idx_sorted"]
+    valid = cols >= 0
+    indptr = np.concatenate([[0], np.cumsum(valid.sum(axis=1))])
+    return sparse.csr_matrix((res["weights"][valid], cols[valid].astype(np.int32), indptr),
+                             shape=(len(targets), len(xy)))
+
+
+def slab_bounds(m: int, slab_cells: int) -> list[tuple[int, int]]:
+    """Fixed row ranges of the weight slabs (independent of the number of workers)."""
+    return [(a, min(a + slab_cells, m)) for a in range(0, m, max(int(slab_cells), 1))]
+
+
+def batch_bounds(n: int, batch: int) -> list[tuple[int, int]]:
+    """Fixed realisation ranges of the tasks (independent of the number of workers)."""
+    return [(a, min(a + batch, n)) for a in range(0, n, max(int(batch), 1))]
+
+
+def _grid_slab(xy, model, hood, grid: Grid, lo: int, hi: int) -> sparse.csr_matrix:
+    return weight_slab(xy, model, hood, grid.coords()[lo:hi])
+
+
+def _run_batch(plan: Plan, seeds, *slabs) -> np.ndarray:
+    return plan.batch(seeds, slabs)
+
+
+def run_sync(plan: Plan, cond, seeds, out, progress, info, slab_cells: int, batch: int) -> None:
+    """All realisations in this process (same slabs and batches as on Dask)."""
+    xy, model, hood, grid = cond
+    slabs = [] if xy is None else [_grid_slab(xy, model, hood, grid, a, b) for a, b in slab_bounds(grid.nx * grid.ny,
+                                                                                                  slab_cells)]
+    done = 0
+    for a, b in batch_bounds(len(seeds), batch):
+        out[a:b] = plan.batch(seeds[a:b], slabs)
+        for i in range(a, b):
+            done += 1
+            if progress:
+                progress(done, len(seeds), {**info, "realization": i})
+
+
+def run_dask(plan: Plan, cond, seeds, out, client, n_workers, progress, info, slab_cells: int, batch: int) -> None:
+    """Realisations on Dask: weight slabs and realisation batches as tasks (plan scattered once)."""
+    from distributed import Client, LocalCluster, as_completed
+
+    own_cluster = own_client = None
+    try:
+        if client is None:
+            own_cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+            client = own_client = Client(own_cluster)
+        elif isinstance(client, str):
+            client = own_client = Client(client)
+        info["workers"] = len(client.scheduler_info().get("workers", {})) or n_workers
+        tag = f"{id(plan):x}-{np.random.SeedSequence().entropy:x}"[:24]
+        plan_f = client.scatter(plan, broadcast=True)
+        xy, model, hood, grid = cond
+        slabs = []
+        if xy is not None:
+            xy_f, grid_f = client.scatter([xy, grid], broadcast=True)
+            slabs = [client.submit(_grid_slab, xy_f, model, hood, grid_f, a, b, key=f"reymud-wslab-{j}-{tag}")
+                     for j, (a, b) in enumerate(slab_bounds(grid.nx * grid.ny, slab_cells))]
+        bounds = batch_bounds(len(seeds), batch)
+        futures = [client.submit(_run_batch, plan_f, seeds[a:b], *slabs, key=f"reymud-real-{a}-{tag}")
+                   for a, b in bounds]
+        pos = {f.key: ab for f, ab in zip(futures, bounds, strict=True)}
+        done = 0
+        for fut in as_completed(futures):
+            a, b = pos[fut.key]
+            out[a:b] = fut.result()
+            fut.release()
+            for i in range(a, b):
+                done += 1
+                if progress:
+                    progress(done, len(seeds), {**info, "realization": i})
+    finally:
+        if own_client is not None:
+            own_client.close()
+        if own_cluster is not None:
+            own_cluster.close()
