@@ -111,6 +111,12 @@ class NeighbourSearch:
             k = self.n
         r = np.inf if h.radius_m is None else h.radius_m
         wt = self._warp(targets)
+        if h.radius_m is None and not h.sectors and exclude is None:
+            # every hit is valid and distance-sorted: no compaction (the common, fast case)
+            dist, idx = self.tree.query(wt, k=k, workers=-1)
+            idx = np.asarray(idx, dtype=np.int64).reshape(m, k)
+            self.last_nearest = np.asarray(dist, dtype=float).reshape(m, k)[:, 0].copy()
+            return idx, np.full(m, self.n, dtype=np.int64)
         dist, idx = self.tree.query(wt, k=k, distance_upper_bound=r, workers=-1)
         dist = dist.reshape(m, k)
         idx = np.where(np.isfinite(dist), idx.reshape(m, k), -1).astype(np.int64)
