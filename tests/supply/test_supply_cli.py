@@ -48,7 +48,11 @@ def test_supply_from_typed_in_resource(tmp_path):
     # stage shares per element; risk indices not computed without sourced WGI / trade inputs
     assert t.at["Dy", "china_separation_share_pct"] == pytest.approx(99.9)
     assert t.at["Dy", "china_mining_share_pct"] < t.at["Dy", "china_separation_share_pct"]
-    assert t["eu_sr"].isna().all() and t["eu_sr_status"].str.startswith("not computed: no sourced wgi_score").all()
+    assert t["eu_sr"].isna().all() and t["eu_sr_status"].str.contains("no sourced wgi_score for Other").all()
+    assert t["eu_sr_status"].str.contains("trade_factor for China").all()
+    assert t["geopolrisk_status"].str.startswith("bounded").all()
+    assert (t["geopolrisk_japan_low"] < t["geopolrisk_japan_high"]).all()
+    assert "WGI scores" in r.output and "EPRS" in r.output  # every index input printed with its source
     r = runner.invoke(app, ["supply", "--resource", str(f), "--json"])
     assert r.exit_code == 0, r.output
     body = json.loads(r.output)
@@ -56,7 +60,9 @@ def test_supply_from_typed_in_resource(tmp_path):
     assert body["rows"][0]["eu_sr"] is None and any("not computed" in n for n in body["notes"])
     sens = {row["element"]: row for row in body["japan_split_sensitivity"]}
     assert sens["Dy"]["years_japan_x2"] == pytest.approx(sens["Dy"]["years_japan"] / 2)
-    assert any("oxide or compound" in n for n in body["notes"])
+    assert any("oxide equivalents" in n for n in body["notes"])
+    assert sens["Dy"]["years_japan_alt"] > sens["Dy"]["years_japan"]  # world mix understates Japan's Dy
+    assert any(n.startswith("GeoPolRisk stability scores g_i: package:supply_wgi_2024_update") for n in body["notes"])
 
 
 def test_supply_from_project(project):

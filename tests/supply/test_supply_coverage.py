@@ -63,7 +63,7 @@ def test_supply_table_value_basis_and_overrides(tmp_path):
     assert np.isnan(t.at["Tm", "value_usd"])
     assert any("unpriced" in n and "Tm" in n for n in t.attrs["notes"])
     assert t.at["Dy", "years_global"] == pytest.approx(1.0)
-    assert t.at["Dy", "japan_demand_basis"].startswith("ASSUMPTION")
+    assert "Dy DERIVED from NdFeB alloy production" in t.at["Dy", "japan_demand_basis"]
     ov = tmp_path / "ov.yaml"
     ov.write_text("values:\n  global_demand_t: {Dy: 1220}\n  japan_demand_t: {Dy: 244, Tm: 16}\n")
     t2 = supply_table(res, load_reference(ov)).set_index("element")
@@ -84,3 +84,8 @@ def test_japan_split_sensitivity_by_hand():
     assert np.isnan(out.at["Nd", "years_japan"])  # zero demand: no years
     with pytest.raises(ValueError, match="multiples must be > 0"):
         japan_split_sensitivity(res, {"Dy": 1.0}, multiples=(0.0,))
+    alt = japan_split_sensitivity(res, {"Dy": 100.0, "Nd": 50.0}, alternative_t={"Dy": 40.0, "Nd": 100.0})
+    alt = alt.set_index("element")
+    assert alt.at["Dy", "years_japan_alt"] == pytest.approx(30.0)
+    assert alt.at["Dy", "alt_over_in_force"] == pytest.approx(2.5)
+    assert alt.at["Nd", "alt_over_in_force"] == pytest.approx(0.5)

@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 import yaml
 
-from reymud.supply import china_share, eu_supply_risk, geopolrisk, hhi, load_reference, supply_indices
+from reymud.supply import (
+    OverrideError,
+    china_share,
+    eu_supply_risk,
+    geopolrisk,
+    hhi,
+    load_reference,
+    supply_indices,
+)
 from reymud.supply.indices import element_production
 
 
@@ -37,19 +45,21 @@ def test_eu_supply_risk_worked_example():
     #          HHI_WGI,t EU     = 0.8^2*6*1.1 + 0.2^2*2*1             = 4.304
     #          SR = (2.586*0.5 + 4.304*0.5) * (1-0.1) * 0.9 = 2.79045
     res = eu_supply_risk({"China": 0.6, "Australia": 0.3, "US": 0.1}, {"China": 0.8, "Australia": 0.2},
-                         wgi={"China": 6, "Australia": 2, "US": 3}, trade_factor={"China": 1.1},
+                         wgi={"China": 6, "Australia": 2, "US": 3},
+                         trade_factor={"China": 1.1, "Australia": 1.0, "US": 1.0},
                          import_reliance=1.0, eol_rir=0.1, substitution_index=0.9)
     assert res["hhi_wgi_global"] == pytest.approx(2.586)
     assert res["hhi_wgi_eu"] == pytest.approx(4.304)
     assert res["sr"] == pytest.approx(2.79045)
-    assert res["weights"] == "given WGI scores"
+    assert res["missing"] == []
     assert set(res["terms_global"].columns) >= {"share", "wgi", "trade_factor", "term"}
 
 
-def test_eu_sr_equal_weights_default_is_labelled_and_bad_inputs_rejected():
+def test_eu_sr_fills_in_nothing_and_rejects_bad_inputs():
+    res = eu_supply_risk({"A": 0.5, "B": 0.5}, wgi={"A": 5.0}, trade_factor={"A": 1.0, "B": 1.0})
+    assert np.isnan(res["sr"]) and res["missing"] == [("wgi_score", "B")]
     res = eu_supply_risk({"A": 0.5, "B": 0.5})
-    assert res["sr"] == pytest.approx(0.5 * 5.0)  # HHI 0.5 x WGI 5 (equal weights), IR=1
-    assert "EQUAL WEIGHTS" in res["weights"]
+    assert np.isnan(res["sr"]) and len(res["missing"]) == 4
     with pytest.raises(ValueError, match="import_reliance"):
         eu_supply_risk({"A": 1.0}, import_reliance=1.5)
 
@@ -60,6 +70,43 @@ def test_geopolrisk_hand_example():
     g = {"China": 0.8, "Vietnam": 0.5, "France": 0.1}  # sum q g = 67
     assert geopolrisk(shares, q, g)["risk"] == pytest.approx(0.46 * 0.67)
     assert geopolrisk(shares, q, g, domestic_t=100)["risk"] == pytest.approx(0.46 * 67 / 200)
+
+
+def test_geopolrisk_bounds_a_residual_group_and_refuses_an_unscored_country():
+    shares = {"China": 0.6, "Australia": 0.3, "US": 0.1}  # HHI fraction 0.46
+    g = {"China": 0.8, "Vietnam": 0.5}
+    res = geopolrisk(shares, {"China": 70, "Vietnam": 20, "Other": 10}, g)
+    assert np.isnan(res["risk"])
+    assert res["risk_low"] == pytest.approx(0.46 * (56 + 10) / 100)  # Other at g = 0
+    assert res["risk_high"] == pytest.approx(0.46 * (56 + 10 + 10) / 100)  # Other at g = 1
+    assert res["bounded"] == {"Other": pytest.approx(0.10)}
+    named = geopolrisk(shares, {"China": 70, "France": 30}, g)
+    assert named["missing"] == ["France"] and np.isnan(named["risk_low"])
+    with pytest.raises(ValueError, match="0-1"):
+        geopolrisk(shares, {"China": 1}, {"China": 5.0})
+
+
+def test_packaged_wgi_scores_are_the_rescaled_2023_estimates():
+    ref = load_reference()
+    # China 2023 estimates (WGI 2024 update): CC -0.0054 GE 0.6790 PV -0.5131 RQ -0.3565 RL -0.0401 VA -1.5046
+    mean = (-0.0054 + 0.6790 - 0.5131 - 0.3565 - 0.0401 - 1.5046) / 6
+    assert ref.series("wgi_score")["China"] == pytest.approx(10 * (2.5 - mean) / 5)
+    assert ref.series("geopolrisk_score")["China"] == pytest.approx((2.5 + 0.5131) / 5)
+    assert ref.series("wgi_score")["Burma"] > ref.series("wgi_score")["China"] > ref.series("wgi_score")["Australia"]
+    assert "WGI 2024-update" in ref.origin("wgi_score", "China")
+    assert "Other" not in ref.series("wgi_score").index
+    prod = ref.mine_production("2025e")
+    named = [c for c in prod.index[prod > 0] if c != "Other"]
+    assert set(named) <= set(ref.series("wgi_score").index)  # every producing country is sourced
+
+
+def test_bad_wgi_table_names_file_row_and_column(tmp_path):
+    bad = tmp_path / "wgi.csv"
+    bad.write_text("# source: test\ncountry,year,CC_est,GE_est,PV_est,RQ_est,RL_est,VA_est\n"
+                   "China,2023,0,0,0,0,0,0\nAustralia,2023,0,0,9,0,0,0\n")
+    (tmp_path / "ov.yaml").write_text(f"tables:\n  supply_wgi_2024_update: {bad.name}\n")
+    with pytest.raises(OverrideError, match=r"wgi.csv: data row 2, column PV_est"):
+        load_reference(tmp_path / "ov.yaml")
 
 
 def test_element_production_reproduces_proxy_and_country_totals():
@@ -86,21 +133,28 @@ def test_supply_indices_table():
 
 
 def test_indices_not_computed_without_sourced_inputs_and_computed_with_them(tmp_path):
-    table = supply_indices(elements=("Nd",)).set_index("element")
+    table = supply_indices(elements=("Nd", "Dy")).set_index("element")
     assert np.isnan(table.at["Nd", "eu_sr"]) and np.isnan(table.at["Nd", "geopolrisk_japan"])
-    assert "wgi_score for China" in table.at["Nd", "eu_sr_status"]
-    assert "geopolrisk_score for China" in table.at["Nd", "geopolrisk_status"]
+    status = table.at["Nd", "eu_sr_status"]
+    assert "trade_factor for China" in status and "wgi_score for Other" in status
+    assert "wgi_score for China" not in status  # sourced now
+    gp = table.at["Nd", "geopolrisk_status"]
+    assert gp.startswith("bounded: Other (6.7 % of Japan's imports)")
+    lo, hi = table.at["Nd", "geopolrisk_japan_low"], table.at["Nd", "geopolrisk_japan_high"]
+    assert 0 < lo < hi and f"{lo:.3f}" in gp and f"{hi:.3f}" in gp
+    assert "ASSUMPTION" in table.at["Dy", "geopolrisk_status"]  # Japan's HREE China share
+    assert "EPRS" in table.at["Nd", "eu_inputs_basis"] and "ASSUMPTION" in table.at["Nd", "eu_inputs_basis"]
     ref = load_reference()
-    countries = list(element_production(ref).index) + list(ref.series("japan_import_share").index)
-    scores = {c: 5.0 for c in countries}
+    countries = list(element_production(ref).index)
     ov = tmp_path / "ov.yaml"
     ov.write_text(yaml.safe_dump({"values": {
-        "wgi_score": scores, "trade_factor": {c: 1.0 for c in countries},
-        "geopolrisk_score": {c: 0.5 for c in countries}, "eu_import_reliance": {"Nd": 1.0},
-        "eu_eol_rir": {"Nd": 0.0}, "eu_substitution_index": {"Nd": 1.0}}}))
+        "wgi_score": {"Other": 5.0}, "trade_factor": {c: 1.0 for c in countries},
+        "geopolrisk_score": {"Other": 0.5}, "eu_eol_rir": {"Nd": 0.1}}}))
     full = supply_indices(load_reference(ov), elements=("Nd",)).set_index("element")
     assert full.at["Nd", "eu_sr_status"] == "computed" and full.at["Nd", "geopolrisk_status"] == "computed"
     assert np.isfinite(full.at["Nd", "eu_sr"]) and np.isfinite(full.at["Nd", "geopolrisk_japan"])
+    assert lo < full.at["Nd", "geopolrisk_japan"] < hi
+    assert full.at["Nd", "eu_eol_rir"] == 0.1 and "override" in full.at["Nd", "eu_inputs_basis"]
 
 
 def test_stage_shares_are_per_element_and_overridable(tmp_path):

@@ -68,7 +68,8 @@ def supply(
         res = read_resource(resource) if resource is not None else _load_frame(project, "element_resource")
         ref = _reference(overrides)
         table = supply_table(res, ref, on=date, price_year=price_year, production_year=production_year)
-        sens = japan_split_sensitivity(res, ref.series("japan_demand_t"))
+        sens = japan_split_sensitivity(res, ref.series("japan_demand_t"),
+                                       alternative_t=ref.series("japan_demand_world_mix_t"))
     except (OverrideError, ValueError, FileNotFoundError) as exc:
         fail(str(exc), 1)
     notes = [*table.attrs.get("notes", []), *sens.attrs["notes"]]
@@ -82,9 +83,10 @@ def supply(
             "china_separation_share_pct", "china_share_of_japan_supply_pct", "hhi", "control_status",
             "years_global", "years_japan", "value_usd"]
     _console.print(frame_table(table, f"Supply security per element (controls on {date}, prices {price_year})", cols))
-    eu_cols = ["element", "eu_sr", "geopolrisk_japan", "eu_sr_status", "geopolrisk_status"]
-    _console.print(frame_table(table, "EU 2017 supply risk and GeoPolRisk (NaN = not computed, reason given)",
-                               eu_cols))
+    eu_cols = ["element", "eu_sr", "eu_import_reliance", "eu_eol_rir", "eu_substitution_index",
+               "geopolrisk_japan", "geopolrisk_japan_low", "geopolrisk_japan_high"]
+    _console.print(frame_table(table, "EU 2017 supply risk and Japan GeoPolRisk (NaN = not computed or only "
+                               "bounded: see the statuses and sources below)", eu_cols))
     _console.print(frame_table(sens, "Years of Japanese demand: sensitivity to the per-element split (ASSUMPTION)"))
     _notes(notes)
     if scenario_file is not None:

@@ -183,12 +183,14 @@ JAPAN_SPLIT_MULTIPLES: tuple[float, ...] = (0.5, 2.0, 3.0)
 
 
 def japan_split_sensitivity(resource: pd.DataFrame, japan_demand_t: Mapping[str, float] | pd.Series,
-                            multiples: tuple[float, ...] = JAPAN_SPLIT_MULTIPLES) -> pd.DataFrame:
+                            multiples: tuple[float, ...] = JAPAN_SPLIT_MULTIPLES,
+                            alternative_t: Mapping[str, float] | pd.Series | None = None) -> pd.DataFrame:
     """Years of Japanese demand when each element's share of Japan's total is scaled.
 
     Where Japan's demand is known only as a total, the per-element split is an assumption;
     this shows how much years-of-demand move when one element's split demand is multiplied by
-    ``m`` (the others unchanged). Years scale as 1 / m, so the table states the consequence.
+    ``m`` (the others unchanged), and - given ``alternative_t`` - under another split (the
+    world-mix split of the same total), so the effect of the basis itself is visible.
 
     Parameters
     ----------
@@ -198,12 +200,15 @@ def japan_split_sensitivity(resource: pd.DataFrame, japan_demand_t: Mapping[str,
         Japan demand in force (t REO/yr) by element.
     multiples : tuple of float
         Multiples of the split demand (> 0).
+    alternative_t : mapping or Series, optional
+        Another per-element split of the same total (t REO/yr); adds ``demand_alt_t_per_yr``,
+        ``years_japan_alt`` and ``alt_over_in_force`` (years ratio).
 
     Returns
     -------
     DataFrame
-        ``element, demand_t_per_yr, years_japan`` then ``years_japan_x<m>`` per multiple;
-        ``attrs["notes"]`` states the demand basis and the multiples.
+        ``element, demand_t_per_yr, years_japan`` then ``years_japan_x<m>`` per multiple (and
+        the alternative columns); ``attrs["notes"]`` states the demand basis and the multiples.
     """
     if not multiples or any(not m > 0 for m in multiples):
         raise ValueError(f"japan_split_sensitivity: multiples must be > 0, got {multiples}")
@@ -214,10 +219,22 @@ def japan_split_sensitivity(resource: pd.DataFrame, japan_demand_t: Mapping[str,
     out = pd.DataFrame({"element": res["element"], "demand_t_per_yr": demand, "years_japan": amount / demand})
     for m in multiples:
         out[f"years_japan_x{m:g}"] = amount / (demand * m)
-    out.attrs["notes"] = [
-        "Japan demand: the reported total (18,835 t, 2024, Japan New Metals Association as reported) does "
-        "not say oxide or compound; reymud treats it as t REO (oxide) - ASSUMPTION. Its per-element split "
-        "is a labelled ASSUMPTION (see japan_demand_basis) unless you override japan_demand_t; "
+    notes = [
+        "Japan demand: 18,835 t (2024, Japan New Metals Association as reported) is t REO - the series is "
+        "published as t of rare-earth oxides or oxide equivalents (Adamas Intelligence 2018, 2021). Per "
+        "element: Nd, Pr, Dy from Japan's NdFeB alloy production (12,400 t, 2020, Adamas Intelligence 2021) x "
+        "magnet composition (DERIVED; Nd:Pr and the 2020->2024 carry-over ASSUMPTIONS); the rest split by the "
+        "global supply proxy mix (ASSUMPTION) - unless you override japan_demand_t",
         "sensitivity columns years_japan_x<m> = years if that element's split demand were m times larger "
         f"(m = {', '.join(f'{m:g}' for m in multiples)}: ASSUMPTION range)"]
+    if alternative_t is not None:
+        alt = res["element"].map(pd.Series(alternative_t, dtype=float)).to_numpy(dtype=float)
+        alt = np.where(alt > 0, alt, np.nan)
+        out["demand_alt_t_per_yr"] = alt
+        out["years_japan_alt"] = amount / alt
+        out["alt_over_in_force"] = out["years_japan_alt"] / out["years_japan"]
+        notes.append("years_japan_alt: the same total split by the world supply mix (the basis used before the "
+                     "sector split); alt_over_in_force = how many times longer the world-mix split says the "
+                     "resource lasts")
+    out.attrs["notes"] = notes
     return out

@@ -93,7 +93,7 @@ def _weighted_hhi(shares: pd.Series, wgi: pd.Series, trade: pd.Series) -> tuple[
     frame["wgi"] = wgi.reindex(frame.index).astype(float)
     frame["trade_factor"] = trade.reindex(frame.index).astype(float)
     frame["term"] = frame["share"] ** 2 * frame["wgi"] * frame["trade_factor"]
-    return float(frame["term"].sum()), frame
+    return float(frame["term"].sum(min_count=1)) if frame["term"].notna().all() else float("nan"), frame
 
 
 def eu_supply_risk(global_shares: Mapping[str, float] | pd.Series,
@@ -105,6 +105,9 @@ def eu_supply_risk(global_shares: Mapping[str, float] | pd.Series,
                    substitution_index: float = DEFAULTS["eu_substitution_index"]) -> dict:
     """EU Critical Raw Materials supply risk (2017 method) with every input returned.
 
+    No input is filled in: a supplying country (share > 0) without a WGI score or a trade factor
+    makes the result NaN and is listed in ``missing``.
+
     Parameters
     ----------
     global_shares : mapping or Series
@@ -112,18 +115,18 @@ def eu_supply_risk(global_shares: Mapping[str, float] | pd.Series,
     eu_shares : mapping or Series, optional
         EU sourcing shares by country; None = the global shares (stated in the result).
     wgi : mapping or Series, optional
-        Scaled WGI (0-10, 10 worst) by country; countries not given take
-        ``DEFAULTS["wgi_equal_weight"]`` (equal weights).
+        Scaled WGI (0-10, 10 worst) by country.
     trade_factor : mapping or Series, optional
-        Trade factor t_c by country; missing = ``DEFAULTS["trade_factor_equal"]``.
+        Trade factor t_c by country.
     import_reliance, eol_rir, substitution_index : float
         IR, EoL_RIR and SI_SR (fractions; SI_SR 0-1).
 
     Returns
     -------
     dict
-        ``sr``, ``hhi_wgi_global``, ``hhi_wgi_eu``, the scalar inputs, ``weights`` (text saying
-        whether equal-weight defaults were used) and ``terms_global``/``terms_eu`` (DataFrames).
+        ``sr``, ``hhi_wgi_global``, ``hhi_wgi_eu``, the scalar inputs, ``eu_sourcing``,
+        ``missing`` (list of ``(item, country)`` without a value) and ``terms_global`` /
+        ``terms_eu`` (DataFrames of share, wgi, trade_factor, term).
     """
     for name, value in (("import_reliance", import_reliance), ("eol_rir", eol_rir),
                         ("substitution_index", substitution_index)):
@@ -131,30 +134,33 @@ def eu_supply_risk(global_shares: Mapping[str, float] | pd.Series,
             raise ValueError(f"{name} must be within 0-1, got {value}")
     g = pd.Series(global_shares, dtype=float)
     e = g if eu_shares is None else pd.Series(eu_shares, dtype=float)
-    countries = g.index.union(e.index)
-    wgi_given = pd.Series(wgi if wgi is not None else {}, dtype=float)
-    trade_given = pd.Series(trade_factor if trade_factor is not None else {}, dtype=float)
-    w = wgi_given.reindex(countries).fillna(DEFAULTS["wgi_equal_weight"])
-    t = trade_given.reindex(countries).fillna(DEFAULTS["trade_factor_equal"])
-    h_global, terms_g = _weighted_hhi(g, w, t)
-    h_eu, terms_e = _weighted_hhi(e, w, t)
+    w = pd.Series(wgi if wgi is not None else {}, dtype=float)
+    t = pd.Series(trade_factor if trade_factor is not None else {}, dtype=float)
+    suppliers = g.index[g > 0].union(e.index[e > 0])
+    missing = [("wgi_score", str(c)) for c in suppliers if c not in w.index or not np.isfinite(w[c])]
+    missing += [("trade_factor", str(c)) for c in suppliers if c not in t.index or not np.isfinite(t[c])]
+    h_global, terms_g = _weighted_hhi(g[g > 0], w, t)
+    h_eu, terms_e = _weighted_hhi(e[e > 0], w, t)
     ir = float(import_reliance)
     sr = (h_global * ir / 2.0 + h_eu * (1.0 - ir / 2.0)) * (1.0 - eol_rir) * substitution_index
-    n_default = int((~countries.isin(wgi_given.index)).sum())
-    weights = ("given WGI scores" if n_default == 0 else
-               f"EQUAL WEIGHTS for {n_default} of {len(countries)} countries "
-               f"(WGI {DEFAULTS['wgi_equal_weight']}, t {DEFAULTS['trade_factor_equal']}; no sourced table)")
+    if missing:
+        sr = h_global = h_eu = float("nan")
     return {"sr": float(sr), "hhi_wgi_global": h_global, "hhi_wgi_eu": h_eu, "import_reliance": ir,
             "eol_rir": float(eol_rir), "substitution_index": float(substitution_index),
             "eu_sourcing": "given" if eu_shares is not None else "ASSUMPTION: EU sourcing = global supply shares",
-            "weights": weights, "terms_global": terms_g, "terms_eu": terms_e}
+            "missing": missing, "terms_global": terms_g, "terms_eu": terms_e}
 
 
 def geopolrisk(production_shares: Mapping[str, float] | pd.Series,
                imports_t: Mapping[str, float] | pd.Series,
                stability: Mapping[str, float] | pd.Series | None = None,
-               domestic_t: float = 0.0) -> dict:
+               domestic_t: float = 0.0,
+               residual: tuple[str, ...] = DEFAULTS["residual_groups"]) -> dict:
     """GeoPolRisk-style import risk of an importing country.
+
+    Partners without a stability score are never given one: a residual group (``residual``,
+    e.g. "Other", not a country) is bounded by g = 0 and g = 1 (``risk_low`` / ``risk_high``);
+    a named partner without a score makes the risk NaN and is listed in ``missing``.
 
     Parameters
     ----------
@@ -163,15 +169,18 @@ def geopolrisk(production_shares: Mapping[str, float] | pd.Series,
     imports_t : mapping or Series
         Imports q_i by partner country (t or any consistent unit).
     stability : mapping or Series, optional
-        Normalised political-stability score g_i (0-1) by partner; missing partners take
-        ``DEFAULTS["geopolrisk_equal_weight"]`` (equal weights).
+        Normalised political-(in)stability score g_i (0 stable - 1 unstable) by partner.
     domestic_t : float
         Domestic production (same unit as imports).
+    residual : tuple of str
+        Partner names that are residual groups (bounded, never scored).
 
     Returns
     -------
     dict
-        ``risk``, ``hhi_fraction``, ``weighted_import_share`` and ``weights`` (text).
+        ``risk`` (NaN unless every partner is scored), ``risk_low``, ``risk_high``,
+        ``hhi_fraction``, ``weighted_import_share`` (low bound), ``missing`` (named partners
+        without a score), ``bounded`` ({residual: share of imports}).
     """
     shares = pd.Series(production_shares, dtype=float)
     h = float(np.sum(shares.to_numpy() ** 2))
@@ -179,13 +188,27 @@ def geopolrisk(production_shares: Mapping[str, float] | pd.Series,
     if (q < 0).any() or domestic_t < 0:
         raise ValueError("imports and domestic production must be >= 0")
     given = pd.Series(stability if stability is not None else {}, dtype=float)
-    g = given.reindex(q.index).fillna(DEFAULTS["geopolrisk_equal_weight"])
+    if ((given < 0) | (given > 1)).any():
+        raise ValueError("stability scores g_i must be within 0-1")
+    q = q[q > 0]
+    scored = q.index[q.index.isin(given.index)]
+    unscored = [c for c in q.index if c not in scored]
+    bounded = {str(c): float(q[c]) for c in unscored if c in residual}
+    missing = [str(c) for c in unscored if c not in residual]
     denom = float(q.sum()) + float(domestic_t)
-    weighted = float((q * g).sum()) / denom if denom > 0 else float("nan")
-    n_default = int((~q.index.isin(given.index)).sum())
-    weights = ("given scores" if n_default == 0 else
-               f"EQUAL WEIGHTS for {n_default} of {len(q)} partners (g = {DEFAULTS['geopolrisk_equal_weight']})")
-    return {"risk": h * weighted, "hhi_fraction": h, "weighted_import_share": weighted, "weights": weights}
+    if denom <= 0:
+        nan = float("nan")
+        return {"risk": nan, "risk_low": nan, "risk_high": nan, "hhi_fraction": h,
+                "weighted_import_share": nan, "missing": missing, "bounded": {}}
+    low = float((q[scored] * given[scored]).sum()) / denom
+    high = low + sum(bounded.values()) / denom
+    risk_low, risk_high = h * low, h * high
+    if missing:
+        risk_low = risk_high = float("nan")
+    exact = risk_low if not bounded and not missing else float("nan")
+    return {"risk": exact, "risk_low": risk_low, "risk_high": risk_high, "hhi_fraction": h,
+            "weighted_import_share": low, "missing": missing,
+            "bounded": {c: v / denom for c, v in bounded.items()}}
 
 
 def _deposit_distribution(ref: Reference, elements: tuple[str, ...]) -> pd.DataFrame:
@@ -263,7 +286,7 @@ def _japan_partners(shares: pd.Series, china: float | None) -> pd.Series:
     return pd.concat([pd.Series({"China": float(china)}), scaled])
 
 
-def _not_computed(missing: list[tuple[str, str]]) -> str:
+def _not_computed(missing: list[tuple[str, str]], how: str) -> str:
     """``"computed"`` or ``"not computed: ..."`` naming the unsourced inputs (item: keys)."""
     if not missing:
         return "computed"
@@ -271,13 +294,55 @@ def _not_computed(missing: list[tuple[str, str]]) -> str:
     for item, key in missing:
         by_item.setdefault(item, []).append(key)
     parts = [f"{item} for {', '.join(keys)}" for item, keys in by_item.items()]
-    return ("not computed: no sourced " + "; ".join(parts)
-            + " (no cited table shipped; give them as overrides - an equal-weight default is not a result)")
+    return "not computed: no sourced " + "; ".join(parts) + f" ({how})"
+
+
+_EU_HOW = ("EU 2017 trade factors t_c come from export restrictions and EU trade agreements; no cited table "
+           "is shipped - give trade_factor (and wgi_score for residual groups such as Other) as overrides")
+_GP_HOW = "give geopolrisk_score (0-1) for these partners as overrides"
+
+
+def _eu_row(el: str, shares: pd.Series, ref: Reference, eu_src: pd.Series) -> dict:
+    scal = {k: float(ref.series(k).get(el, DEFAULTS[k]))
+            for k in ("eu_import_reliance", "eu_eol_rir", "eu_substitution_index")}
+    eu = eu_supply_risk(shares, eu_src if len(eu_src) else None, ref.series("wgi_score"),
+                        ref.series("trade_factor"), scal["eu_import_reliance"], scal["eu_eol_rir"],
+                        scal["eu_substitution_index"])
+    basis = "; ".join(f"{k.removeprefix('eu_')} {v:g} ({ref.origin(k, el)})" for k, v in scal.items())
+    return {"eu_sr": eu["sr"], "eu_hhi_wgi_global": eu["hhi_wgi_global"], "eu_hhi_wgi_eu": eu["hhi_wgi_eu"],
+            "eu_import_reliance": eu["import_reliance"], "eu_eol_rir": eu["eol_rir"],
+            "eu_substitution_index": eu["substitution_index"], "eu_sourcing": eu["eu_sourcing"],
+            "eu_inputs_basis": basis, "eu_sr_status": _not_computed(eu["missing"], _EU_HOW)}
+
+
+def _gp_row(el: str, shares: pd.Series, ref: Reference, demand: float) -> dict:
+    jp_shares = ref.series("japan_import_share")
+    china = ref.values.get("japan_china_share", {}).get(el)
+    partners = _japan_partners(jp_shares, china)
+    gp = geopolrisk(shares, partners * (demand if np.isfinite(demand) else 1.0), ref.series("geopolrisk_score"))
+    if gp["missing"]:
+        status = _not_computed([("geopolrisk_score", c) for c in gp["missing"]], _GP_HOW)
+    elif gp["bounded"]:
+        groups = ", ".join(f"{c} ({100 * v:.1f} % of Japan's imports)" for c, v in gp["bounded"].items())
+        status = (f"bounded: {groups} is not a country and has no WGI; risk between "
+                  f"{gp['risk_low']:.3f} (g = 0) and {gp['risk_high']:.3f} (g = 1)")
+    else:
+        status = "computed"
+    origin = ref.origin("japan_china_share", el)
+    if china is not None and "ASSUMPTION" in origin.upper():
+        status += f"; Japan's China share for {el} {china:g} is an ASSUMPTION ({origin})"
+    return {"geopolrisk_japan": gp["risk"], "geopolrisk_japan_low": gp["risk_low"],
+            "geopolrisk_japan_high": gp["risk_high"], "geopolrisk_status": status}
 
 
 def supply_indices(reference: Reference | None = None, year: str = "2025e",
                    elements: tuple[str, ...] = REY) -> pd.DataFrame:
     """Per-element China share, HHI, EU SR (inputs shown) and Japan GeoPolRisk.
+
+    WGI-based scores come from the packaged WGI 2024-update table (or overrides); nothing is
+    filled in. EU SR needs a trade factor per supplying country (none is shipped, so it is
+    'not computed' by default); GeoPolRisk is exact when every import partner is scored and
+    bounded (g = 0..1) when a residual group such as "Other" carries part of the imports.
 
     Parameters
     ----------
@@ -294,10 +359,11 @@ def supply_indices(reference: Reference | None = None, year: str = "2025e",
         One row per element: ``china_share_pct`` and ``hhi`` of the element's DERIVED mined
         supply (:func:`element_production`), ``china_share_reo_pct`` (listed-sum denominator),
         ``china_share_reo_of_world_total_pct`` and ``hhi_reo`` of total REO,
-        ``eu_sr``, ``eu_hhi_wgi_global``, ``eu_import_reliance``, ``eu_eol_rir``,
-        ``eu_substitution_index``, ``eu_weights``, ``geopolrisk_japan``, ``geopolrisk_weights``,
-        ``share_basis``; ``eu_sr_status`` / ``geopolrisk_status`` say "computed" or "not computed:
-        ..." naming each unsourced input (then ``eu_sr`` / ``geopolrisk_japan`` are NaN).
+        ``eu_sr``, ``eu_hhi_wgi_global``, ``eu_hhi_wgi_eu``, ``eu_import_reliance``,
+        ``eu_eol_rir``, ``eu_substitution_index``, ``eu_inputs_basis``, ``eu_sourcing``,
+        ``eu_sr_status`` ("computed" or "not computed: ..." naming each missing input),
+        ``geopolrisk_japan`` (NaN unless exact), ``geopolrisk_japan_low`` / ``_high``,
+        ``geopolrisk_status`` and ``share_basis``.
     """
     ref = reference or load_reference()
     prod = ref.mine_production(year)
@@ -306,53 +372,20 @@ def supply_indices(reference: Reference | None = None, year: str = "2025e",
     h_reo = hhi(prod)
     rey_elements = tuple(el for el in elements if el in REY)
     full = element_production(ref, year)
-    derived_basis = full.attrs["basis"]
     by_element = full[list(rey_elements)]
-    wgi, trade = ref.series("wgi_score"), ref.series("trade_factor")
     eu_src = ref.series("eu_sourcing_share")
-    jp_shares = ref.series("japan_import_share")
     jp_demand = ref.series("japan_demand_t")
-    ir_by, eol_by, si_by = (ref.series(k) for k in ("eu_import_reliance", "eu_eol_rir", "eu_substitution_index"))
-    gp_score = ref.series("geopolrisk_score")
-    jp_china = ref.values.get("japan_china_share", {})
-    # The GeoPolRisk inputs (Japan's partners and their scores) do not depend on the element.
-    gp_status = _not_computed([("geopolrisk_score", c) for c in jp_shares.index[jp_shares > 0]
-                               if c not in gp_score.index])
     rows = []
     for el in elements:
         if el in by_element.columns:
-            column = by_element[el]
-            basis = derived_basis
+            column, basis = by_element[el], full.attrs["basis"]
         else:
-            column = prod
-            basis = f"total REO mine production {year} (no element split for {el})"
+            column, basis = prod, f"total REO mine production {year} (no element split for {el})"
         shares = _shares(column)
-        el_china = china_share(column)["share_of_listed_pct"]
-        eu = eu_supply_risk(shares, eu_src if len(eu_src) else None, wgi, trade,
-                            float(ir_by.get(el, DEFAULTS["eu_import_reliance"])),
-                            float(eol_by.get(el, DEFAULTS["eu_eol_rir"])),
-                            float(si_by.get(el, DEFAULTS["eu_substitution_index"])))
-        demand = float(jp_demand.get(el, np.nan))
-        el_jp = _japan_partners(jp_shares, jp_china.get(el))
-        gp = geopolrisk(shares, el_jp * (demand if np.isfinite(demand) else 1.0), gp_score)
-        producers = shares.index[shares > 0]
-        eu_status = _not_computed(
-            [("wgi_score", c) for c in producers if c not in wgi.index]
-            + [("trade_factor", c) for c in producers if c not in trade.index]
-            + [(k, el) for k, ser in (("eu_import_reliance", ir_by), ("eu_eol_rir", eol_by),
-                                      ("eu_substitution_index", si_by)) if el not in ser.index])
-        if eu_status != "computed":
-            eu = dict(eu, sr=np.nan, hhi_wgi_global=np.nan, hhi_wgi_eu=np.nan)
-        if gp_status != "computed":
-            gp = dict(gp, risk=np.nan)
-        rows.append({"eu_sr_status": eu_status, "geopolrisk_status": gp_status,
-                     "element": el, "china_share_pct": el_china, "hhi": hhi(column),
-                     "china_share_reo_pct": cs["share_of_listed_pct"],
+        rows.append({"element": el, "china_share_pct": china_share(column)["share_of_listed_pct"],
+                     "hhi": hhi(column), "china_share_reo_pct": cs["share_of_listed_pct"],
                      "china_share_reo_of_world_total_pct": cs["share_of_world_total_pct"], "hhi_reo": h_reo,
-                     "eu_sr": eu["sr"], "eu_hhi_wgi_global": eu["hhi_wgi_global"],
-                     "eu_hhi_wgi_eu": eu["hhi_wgi_eu"], "eu_import_reliance": eu["import_reliance"],
-                     "eu_eol_rir": eu["eol_rir"], "eu_substitution_index": eu["substitution_index"],
-                     "eu_weights": eu["weights"], "eu_sourcing": eu["eu_sourcing"],
-                     "geopolrisk_japan": gp["risk"], "geopolrisk_weights": gp["weights"],
+                     **_eu_row(el, shares, ref, eu_src),
+                     **_gp_row(el, shares, ref, float(jp_demand.get(el, np.nan))),
                      "share_basis": basis})
     return pd.DataFrame(rows)

@@ -32,13 +32,17 @@ import yaml
 
 from reymud.data import read_reference
 from reymud.elements import REY
+from reymud.supply.japan import sector_split, world_mix_split
 
 __all__ = [
     "DEFAULTS",
+    "EU_SCALAR_BASIS",
     "ITEMS",
     "PRICE_PRODUCTS",
     "TABLES",
     "TABLE_META",
+    "WGI_RANGE",
+    "WGI_RESCALING",
     "OverrideError",
     "Reference",
     "load_overrides",
@@ -57,6 +61,8 @@ TABLES: dict[str, str] = {
     "enduse": "supply_enduse_intensities",
     "deposit_mix": "supply_country_deposit_mix",
     "china_stages": "supply_china_stage_shares",
+    "wgi": "supply_wgi_2024_update",
+    "japan_basis": "supply_japan_demand_basis",
 }
 
 #: Edition and data year(s) of each packaged table (shown by ``reymud reference show``).
@@ -71,6 +77,9 @@ TABLE_META: dict[str, tuple[str, str]] = {
     "supply_country_deposit_mix": ("DERIVED by reymud (fitted to the proxy)", "2025"),
     "supply_china_stage_shares": ("IEA GCMO 2024; Benchmark 2023 (as reported); JOGMEC 2024; customs H1 2024",
                                   "2023-2024"),
+    "supply_wgi_2024_update": ("World Bank WGI 2024 update (Kaufmann & Kraay 2024)", "2023"),
+    "supply_japan_demand_basis": ("JNMA total (as reported); Adamas Intelligence 2021 NdFeB alloy; reymud split",
+                                  "2020-2024"),
 }
 
 #: Oxide product of the USGS price table used to price each element's oxide.
@@ -85,20 +94,38 @@ PRICE_PRODUCTS: dict[str, str] = {
 DEFAULTS: dict[str, Any] = {
     # Japan total REE demand, t (2024, Japan New Metals Association as reported; packaged table).
     "japan_total_demand_metric": "japan_ree_demand",
-    # WGI-style score on a 0-10 scale (10 worst) used for every country when the user gives none.
-    "wgi_equal_weight": 5.0,
-    # Trade factor t_c used for every country when the user gives none.
-    "trade_factor_equal": 1.0,
-    # GeoPolRisk normalised political-stability score g_i (0-1) for every country if none given.
-    "geopolrisk_equal_weight": 0.5,
-    # EU 2017 SR inputs per element when none given: import reliance 1 (EU imports all its REE),
-    # end-of-life recycling input 0 and substitution index 1 (no credit taken for either).
+    # Names that are residual groups, not countries: they have no WGI (bounded, never scored).
+    "residual_groups": ("Other",),
+    # EU 2017 SR inputs per element. IR: CITED (EPRS briefing 2023: EU import reliance for REEs
+    # reaches 100 %). EoL-RIR 0 and SI_SR 1: ASSUMPTIONS (no recycling or substitution credit
+    # taken; the EU CRM 2023 factsheet values were not found) - override per element.
     "eu_import_reliance": 1.0,
     "eu_eol_rir": 0.0,
     "eu_substitution_index": 1.0,
     # Japan's import shares other than the three published countries go to "Other".
     "japan_import_year": "2024",
 }
+
+#: Where each EU SR scalar default comes from (printed with every result).
+EU_SCALAR_BASIS: dict[str, str] = {
+    "eu_import_reliance": ("CITED: EPRS briefing 'Securing Europe's supply of critical raw materials' "
+                           "(European Parliament, 2023-03-09): EU import reliance reaches 100 % for REEs"),
+    "eu_eol_rir": ("ASSUMPTION (overridable): EoL-RIR 0, no recycling credit; EU CRM 2023 factsheet values "
+                   "not found"),
+    "eu_substitution_index": ("ASSUMPTION (overridable): SI_SR 1, no substitution credit; EU CRM 2023 "
+                              "factsheet values not found"),
+}
+
+#: WGI estimate range used by both rescalings (World Bank: estimates lie in about -2.5..+2.5).
+WGI_RANGE: tuple[float, float] = (-2.5, 2.5)
+#: How the packaged WGI estimates become index scores (printed as the origin of every score).
+WGI_RESCALING: dict[str, str] = {
+    "wgi_score": ("mean of the six WGI 2024-update estimates (2023) rescaled linearly from -2.5..+2.5 to "
+                  "10..0 (10 worst), the 0-10 scale of the EU 2017 method: 10 x (2.5 - mean) / 5"),
+    "geopolrisk_score": ("WGI 2024-update Political Stability and Absence of Violence estimate (2023) "
+                         "rescaled linearly from -2.5..+2.5 to 1..0 (1 least stable): (2.5 - PV) / 5"),
+}
+
 
 #: Value items a user may override: item -> (unit, description).
 ITEMS: dict[str, tuple[str, str]] = {
@@ -338,21 +365,57 @@ def load_reference(overrides: str | Path | Overrides | None = None) -> Reference
         values[item] = dict(zip(stages["element"], stages[col].astype(float), strict=True))
         for el, st_, b in zip(stages["element"], stages[status], stages[basis], strict=True):
             origins[(item, el)] = f"{st_}: {b}"
+    _wgi_scores(tables[TABLES["wgi"]], values, origins)
+    for item in ("eu_import_reliance", "eu_eol_rir", "eu_substitution_index"):
+        values[item] = {el: float(DEFAULTS[item]) for el in REY}
+        origins.update({(item, el): EU_SCALAR_BASIS[item] for el in REY})
     _apply_values(values, origins, ov)
-    # Japan per-element demand: total x global proxy element shares, unless the user gave it.
+    # Japan per-element demand: sector basis (magnets) + world-mix split of the rest, unless given.
     total = values["japan_total_demand_t"]["total"]
     given = values.get("japan_demand_t", {})
-    basis = pd.Series(values["global_demand_t"], dtype=float)
-    split = (basis / basis.sum() * total).to_dict()
+    split, split_origins = sector_split(total, tables[TABLES["japan_basis"]], values["global_demand_t"])
     derived = {el: v for el, v in split.items() if el not in given}
     values["japan_demand_t"] = {**derived, **given}
-    for el in derived:
-        origins[("japan_demand_t", el)] = (
-            f"ASSUMPTION: Japan total {total:,.0f} t x element share of the global demand basis "
-            "(not a published per-element figure)")
+    origins.update({("japan_demand_t", el): split_origins[el] for el in derived})
+    values["japan_demand_world_mix_t"] = world_mix_split(total, values["global_demand_t"])
+    for el in values["japan_demand_world_mix_t"]:
+        origins[("japan_demand_world_mix_t", el)] = (
+            f"ASSUMPTION (comparison only): Japan total {total:,.0f} t x the global supply proxy mix")
     for item in ("wgi_score", "trade_factor", "geopolrisk_score"):
         values.setdefault(item, {})
     return Reference(tables=tables, values=values, origins=origins)
+
+
+_WGI_COLUMNS = ("CC_est", "GE_est", "PV_est", "RQ_est", "RL_est", "VA_est")
+
+
+def _wgi_scores(table: pd.DataFrame, values: dict, origins: dict) -> None:
+    """EU-SR ``wgi_score`` (0-10, 10 worst) and GeoPolRisk ``geopolrisk_score`` (0-1) per country.
+
+    Raises an :class:`OverrideError` naming the file, row (as a spreadsheet shows it) and column
+    of any estimate that is missing or outside the WGI range.
+    """
+    origin = table.attrs.get("path", TABLES["wgi"])
+    missing = [c for c in ("country", *_WGI_COLUMNS) if c not in table.columns]
+    if missing:
+        raise OverrideError(f"{origin}: missing column(s) {', '.join(missing)}")
+    lo, hi = WGI_RANGE
+    est = table[list(_WGI_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+    for col in _WGI_COLUMNS:
+        bad = est.index[~est[col].between(lo - 0.5, hi + 0.5)]
+        if len(bad):
+            raise OverrideError(f"{origin}: data row {int(bad[0]) + 1}, column {col}: WGI estimate must be a number within "
+                                f"about {lo:g}..{hi:g}, got {table.at[bad[0], col]!r}")
+    span = hi - lo
+    mean6 = est.mean(axis=1)
+    wgi = dict(zip(table["country"], 10.0 * (hi - mean6) / span, strict=True))
+    g = dict(zip(table["country"], (hi - est["PV_est"]) / span, strict=True))
+    year = str(table["year"].iloc[0]) if "year" in table.columns and len(table) else "?"
+    values["wgi_score"] = {str(k): float(v) for k, v in wgi.items()}
+    values["geopolrisk_score"] = {str(k): float(v) for k, v in g.items()}
+    for item, scores in (("wgi_score", wgi), ("geopolrisk_score", g)):
+        for c in scores:
+            origins[(item, str(c))] = f"package:{TABLES['wgi']} ({year}): {WGI_RESCALING[item]}"
 
 
 def _japan_import_shares(japan: pd.DataFrame, year: str) -> dict[str, float]:
@@ -397,11 +460,9 @@ def reference_in_force(overrides: str | Path | Overrides | Reference | None = No
         for key, value in mapping.items():
             rows.append({"kind": "value", "item": item, "key": key, "value": value, "unit": unit,
                          "origin": ref.origin(item, key), "source": ""})
-    for item in ("wgi_score", "trade_factor", "geopolrisk_score"):
-        if not ref.values.get(item):
-            default = {"wgi_score": DEFAULTS["wgi_equal_weight"], "trade_factor": DEFAULTS["trade_factor_equal"],
-                       "geopolrisk_score": DEFAULTS["geopolrisk_equal_weight"]}[item]
-            rows.append({"kind": "value", "item": item, "key": "*", "value": default, "unit": ITEMS[item][0],
-                         "origin": "DEFAULT equal weights (no sourced table shipped; give your own)",
-                         "source": ""})
+    if not ref.values.get("trade_factor"):
+        rows.append({"kind": "value", "item": "trade_factor", "key": "*", "value": float("nan"),
+                     "unit": ITEMS["trade_factor"][0],
+                     "origin": "NOT SET: no cited EU 2017 trade factors shipped; EU SR is not computed until "
+                               "you give trade_factor per producing country", "source": ""})
     return pd.DataFrame(rows)

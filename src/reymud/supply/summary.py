@@ -52,7 +52,8 @@ def supply_table(resource: pd.DataFrame, reference: Reference | None = None,
         out[col] = idx[col]
     for col in ("eu_sr", "eu_hhi_wgi_global", "eu_import_reliance", "eu_eol_rir", "eu_substitution_index"):
         out[col] = idx[col]
-    out["geopolrisk_japan"] = idx["geopolrisk_japan"]
+    for col in ("geopolrisk_japan", "geopolrisk_japan_low", "geopolrisk_japan_high", "eu_inputs_basis"):
+        out[col] = idx[col]
     out["eu_sr_status"] = idx["eu_sr_status"]
     out["geopolrisk_status"] = idx["geopolrisk_status"]
     out["china_mining_share_pct"] = idx["china_share_pct"]
@@ -81,16 +82,35 @@ def supply_table(resource: pd.DataFrame, reference: Reference | None = None,
         "2023 99.9 % for the heavy REE, JOGMEC 2024 / customs H1 2024 for Japan; heavy-REE Japan shares an "
         "ASSUMPTION; see `reymud reference show --item japan_china_share`); magnet making: not computed "
         "(no cited per-element source)",
-        "EU SR: " + idx["eu_sr_status"].iloc[0], "GeoPolRisk: " + idx["geopolrisk_status"].iloc[0],
-        "EU SR weights: " + idx["eu_weights"].iloc[0],
-        "EU SR sourcing: " + idx["eu_sourcing"].iloc[0],
-        "GeoPolRisk weights: " + idx["geopolrisk_weights"].iloc[0],
+        *_index_notes(idx, ref),
         f"years of global demand: basis '{_global_basis(ref)}'", f"years of Japanese demand: basis '{jp_basis}'",
         f"export-control status on {on} from the table's status column; a suspension past its end date is "
         "reported 'in force unless extended' (override with export_control_status)",
         f"value at USGS {price_year} oxide prices; unpriced (no USGS price): {', '.join(unpriced) or 'none'}",
     ]
     return out
+
+
+def _index_notes(idx: pd.DataFrame, ref: Reference) -> list[str]:
+    """Every input of EU SR and GeoPolRisk with its source, and each status (distinct lines)."""
+    wgi_origin = {ref.origin("wgi_score", c) for c in ref.values.get("wgi_score", {})}
+    gp_origin = {ref.origin("geopolrisk_score", c) for c in ref.values.get("geopolrisk_score", {})}
+    lines = [
+        "EU SR WGI scores: " + ("; ".join(sorted(wgi_origin)) or "none in force"),
+        "GeoPolRisk stability scores g_i: " + ("; ".join(sorted(gp_origin)) or "none in force"),
+        "GeoPolRisk partners q_i: Japan's REE import shares by country ("
+        + ", ".join(f"{c} {100 * v:.1f} %: {ref.origin('japan_import_share', c)}"
+                    for c, v in ref.values.get("japan_import_share", {}).items())
+        + "); per element China's share replaced by japan_china_share, the rest scaled",
+        "EU SR and GeoPolRisk production shares: " + idx["share_basis"].iloc[0],
+        "EU SR sourcing: " + idx["eu_sourcing"].iloc[0],
+        f"EU SR scalar inputs ({idx.index[0]}; same basis for every element unless overridden): "
+        + idx["eu_inputs_basis"].iloc[0],
+    ]
+    for col, label in (("eu_sr_status", "EU SR"), ("geopolrisk_status", "GeoPolRisk")):
+        for status, group in idx.reset_index().groupby(col, sort=False)["element"]:
+            lines.append(f"{label} ({', '.join(group)}): {status}")
+    return lines
 
 
 def _global_basis(ref: Reference) -> str:
@@ -100,8 +120,11 @@ def _global_basis(ref: Reference) -> str:
 
 def _japan_basis(ref: Reference) -> str:
     origins = {ref.origin("japan_demand_t", k) for k in ref.values.get("japan_demand_t", {})}
-    if all(o.startswith("ASSUMPTION") for o in origins):
-        total = ref.values["japan_total_demand_t"]["total"]
-        return f"ASSUMPTION: Japan total {total:,.0f} t x global proxy element shares"
-    return "user Japan demand (override)" + (" + ASSUMPTION split for the rest"
-                                             if any(o.startswith("ASSUMPTION") for o in origins) else "")
+    total = ref.values["japan_total_demand_t"]["total"]
+    sector = (f"Japan total {total:,.0f} t REO: Nd, Pr, Dy DERIVED from NdFeB alloy production x magnet "
+              "composition; other elements ASSUMPTION (rest split by the global supply proxy mix)")
+    if all(o.startswith(("DERIVED (sector basis)", "ASSUMPTION")) for o in origins):
+        return sector
+    return "user Japan demand (override)" + ("; others: " + sector
+                                             if any(o.startswith(("DERIVED", "ASSUMPTION")) for o in origins)
+                                             else "")
