@@ -7,7 +7,8 @@ import pytest
 from scipy.spatial import cKDTree
 
 from reymud.spatial import Grid, Neighbourhood, OrdinaryKriging, SimpleKriging, Structure, VariogramModel
-from reymud.spatial.neighbourhood import NeighbourSearch
+from reymud.spatial._kernels import knn_search
+from reymud.spatial.neighbourhood import FAST_SEARCH_MIN_TARGETS, NeighbourSearch
 
 NUGGET, SILL, RANGE_M = 0.1, 0.9, 3000.0
 MODEL = VariogramModel(NUGGET, (Structure("spherical", SILL, RANGE_M),))
@@ -50,12 +51,27 @@ def test_public_results_do_not_depend_on_the_engine(monkeypatch):
         np.testing.assert_array_equal(a["n_samples"].values, b["n_samples"].values)
 
 
-def test_search_without_radius_or_sectors_is_the_plain_kd_tree():
+@pytest.mark.parametrize("m", [500, FAST_SEARCH_MIN_TARGETS + 1000])
+def test_search_without_radius_or_sectors_finds_the_kd_tree_sets(m):
+    """Few targets: the KD-tree itself; many: the tiled search, the same sets (sorted by index)."""
     xy, _ = _data(200)
-    targets = np.random.default_rng(1).uniform(0, 10_000, (500, 2))
+    targets = np.random.default_rng(1).uniform(-3000, 13_000, (m, 2))  # some far outside the data
     search = NeighbourSearch(xy, Neighbourhood(max_samples=16))
     idx, n_in = search.query(targets)
     dist, ref = cKDTree(xy).query(targets, k=16)
-    np.testing.assert_array_equal(idx, ref)
-    np.testing.assert_allclose(search.last_nearest, dist[:, 0])
+    np.testing.assert_array_equal(np.sort(idx, axis=1), np.sort(ref, axis=1))
+    np.testing.assert_allclose(search.last_nearest, dist[:, 0], rtol=1e-15)
     assert idx.dtype == np.int64 and (n_in == len(xy)).all()
+
+
+def test_tiled_search_with_ties_keeps_the_nearest_distances():
+    """Data on a regular grid: many equal distances; the chosen sets have the k smallest distances."""
+    e, n = np.meshgrid(np.arange(30.0) * 100.0, np.arange(30.0) * 100.0)
+    xy = np.column_stack([e.ravel(), n.ravel()])
+    targets = np.column_stack([e.ravel(), n.ravel()])[:, ::-1] + 50.0  # cell corners: 4-way ties
+    tree = cKDTree(xy)
+    idx, nearest = knn_search(xy, targets, 12, tree)
+    got = np.sort(np.hypot(*(xy[idx] - targets[:, None, :]).transpose(2, 0, 1)), axis=1)
+    np.testing.assert_allclose(got, tree.query(targets, k=12)[0], rtol=1e-14)
+    assert (np.diff(idx, axis=1) > 0).all()  # distinct data, ascending index
+    np.testing.assert_allclose(nearest, got[:, 0], rtol=1e-15)

@@ -32,7 +32,7 @@ from numba import njit, prange
 
 from reymud.spatial.covariance import STRUCTURE_KINDS, VariogramModel
 
-__all__ = ["PIVOT_RTOL", "group_neighbour_sets", "model_params", "solve_groups"]
+__all__ = ["PIVOT_RTOL", "data_covariance", "group_neighbour_sets", "knn_search", "model_params", "solve_groups"]
 
 #: Relative Cholesky pivot below which a neighbour set is handed back to the numpy path.
 PIVOT_RTOL = 1e-8
@@ -160,11 +160,12 @@ def group_neighbour_sets(idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
 
 
 @njit(parallel=True, cache=True, error_model="numpy", fastmath=_FASTMATH)
-def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, bv, ok_mode, mean,
+def _solve(xy, z, targets, keys, count, order, starts, nugget, params, cdd, offsets, bv, ok_mode, mean,
            min_samples, want_weights, est, var, slope, eff, mdist, weights, failed):
     p = z.shape[1]
     q = offsets.shape[0]
     k = keys.shape[1]
+    dense = cdd.shape[0] > 0
     n_groups = starts.shape[0] - 1
     for g in prange(n_groups):
         a0 = starts[g]
@@ -179,7 +180,10 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, 
             xi = xy[nb[i], 0]
             yi = xy[nb[i], 1]
             for j in range(i + 1):
-                aij = _cov(xi - xy[nb[j], 0], yi - xy[nb[j], 1], nugget, params)
+                if dense:
+                    aij = cdd[nb[i], nb[j]]
+                else:
+                    aij = _cov(xi - xy[nb[j], 0], yi - xy[nb[j], 1], nugget, params)
                 s = aij
                 for t in range(j):
                     s -= lo[i, t] * lo[j, t]
@@ -269,15 +273,32 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, 
                     weights[r, i] = 0.0
 
 
+@njit(parallel=True, cache=True)
+def _data_cov(xy, nugget, params, out):
+    n = xy.shape[0]
+    for i in prange(n):
+        for j in range(n):
+            out[i, j] = _cov(xy[i, 0] - xy[j, 0], xy[i, 1] - xy[j, 1], nugget, params)
+
+
+def data_covariance(xy: np.ndarray, model: VariogramModel) -> np.ndarray:
+    """The (n, n) data-data covariance matrix, computed by the kernel's covariance function."""
+    xy = np.ascontiguousarray(xy, dtype=np.float64)
+    out = np.empty((len(xy), len(xy)))
+    _data_cov(xy, float(model.nugget), model_params(model), out)
+    return out
+
+
 def solve_groups(xy: np.ndarray, values: np.ndarray, model: VariogramModel, targets: np.ndarray,
                  keys: np.ndarray, count: np.ndarray, order: np.ndarray, starts: np.ndarray,
                  offsets: np.ndarray | None, bv: float, ok_mode: bool, mean: np.ndarray, min_samples: int,
-                 return_weights: bool) -> dict[str, np.ndarray]:
+                 return_weights: bool, cdd: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Krige every target of every neighbour-set group (see the module docstring).
 
     Parameters are those of :func:`~reymud.spatial.kriging_core.krige_targets` after
     :func:`group_neighbour_sets`; ``bv`` is the block (or point) variance and ``mean`` (p,) the
-    simple-kriging mean.
+    simple-kriging mean. ``cdd`` (n, n), optional: the data covariance matrix
+    (:func:`data_covariance`) to gather the left-hand sides from instead of evaluating the model.
 
     Returns
     -------
@@ -296,7 +317,8 @@ def solve_groups(xy: np.ndarray, values: np.ndarray, model: VariogramModel, targ
     if m:
         _solve(np.ascontiguousarray(xy, dtype=np.float64), np.ascontiguousarray(values, dtype=np.float64),
                np.ascontiguousarray(targets, dtype=np.float64), keys, count, order, starts,
-               float(model.nugget), model_params(model), offs, float(bv), bool(ok_mode),
+               float(model.nugget), model_params(model), np.zeros((0, 0)) if cdd is None else cdd, offs,
+               float(bv), bool(ok_mode),
                np.array(mean, dtype=np.float64).reshape(p), int(min_samples), bool(return_weights),
                out["estimate"], out["variance"], out["slope"], out["efficiency"], out["mean_distance"],
                weights, failed)
@@ -304,3 +326,187 @@ def solve_groups(xy: np.ndarray, values: np.ndarray, model: VariogramModel, targ
     if return_weights:
         out["weights"] = weights
     return out
+
+
+# -- k nearest neighbours of many targets (tiles of targets share one candidate list) ----------------
+
+@njit(cache=True)
+def _tile_order(tile_of, n_tiles):
+    """Counting sort of targets by tile: (order, starts) with tile t = order[starts[t]:starts[t + 1]]."""
+    m = tile_of.shape[0]
+    starts = np.zeros(n_tiles + 1, dtype=np.int64)
+    for r in range(m):
+        starts[tile_of[r] + 1] += 1
+    for t in range(n_tiles):
+        starts[t + 1] += starts[t]
+    pos = starts[:-1].copy()
+    order = np.empty(m, dtype=np.int64)
+    for r in range(m):
+        order[pos[tile_of[r]]] = r
+        pos[tile_of[r]] += 1
+    return order, starts
+
+
+@njit(parallel=True, cache=True)
+def _tile_boxes(wt, order, starts, centres, half):
+    for t in prange(starts.shape[0] - 1):
+        x0 = np.inf
+        x1 = -np.inf
+        y0 = np.inf
+        y1 = -np.inf
+        for a in range(starts[t], starts[t + 1]):
+            x = wt[order[a], 0]
+            y = wt[order[a], 1]
+            x0 = min(x0, x)
+            x1 = max(x1, x)
+            y0 = min(y0, y)
+            y1 = max(y1, y)
+        if starts[t + 1] > starts[t]:
+            centres[t, 0] = 0.5 * (x0 + x1)
+            centres[t, 1] = 0.5 * (y0 + y1)
+            half[t] = 0.5 * math.sqrt((x1 - x0) ** 2 + (y1 - y0) ** 2)
+
+
+@njit(parallel=True, cache=True)
+def _candidates(wxy, centres, radius, counts, cptr, cand, fill):
+    n = wxy.shape[0]
+    for t in prange(centres.shape[0]):
+        r2 = radius[t] * radius[t]
+        c = 0
+        base = cptr[t]
+        for j in range(n):
+            dx = wxy[j, 0] - centres[t, 0]
+            dy = wxy[j, 1] - centres[t, 1]
+            if dx * dx + dy * dy <= r2:
+                if fill:
+                    cand[base + c] = j
+                c += 1
+        counts[t] = c
+
+
+@njit(cache=True)
+def _kth_smallest(buf, n, kth):
+    """The ``kth`` (0-based) smallest of ``buf[:n]`` (quickselect; reorders ``buf``)."""
+    lo = 0
+    hi = n - 1
+    while lo < hi:
+        mid = (lo + hi) // 2  # median of three as pivot
+        a, b, c = buf[lo], buf[mid], buf[hi]
+        piv = max(min(a, b), min(max(a, b), c))
+        i = lo
+        j = hi
+        while i <= j:
+            while buf[i] < piv:
+                i += 1
+            while buf[j] > piv:
+                j -= 1
+            if i <= j:
+                tmp = buf[i]
+                buf[i] = buf[j]
+                buf[j] = tmp
+                i += 1
+                j -= 1
+        if kth <= j:
+            hi = j
+        elif kth >= i:
+            lo = i
+        else:
+            return buf[kth]
+    return buf[kth]
+
+
+@njit(parallel=True, cache=True)
+def _knn(wxy, wt, order, starts, cptr, cand, k, out_idx, out_d0):
+    for t in prange(starts.shape[0] - 1):
+        c0 = cptr[t]
+        nc = cptr[t + 1] - c0
+        dist = np.empty(nc)
+        buf = np.empty(nc)
+        for a in range(starts[t], starts[t + 1]):
+            r = order[a]
+            tx = wt[r, 0]
+            ty = wt[r, 1]
+            dmin = np.inf
+            for ci in range(nc):
+                j = cand[c0 + ci]
+                dx = wxy[j, 0] - tx
+                dy = wxy[j, 1] - ty
+                d = dx * dx + dy * dy
+                dist[ci] = d
+                buf[ci] = d
+                dmin = min(dmin, d)
+            thr = _kth_smallest(buf, nc, k - 1)
+            n_eq = k  # how many at exactly the threshold still fit (ties: lower index first)
+            for ci in range(nc):
+                if dist[ci] < thr:
+                    n_eq -= 1
+            got = 0
+            for ci in range(nc):
+                d = dist[ci]
+                if d < thr or (d == thr and n_eq > 0):
+                    if d == thr:
+                        n_eq -= 1
+                    out_idx[r, got] = cand[c0 + ci]
+                    got += 1
+            out_d0[r] = math.sqrt(dmin)
+
+
+def knn_search(wxy: np.ndarray, wt: np.ndarray, k: int, tree) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest data of each target (the set ``cKDTree.query`` finds), sorted by data index.
+
+    Targets are binned into square tiles about a quarter of the typical k-th neighbour distance
+    wide. For a tile with bounding-box centre ``c`` and half-diagonal ``h``, every target's k
+    nearest data lie within ``d_k(c) + 2h`` of ``c`` (triangle inequality), so one candidate list per
+    tile (``d_k(c)`` from ``tree``, the list by brute force) and a brute-force selection per target
+    give the exact answer. The k smallest distances are selected (quickselect), not sorted: each row
+comes out in ascending data index, which is all the kriging solver needs. Ties in distance at the
+k-th place keep the lower data index.
+
+    Parameters
+    ----------
+    wxy : ndarray (n, 2)
+        Data coordinates (the space ``tree`` was built on), ``n >= k``.
+    wt : ndarray (m, 2)
+        Targets in the same space.
+    k : int
+    tree : scipy.spatial.cKDTree
+        Tree over ``wxy``.
+
+    Returns
+    -------
+    idx : ndarray (m, k) int64
+    nearest : ndarray (m,)
+        Distance to the nearest datum.
+    """
+    wxy = np.ascontiguousarray(wxy, dtype=np.float64)
+    wt = np.ascontiguousarray(wt, dtype=np.float64)
+    n, m = len(wxy), len(wt)
+    lo = np.minimum(wxy.min(axis=0), wt.min(axis=0))
+    hi = np.maximum(wxy.max(axis=0), wt.max(axis=0))
+    dmin, dmax = wxy.min(axis=0), wxy.max(axis=0)
+    area = max(float(np.prod(np.maximum(dmax - dmin, 1e-9))), 1e-9)
+    size = max(0.25 * math.sqrt(k * area / (math.pi * n)), 1e-9)  # ~ d_k / 4 at uniform density
+    nx = int(min(max((hi[0] - lo[0]) / size, 1.0), 4096.0)) + 1
+    ny = int(min(max((hi[1] - lo[1]) / size, 1.0), 4096.0)) + 1
+    sx, sy = (hi[0] - lo[0]) / nx or 1.0, (hi[1] - lo[1]) / ny or 1.0
+    ix = np.minimum(((wt[:, 0] - lo[0]) / sx).astype(np.int64), nx - 1)
+    iy = np.minimum(((wt[:, 1] - lo[1]) / sy).astype(np.int64), ny - 1)
+    order, starts = _tile_order(iy * nx + ix, nx * ny)
+    centres = np.zeros((nx * ny, 2))
+    half = np.zeros(nx * ny)
+    _tile_boxes(wt, order, starts, centres, half)
+    used = np.flatnonzero(np.diff(starts) > 0)
+    dk = np.asarray(tree.query(centres[used], k=k, workers=-1)[0]).reshape(len(used), k)[:, -1]
+    radius = np.zeros(nx * ny)
+    radius[used] = (dk + 2.0 * half[used]) * (1.0 + 1e-12) + 1e-9  # inclusive, with rounding slack
+    counts = np.zeros(nx * ny, dtype=np.int64)
+    cptr = np.zeros(nx * ny + 1, dtype=np.int64)
+    cand = np.zeros(0, dtype=np.int64)
+    _candidates(wxy, centres, radius, counts, cptr, cand, False)
+    np.cumsum(counts, out=cptr[1:])
+    cand = np.empty(int(cptr[-1]), dtype=np.int64)
+    _candidates(wxy, centres, radius, counts, cptr, cand, True)
+    idx = np.empty((m, k), dtype=np.int64)
+    nearest = np.empty(m)
+    _knn(wxy, wt, order, starts, cptr, cand, int(k), idx, nearest)
+    return idx, nearest
