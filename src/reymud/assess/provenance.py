@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata as md
+import json
+import platform
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+import reymud
+from reymud.assess.products import (
+    DataProduct,
+    GeochemProduct,
+    ProductionProduct,
+    ResourceProduct,
+    RunContext,
+    VariographyProduct,
+)
 from reymud.assess.results import jsonable
-from reymud.assess.stages_data import RunState
+from reymud.data import available, reference_path, source_of
 
 __all__ = ["SOFTWARE", "provenance", "software_versions", "utc_now"]
 
@@ -26,10 +39,6 @@ def utc_now() -> str:
 
 def software_versions() -> dict[str, str]:
     """Installed versions of reymud and the libraries the numbers depend on."""
-    import platform
-
-    import reymud
-
     out: dict[str, str] = {}
     for name, dist in SOFTWARE.items():
         if name == "python":
@@ -45,17 +54,12 @@ def software_versions() -> dict[str, str]:
 
 
 def _reference_sources() -> dict[str, str]:
-    from reymud.data import available, reference_path, source_of
-
     return {name: source_of(reference_path(name)) for name in available()}
 
 
-def _demo_seed(state: RunState) -> int | None:
+def _demo_seed(ctx: RunContext) -> int | None:
     """Seed of the synthetic demo survey, from the metadata file the demo writes beside its inputs."""
-    import json
-    from pathlib import Path
-
-    for path in sorted(Path(state.project.artifact_dir).rglob("SYNTHETIC_metadata.json")):
+    for path in sorted(Path(ctx.project.artifact_dir).rglob("SYNTHETIC_metadata.json")):
         try:
             return int(json.loads(path.read_text(encoding="utf-8"))["config"]["seed"])
         except (OSError, ValueError, KeyError, TypeError):
@@ -63,22 +67,21 @@ def _demo_seed(state: RunState) -> int | None:
     return None
 
 
-def provenance(state: RunState) -> dict[str, Any]:
-    """The ``provenance`` section of ``results.json``."""
-    cfg = state.config
-    imports = state.results["data"]["imports"]
+def provenance(ctx: RunContext, products: Mapping[type, Any]) -> dict[str, Any]:
+    """The ``provenance`` section of ``results.json`` from the run's context and stage products."""
+    cfg = ctx.config
+    imports = products[DataProduct].section["imports"]
     params: dict[str, Any] = {"assess": cfg.to_dict()}
-    if "geochemistry" in state.results:
-        params["geochem"] = state.results["geochemistry"]["config"]
-    rcfg = state.objects.get("resource_config")
-    if rcfg is not None:
-        params["resource"] = jsonable(rcfg)
-    if "production" in state.results:
-        params["production"] = state.results["production"]["config"]
-    models = state.objects.get("models", {})
+    if GeochemProduct in products:
+        params["geochem"] = products[GeochemProduct].section["config"]
+    if ResourceProduct in products:
+        params["resource"] = jsonable(products[ResourceProduct].config)
+    if ProductionProduct in products:
+        params["production"] = products[ProductionProduct].section["config"]
+    models = products[VariographyProduct].models if VariographyProduct in products else {}
     params["variogram_models"] = {k: jsonable(m.to_dict()) for k, m in models.items()}
     seeds = {"simulation": cfg.seed, "cross_validation": cfg.seed}
-    demo_seed = _demo_seed(state)
+    demo_seed = _demo_seed(ctx)
     if demo_seed is not None:
         seeds["demo_survey"] = demo_seed
     return {
@@ -89,6 +92,6 @@ def provenance(state: RunState) -> dict[str, Any]:
         "inputs": [{k: r.get(k) for k in ("file_name", "sha256", "kind", "n_rows", "n_values", "status")}
                    for r in imports],
         "reference_data": _reference_sources(),
-        "project_metadata": {k: str(v) for k, v in state.project.metadata().items() if k != "created_at"},
-        "timestamps": state.timestamps,
+        "project_metadata": {k: str(v) for k, v in ctx.project.metadata().items() if k != "created_at"},
+        "timestamps": ctx.timestamps,
     }

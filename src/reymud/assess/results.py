@@ -13,13 +13,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 __all__ = ["AssessResult", "jsonable", "records", "resolve_key", "strip_volatile"]
+
+T = TypeVar("T")
 
 #: Keys whose values change from run to run (wall-clock times); ignored when comparing runs.
 VOLATILE_KEYS: tuple[str, ...] = ("timestamps",)
@@ -134,9 +136,9 @@ class AssessResult:
         Inputs, parameters, software versions, seeds and timestamps (also in ``results``).
     paths : dict of str to Path
         Files written (``report``, ``results``, ``block_model``, ``exceedance``).
-    objects : dict
-        Other run objects the figures use: fitted ``models`` (VariogramModel by variable),
-        ``model_curves`` (lag, gamma), ``classes`` (DataArray), ``realizations``.
+    products : dict of type to product
+        The stages' frozen products (:mod:`reymud.assess.products`) by type, in run order; read
+        one with :meth:`product`, e.g. ``result.product(VariographyProduct).models``.
     """
 
     results: dict[str, Any]
@@ -145,7 +147,7 @@ class AssessResult:
     exceedance: xr.Dataset | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
-    objects: dict[str, Any] = field(default_factory=dict, repr=False)
+    products: Mapping[type, Any] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         """A frame by name, e.g. ``result["resource_table"]``."""
@@ -153,6 +155,14 @@ class AssessResult:
             return self.frames[name]
         except KeyError:
             raise KeyError(f"no frame {name!r}; available: {sorted(self.frames)}") from None
+
+    def product(self, kind: type[T]) -> T:
+        """The stage product of type ``kind`` (e.g. ``ResourceProduct``)."""
+        try:
+            return self.products[kind]
+        except KeyError:
+            names = sorted(t.__name__ for t in self.products)
+            raise KeyError(f"no stage product {kind.__name__}; available: {names}") from None
 
     @property
     def synthetic(self) -> bool:

@@ -19,17 +19,12 @@ import pandas as pd
 
 from reymud.assess.cluster import DaskSession
 from reymud.assess.config import AssessConfig
+from reymud.assess.pipeline import Stage, check_order, run_stage
+from reymud.assess.products import BlockModelProduct, RunContext, SimulationProduct
 from reymud.assess.provenance import provenance, utc_now
 from reymud.assess.results import AssessResult, jsonable
 from reymud.assess.schema import SCHEMA_VERSION, validate_results
-from reymud.assess.stages_data import (
-    RunState,
-    stage_cores,
-    stage_data,
-    stage_geochem,
-    stage_qaqc,
-    stage_window,
-)
+from reymud.assess.stages_data import stage_cores, stage_data, stage_geochem, stage_qaqc, stage_window
 from reymud.assess.stages_estimate import (
     stage_block_model,
     stage_cross_validation,
@@ -39,28 +34,29 @@ from reymud.assess.stages_estimate import (
 )
 from reymud.assess.stages_supply import stage_production, stage_scenario, stage_supply
 from reymud.spatial.io import write_grid
+from reymud.store import Project
 
 __all__ = ["SAVED_FRAMES", "STAGES", "Progress", "assess"]
 
 #: progress(stage_label, stages_done, stages_total); called before each stage and once at the end.
 Progress = Callable[[str, int, int], None]
 
-#: (key, label, function) of every stage, in order; the report is rendered after the last one.
-STAGES: tuple[tuple[str, str, Callable[[RunState], None]], ...] = (
-    ("data", "data and import log", stage_data),
-    ("qaqc", "QA/QC", stage_qaqc),
-    ("geochemistry", "geochemistry", stage_geochem),
-    ("cores", "layers and core summary", stage_cores),
-    ("window", "depth window and projection", stage_window),
-    ("variography", "variography", stage_variography),
-    ("block_model", "block-model estimation", stage_block_model),
-    ("cross_validation", "cross-validation", stage_cross_validation),
-    ("resource", "classification and resource table", stage_resource),
-    ("simulation", "conditional simulation", stage_simulation),
-    ("supply", "element resource and supply security", stage_supply),
-    ("production", "production schedule", stage_production),
-    ("scenario", "export-restriction scenario", stage_scenario),
-)
+#: Every stage in run order; each one's needs (its signature) are provided by an earlier one (checked).
+STAGES: tuple[Stage, ...] = check_order((
+    Stage("data", "data and import log", stage_data),
+    Stage("qaqc", "QA/QC", stage_qaqc),
+    Stage("geochemistry", "geochemistry", stage_geochem),
+    Stage("cores", "layers and core summary", stage_cores),
+    Stage("window", "depth window and projection", stage_window),
+    Stage("variography", "variography", stage_variography),
+    Stage("block_model", "block-model estimation", stage_block_model),
+    Stage("cross_validation", "cross-validation", stage_cross_validation),
+    Stage("resource", "classification and resource table", stage_resource),
+    Stage("simulation", "conditional simulation", stage_simulation),
+    Stage("supply", "element resource and supply security", stage_supply),
+    Stage("production", "production schedule", stage_production),
+    Stage("scenario", "export-restriction scenario", stage_scenario),
+))
 
 #: Frames saved into the project with ``Project.save_frame`` (docs/CONTRACTS.md, assess).
 SAVED_FRAMES: tuple[str, ...] = (
@@ -68,9 +64,14 @@ SAVED_FRAMES: tuple[str, ...] = (
     "uncertainty", "element_resource", "supply_summary", "production_schedule", "cross_validation",
 )
 
-def _open(project: Any):
-    from reymud.store import Project
+#: results.json sections in their order (each provided by one stage product's ``sections()``).
+SECTION_ORDER: tuple[str, ...] = (
+    "data", "qaqc", "geochemistry", "cores", "window", "variography", "block_model", "cross_validation",
+    "resource", "grade_tonnage", "simulation", "uncertainty", "supply", "production", "scenario",
+)
 
+
+def _open(project: Any):
     if isinstance(project, (str, Path)):
         path = Path(project)
         if not path.exists():
@@ -80,27 +81,25 @@ def _open(project: Any):
     return project, False
 
 
-def _results(state: RunState) -> dict[str, Any]:
-    r = state.results
-    synthetic = state.synthetic
+def _results(ctx: RunContext, products: dict[type, Any]) -> dict[str, Any]:
+    sections: dict[str, Any] = {}
+    for product in products.values():
+        sections.update(product.sections())
     return {
         "schema_version": SCHEMA_VERSION,
-        "title": ("SYNTHETIC DEMO - " if synthetic else "") + "REY-rich mud resource assessment",
-        "synthetic": synthetic,
-        "project": Path(str(state.project.path)).name,
-        **{k: r[k] for k in ("data", "qaqc", "geochemistry", "cores", "window", "variography", "block_model",
-                             "cross_validation", "resource", "grade_tonnage", "simulation", "uncertainty",
-                             "supply", "production", "scenario")},
-        "plan": r.get("plan", {}),
-        "provenance": provenance(state),
-        "warnings": list(dict.fromkeys(state.warnings)),
+        "title": ("SYNTHETIC DEMO - " if ctx.synthetic else "") + "REY-rich mud resource assessment",
+        "synthetic": ctx.synthetic,
+        "project": Path(str(ctx.project.path)).name,
+        **{k: sections[k] for k in SECTION_ORDER},
+        "plan": jsonable(products[BlockModelProduct].plan.to_dict()) if BlockModelProduct in products else {},
+        "provenance": provenance(ctx, products),
+        "warnings": list(dict.fromkeys(ctx.warnings)),
     }
 
 
-def _save_frames(state: RunState) -> None:
-    project = state.project
+def _save_frames(project: Any, frames: dict[str, pd.DataFrame]) -> None:
     for name in SAVED_FRAMES:
-        frame = state.frames[name].copy()
+        frame = frames[name].copy()
         frame.attrs = jsonable(dict(frame.attrs))
         for col in frame.columns:
             if isinstance(frame[col].dtype, pd.CategoricalDtype):
@@ -108,19 +107,23 @@ def _save_frames(state: RunState) -> None:
         project.save_frame(name, frame)
 
 
-def _save(state: RunState, out_dir: Path) -> dict[str, Path]:
+def _save(ctx: RunContext, frames: dict[str, pd.DataFrame], block_model, exceedance, out_dir: Path) -> dict[str, Path]:
     """Save the contract's frames into the project and the grids as CF NetCDF (project and out_dir)."""
-    project = state.project
+    project = ctx.project
     session = getattr(project, "session", None)
     with session() if session is not None else contextlib.nullcontext():
-        _save_frames(state)
-    title = ("SYNTHETIC DEMO DATA - " if state.synthetic else "") + "reymud 2-D block model"
+        _save_frames(project, frames)
+    title = ("SYNTHETIC DEMO DATA - " if ctx.synthetic else "") + "reymud 2-D block model"
     paths: dict[str, Path] = {}
     for folder in (Path(project.artifact_dir), out_dir):
-        paths["block_model"] = write_grid(state.objects["block_model"], folder / "block_model_2d.nc", title)
-        paths["exceedance"] = write_grid(state.objects["exceedance"], folder / "exceedance.nc",
-                                           title.replace("2-D block model", "exceedance probability"))
+        paths["block_model"] = write_grid(block_model, folder / "block_model_2d.nc", title)
+        paths["exceedance"] = write_grid(exceedance, folder / "exceedance.nc",
+                                         title.replace("2-D block model", "exceedance probability"))
     return paths
+
+
+def _synthetic(project: Any) -> bool:
+    return str(project.metadata().get("synthetic", "false")).lower() == "true"
 
 
 def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None,
@@ -150,39 +153,42 @@ def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     project, opened = _open(project)
-    state = RunState(project=project, config=config)
     dask_session = DaskSession(config).start()  # workers start while the first stages run
-    state.objects["dask"] = dask_session
-    state.timestamps["started_at"] = utc_now()
-    seconds: dict[str, float] = {}
-    state.timestamps["stage_seconds"] = seconds
     total = len(STAGES) + int(report) + 1
     notify = progress or (lambda label, done, n: None)
     current = {"stage": 0}
-    state.on_detail = lambda detail: notify(detail, current["stage"], total)
+    ctx = RunContext(project=project, config=config, synthetic=_synthetic(project), dask=dask_session,
+                     on_detail=lambda detail: notify(detail, current["stage"], total))
+    ctx.timestamps["started_at"] = utc_now()
+    seconds: dict[str, float] = {}
+    ctx.timestamps["stage_seconds"] = seconds
+    products: dict[type, Any] = {}
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            for i, (key, label, run) in enumerate(STAGES):
+            for i, stage in enumerate(STAGES):
                 current["stage"] = i
-                notify(label, i, total)
+                notify(stage.label, i, total)
                 start = time.perf_counter()
-                run(state)
-                seconds[key] = round(time.perf_counter() - start, 3)
+                run_stage(stage, ctx, products)
+                seconds[stage.key] = round(time.perf_counter() - start, 3)
         package = str(Path(__file__).resolve().parents[1])
-        state.warnings += [f"{w.category.__name__}: {w.message}" for w in caught  # reymud's own, not Dask's
-                           if str(Path(w.filename).resolve()).startswith(package)
-                           and not issubclass(w.category, (DeprecationWarning, ResourceWarning))]
+        ctx.warnings.extend(f"{w.category.__name__}: {w.message}" for w in caught  # reymud's own, not Dask's
+                            if str(Path(w.filename).resolve()).startswith(package)
+                            and not issubclass(w.category, (DeprecationWarning, ResourceWarning)))
         notify("saving results", len(STAGES), total)
-        state.timestamps["finished_at"] = utc_now()
-        results = _results(state)
+        ctx.timestamps["finished_at"] = utc_now()
+        results = _results(ctx, products)
         validate_results(results)
+        frames: dict[str, pd.DataFrame] = {}
+        for product in products.values():
+            frames.update(product.frames())
+        block_model, exceedance = products[BlockModelProduct].block_model, products[SimulationProduct].exceedance
         start = time.perf_counter()
-        paths = _save(state, out)
+        paths = _save(ctx, frames, block_model, exceedance, out)
         seconds["save"] = round(time.perf_counter() - start, 3)
-        result = AssessResult(results=results, frames=dict(state.frames), block_model=state.objects["block_model"],
-                              exceedance=state.objects["exceedance"], provenance=results["provenance"],
-                              paths=paths, objects={k: v for k, v in state.objects.items() if k != "dask"})
+        result = AssessResult(results=results, frames=frames, block_model=block_model, exceedance=exceedance,
+                              provenance=results["provenance"], paths=paths, products=products)
         if report:
             from reymud.report import write_report
 

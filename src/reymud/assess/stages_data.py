@@ -1,24 +1,33 @@
 """Assessment stages on the data: import log, QA/QC, geochemistry, layers and depth window.
 
-Each stage reads from and writes to a :class:`RunState` (frames for figures and saving,
-``results`` sections for ``results.json``).
+Each stage takes the run context and the products it needs and returns its own frozen product
+(:mod:`reymud.assess.products`); the signatures are the stages' declarations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
-from reymud.assess.config import AssessConfig
+from reymud import cores as core_stage
+from reymud import geochem
+from reymud.assess.products import (
+    CoresProduct,
+    DataProduct,
+    GeochemProduct,
+    QaqcProduct,
+    RunContext,
+    WindowProduct,
+)
 from reymud.assess.results import jsonable, records
 from reymud.elements import REY
+from reymud.ingest import blank_check, crm_stats, duplicate_pairs
+from reymud.spatial.points import window_points
 
-__all__ = ["RunState", "stage_cores", "stage_data", "stage_geochem", "stage_qaqc", "stage_window"]
+__all__ = ["stage_cores", "stage_data", "stage_geochem", "stage_qaqc", "stage_window"]
 
 GEOCHEM_STAT_VARIABLES: tuple[str, ...] = (
     "total_rey_ppm", "total_rey_no_ce_ppm", "lree_ppm", "hree_ppm", "treo_ppm", "ce_anomaly", "eu_anomaly", "y_ho",
@@ -33,48 +42,23 @@ LAYER_COLUMNS: tuple[str, ...] = (
 )
 
 
-@dataclass
-class RunState:
-    """Mutable state shared by the stages of one run."""
-
-    project: Any
-    config: AssessConfig
-    results: dict[str, Any] = field(default_factory=dict)
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    objects: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    timestamps: dict[str, Any] = field(default_factory=dict)
-    on_detail: Callable[[str], None] | None = None
-
-    def report(self, detail: str) -> None:
-        """Pass a progress detail of the running stage (e.g. realisations done) to the caller."""
-        if self.on_detail is not None:
-            self.on_detail(detail)
-
-    @property
-    def synthetic(self) -> bool:
-        return str(self.project.metadata().get("synthetic", "false")).lower() == "true"
-
-
 def _present(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
     return [c for c in columns if c in frame.columns]
 
 
-def stage_data(state: RunState) -> None:
+def stage_data(ctx: RunContext) -> DataProduct:
     """Import log, counts and censoring of the project's data (section ``data``)."""
-    project = state.project
+    project = ctx.project
     imports, assays, cores = project.imports(), project.assays(), project.cores()
     samples = project.samples()
     if samples.empty:
         raise ValueError(f"project {project.path} holds no samples: ingest assay files first "
                          "(reymud ingest PROJECT FILES...)")
-    state.frames["samples_raw"], state.frames["cores_table"] = samples, cores
-    state.objects["assays"] = assays
     import_cols = _present(imports, ("file_name", "sha256", "kind", "n_rows", "n_values", "n_censored", "status"))
-    state.timestamps["imports"] = {str(r.file_name): jsonable(r.imported_at)
+    ctx.timestamps["imports"] = {str(r.file_name): jsonable(r.imported_at)
                                    for r in imports[["file_name", "imported_at"]].itertuples()}
     counts = samples.attrs.get("censored_counts", {}) or {}
-    state.results["data"] = {
+    section = {
         "n_cores": len(cores),
         "n_samples": len(samples),
         "n_assays": len(assays),
@@ -92,13 +76,14 @@ def stage_data(state: RunState) -> None:
         "recovery_mean": jsonable(cores["recovery"].mean()) if "recovery" in cores else None,
         "recovery_min": jsonable(cores["recovery"].min()) if "recovery" in cores else None,
     }
+    return DataProduct(samples=samples, cores=cores, assays=assays, section=section)
 
 
-def _certified_values(state: RunState) -> tuple[pd.DataFrame | None, str]:
+def _certified_values(ctx: RunContext) -> tuple[pd.DataFrame | None, str]:
     """Certified CRM values: ``config.crm_values_path`` or a ``*crm_values*.csv`` in the project's files."""
-    path = state.config.crm_values_path
+    path = ctx.config.crm_values_path
     if path is None:
-        found = sorted(Path(state.project.artifact_dir).rglob("*crm_values*.csv"))
+        found = sorted(Path(ctx.project.artifact_dir).rglob("*crm_values*.csv"))
         path = found[0] if found else None
     if path is None:
         return None, "none found (give crm_values_path)"
@@ -111,21 +96,19 @@ def _certified_values(state: RunState) -> tuple[pd.DataFrame | None, str]:
     return table, Path(path).name
 
 
-def stage_qaqc(state: RunState) -> None:
+def stage_qaqc(ctx: RunContext, data: DataProduct) -> QaqcProduct:
     """CRM accuracy, duplicate precision and blank levels (section ``qaqc``)."""
-    from reymud.ingest import blank_check, crm_stats, duplicate_pairs
-
-    qaqc = state.project.qaqc()
-    assays = state.objects["assays"]
+    qaqc = ctx.project.qaqc()
+    assays = data.assays
     n_by_type = qaqc.drop_duplicates("sample_id")["qc_type"].value_counts() if len(qaqc) else pd.Series(dtype=int)
     crm = crm_stats(qaqc) if (qaqc["qc_type"] == "crm").any() else pd.DataFrame(
         columns=["reference", "analyte", "unit", "n", "mean", "sd", "rsd_pct"])
-    certified, source = _certified_values(state)
+    certified, source = _certified_values(ctx)
     if certified is not None:
         keep = _present(certified, ("reference", "analyte", "certified_value", "uncertainty_2sd"))
         crm = crm.merge(certified[keep], on=["reference", "analyte"], how="left")
     elif len(crm):
-        state.warnings.append("QA/QC: no certified CRM values (give crm_values_path); CRM bias not computed")
+        ctx.warnings.append("QA/QC: no certified CRM values (give crm_values_path); CRM bias not computed")
     crm["certified"] = crm.get("certified_value", pd.Series(np.nan, index=crm.index)).astype(float)
     crm["bias_pct"] = 100.0 * (crm["mean"] - crm["certified"]) / crm["certified"]
     if "uncertainty_2sd" in crm.columns:
@@ -136,8 +119,7 @@ def stage_qaqc(state: RunState) -> None:
         columns=["analyte", "value", "parent_value", "rel_diff_pct"])
     dup = _duplicate_precision(pairs)
     blanks = _blank_summary(qaqc, blank_check(qaqc) if (qaqc["qc_type"] == "blank").any() else None)
-    state.frames.update(qaqc_crm=crm, qaqc_duplicates=dup, qaqc_duplicate_pairs=pairs, qaqc_blanks=blanks)
-    state.results["qaqc"] = {
+    section = {
         "n_crm": int(n_by_type.get("crm", 0)),
         "n_duplicate": int(n_by_type.get("duplicate", 0)),
         "n_blank": int(n_by_type.get("blank", 0)),
@@ -146,6 +128,7 @@ def stage_qaqc(state: RunState) -> None:
         "duplicates": records(dup),
         "blanks": records(blanks),
     }
+    return QaqcProduct(crm=crm, duplicates=dup, duplicate_pairs=pairs, blanks=blanks, section=section)
 
 
 def _duplicate_precision(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -175,13 +158,10 @@ def _blank_summary(qaqc: pd.DataFrame, check: pd.DataFrame | None) -> pd.DataFra
     return out
 
 
-def stage_geochem(state: RunState) -> None:
+def stage_geochem(ctx: RunContext, data: DataProduct) -> GeochemProduct:
     """Derived geochemistry of every sample and summary statistics (section ``geochemistry``)."""
-    from reymud import geochem
-
     cfg = geochem.GeochemConfig()  # published class bounds; rey_threshold_ppm drives layers and the domain
-    samples = geochem.summarise(state.frames["samples_raw"], cfg)
-    state.frames["samples_geochem"] = samples
+    samples = geochem.summarise(data.samples, cfg)
     variables = [v for v in (*GEOCHEM_STAT_VARIABLES, *REY) if v in samples.columns]
     values = samples[variables].astype(float)
     stats = pd.DataFrame({
@@ -192,25 +172,23 @@ def stage_geochem(state: RunState) -> None:
         "p10": values.quantile(0.1).to_numpy(), "p90": values.quantile(0.9).to_numpy(),
     })
     classes = samples["rey_class"].astype(str).value_counts()
-    state.results["geochemistry"] = {
+    section = {
         "n_samples": len(samples),
         "stats": records(stats),
         "class_counts": {str(k): int(v) for k, v in classes.items()},
         "config": jsonable(cfg),
         "notes": [str(n) for n in samples.attrs.get("notes", [])],
     }
+    return GeochemProduct(samples=samples, config=cfg, section=section)
 
 
-def stage_cores(state: RunState) -> None:
+def stage_cores(ctx: RunContext, data: DataProduct, chem: GeochemProduct) -> CoresProduct:
     """REY-rich layers and the per-core table (section ``cores``)."""
-    from reymud import cores as core_stage
-
-    cfg, samples = state.config, state.frames["samples_geochem"]
+    cfg, samples = ctx.config, chem.samples
     layers = core_stage.find_layers(samples, threshold=cfg.rey_threshold_ppm, max_gap_m=cfg.max_gap_m)
-    summary = core_stage.core_summary(samples, state.frames["cores_table"], threshold=cfg.rey_threshold_ppm,
+    summary = core_stage.core_summary(samples, data.cores, threshold=cfg.rey_threshold_ppm,
                                       max_gap_m=cfg.max_gap_m)
-    state.frames.update(layers=layers, core_summary=summary)
-    state.results["cores"] = {
+    section = {
         "threshold_ppm": cfg.rey_threshold_ppm,
         "max_gap_m": cfg.max_gap_m,
         "n_layers": len(layers),
@@ -218,29 +196,26 @@ def stage_cores(state: RunState) -> None:
         "core_summary": records(summary[_present(summary, CORE_SUMMARY_COLUMNS)]),
         "layers": records(layers[_present(layers, LAYER_COLUMNS)]),
     }
+    return CoresProduct(layers=layers, core_summary=summary, section=section)
 
 
-def stage_window(state: RunState) -> None:
+def stage_window(ctx: RunContext, data: DataProduct, chem: GeochemProduct) -> WindowProduct:
     """Depth-window statistics per core, projected (section ``window``; frame ``window_points``)."""
-    from reymud.spatial.points import window_points
-
-    cfg, samples = state.config, state.frames["samples_geochem"]
+    cfg, samples = ctx.config, chem.samples
     # the one builder of the estimation points, with its default columns (same as `reymud estimate`)
-    points = window_points(samples, state.frames["cores_table"], cfg.plan(),
+    points = window_points(samples, data.cores, cfg.plan(),
                            threshold=cfg.rey_threshold_ppm if cfg.thickness_above_threshold else None)
     crs = str(points.attrs.get("crs", cfg.crs or ""))
     dropped = points.attrs.get("dropped_cores", [])
     if dropped:
-        state.warnings.append(f"window: {len(dropped)} core(s) without data in the window left out: "
+        ctx.warnings.append(f"window: {len(dropped)} core(s) without data in the window left out: "
                               f"{', '.join(dropped)}")
     if points["total_rey_ppm"].notna().sum() < 3:
         raise ValueError(f"only {int(points['total_rey_ppm'].notna().sum())} core(s) have grades in {cfg.window_top_mbsf}-{cfg.window_base_mbsf} "
                          "mbsf; estimation needs at least 3 (widen the window or add cores)")
-    state.frames["window_points"] = points
-    state.objects["crs"] = crs
     shown = _present(points, ("core_id", "latitude", "longitude", "easting", "northing", "thickness_m",
                               "overburden_m", "total_rey_ppm"))
-    state.results["window"] = {
+    section = {
         "core_spacing_m": _spacing(points[["easting", "northing"]].to_numpy(float)),
         "top_mbsf": cfg.window_top_mbsf,
         "base_mbsf": cfg.window_base_mbsf,
@@ -251,12 +226,11 @@ def stage_window(state: RunState) -> None:
         "mean_total_rey_ppm": jsonable(points["total_rey_ppm"].mean()),
         "points": records(points[shown]),
     }
+    return WindowProduct(points=points, crs=crs, section=section)
 
 
 def _spacing(xy: np.ndarray) -> dict[str, float]:
     """Distance from each core to its nearest neighbour (m): min, mean, max (JORC 'data spacing')."""
-    from scipy.spatial import cKDTree
-
     dist, _ = cKDTree(xy).query(xy, k=2)
     nearest = dist[:, 1]
     return {"min": float(nearest.min()), "mean": float(nearest.mean()), "max": float(nearest.max())}

@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from reymud import resource
 from reymud.assess.cluster import DaskSession
+from reymud.assess.products import (
+    BlockModelProduct,
+    CrossValidationProduct,
+    ResourceProduct,
+    RunContext,
+    SimulationProduct,
+    VariographyProduct,
+    WindowProduct,
+)
 from reymud.assess.results import jsonable, records
-from reymud.assess.stages_data import RunState
+from reymud.elements import REY
+from reymud.spatial import (
+    NormalScoreTransform,
+    OrdinaryKriging,
+    cell_declustering,
+    cross_validate,
+    cv_summary,
+    estimate_block_model,
+    swath,
+)
+from reymud.spatial.blockmodel import fit_plan_model, plan_grid
+from reymud.spatial.crs import Grid
+from reymud.spatial.simulate import nscore_model_for, simulate_blocks
+from reymud.spatial.variogram import variogram_diagnostics
 
 __all__ = [
     "stage_block_model",
@@ -28,145 +50,126 @@ RESOURCE_TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _fit(state: RunState, name: str, xy: np.ndarray, values: np.ndarray):
+def _fit(ctx: RunContext, name: str, xy: np.ndarray, values: np.ndarray):
     """Experimental variogram and fitted model of one variable (the plan's recipe, shared with
     ``reymud estimate``; fallback: ``auto_model``)."""
-    from reymud.spatial.blockmodel import fit_plan_model
-
-    plan = state.config.plan()
+    plan = ctx.config.plan()
     if name.endswith("_nscore"):  # the simulation has no drift: its normal-score variogram is of the data
         plan = plan.replace(trend="none")
     experimental, model, how, warning = fit_plan_model(xy, values, plan, name)
     if warning:
-        state.warnings.append(warning)
+        ctx.warnings.append(warning)
     return experimental.assign(variable=name), model, how
 
 
-def _diagnostics(state: RunState, name: str, experimental, model, xy: np.ndarray, values: np.ndarray) -> list[str]:
+def _diagnostics(ctx: RunContext, name: str, experimental, model, xy: np.ndarray, values: np.ndarray) -> list[str]:
     """Variogram warnings (range beyond the survey, sill vs variance, thin lags), printed and stored."""
-    from reymud.spatial.variogram import variogram_diagnostics
-
     ok = np.isfinite(values)
     if ok.sum() < 2 or not np.ptp(values[ok]) > 0:  # constant data are not kriged: nothing to diagnose
         return []
     extent = float(np.hypot(*np.ptp(xy[ok], axis=0)))
     found = [f"variogram {name}: {w}" for w in variogram_diagnostics(experimental, model, values[ok], extent)]
-    state.warnings.extend(found)
+    ctx.warnings.extend(found)
     return found
 
 
-def stage_variography(state: RunState) -> None:
+def stage_variography(ctx: RunContext, window: WindowProduct) -> VariographyProduct:
     """Experimental variograms and fitted models of total REY, thickness and normal-score REY."""
-    from reymud import spatial
-
-    points = state.frames["window_points"]
+    points = window.points
     xy = points[["easting", "northing"]].to_numpy(float)
-    models, experimental, section = {}, [], {}
+    models, curves, experimental, section = {}, {}, [], {}
     targets = [(v, points[v].to_numpy(float), None) for v in VARIOGRAM_VARIABLES]
-    if state.config.simulation_transform == "nscore":
+    if ctx.config.simulation_transform == "nscore":
         grade = points["total_rey_ppm"].to_numpy(float)
         ok = np.isfinite(grade)
         scores = np.full_like(grade, np.nan)
-        scores[ok] = spatial.NormalScoreTransform().fit(grade[ok]).transform(grade[ok])
+        scores[ok] = NormalScoreTransform().fit(grade[ok]).transform(grade[ok])
         targets.append(("total_rey_ppm_nscore", scores, "nscore"))
     for name, values, transform in targets:
-        exp, model, how = _fit(state, name, xy, values)
+        exp, model, how = _fit(ctx, name, xy, values)
         models[name] = model
         experimental.append(exp)
         lag = np.linspace(0.0, float(exp["lag_m"].max()) * 1.1 if len(exp) else 1.0, 120)
-        state.objects.setdefault("model_curves", {})[name] = (lag, np.asarray(model.variogram(lag), float))
+        curves[name] = (lag, np.asarray(model.variogram(lag), float))
         section[name] = {"model": jsonable(model.to_dict()), "experimental": records(exp.drop(columns="variable")),
                          "transform": transform, "method": how, "sill": float(model.sill),
                          "data_variance": float(np.nanvar(values, ddof=0)),
-                         "trend": state.config.trend,
-                         "diagnostics": _diagnostics(state, name, exp, model, xy, values)}
-    state.objects["models"] = models
-    state.frames["experimental_variograms"] = pd.concat(experimental, ignore_index=True)
-    state.results["variography"] = section
+                         "trend": ctx.config.trend,
+                         "diagnostics": _diagnostics(ctx, name, exp, model, xy, values)}
+    return VariographyProduct(models=models, curves=curves, experimental=pd.concat(experimental, ignore_index=True),
+                              section=section)
 
 
-def _neighbourhood(state: RunState):
-    from reymud import spatial
-
-    cfg = state.config
-    return spatial.Neighbourhood(max_samples=cfg.max_samples, min_samples=cfg.min_samples,
-                                 radius_m=cfg.search_radius_m)
-
-
-def estimate_on(state: RunState, cell_m: float) -> tuple[xr.Dataset, Any]:
+def estimate_on(ctx: RunContext, window: WindowProduct, variography: VariographyProduct,
+                cell_m: float) -> tuple[xr.Dataset, Grid]:
     """BLOCK MODEL of the window points on the plan's grid of ``cell_m`` cells (area of interest:
     the plan's, default the cores' convex hull plus the margin; blocks weighted by ``aoi_fraction``)."""
-    from reymud import spatial
-    from reymud.spatial.blockmodel import plan_grid
-
-    cfg, points = state.config, state.frames["window_points"]
+    cfg, points = ctx.config, window.points
     plan = cfg.plan().replace(cell_m=cell_m)
     grid, fractions, aoi = plan_grid(points, plan)
-    models = {k: v for k, v in state.objects["models"].items() if k in VARIOGRAM_VARIABLES}
+    models = {k: v for k, v in variography.models.items() if k in VARIOGRAM_VARIABLES}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # constant overburden etc.: noted in ds attrs
-        ds = spatial.estimate_block_model(
+        ds = estimate_block_model(
             points, grid=grid, models=models, neighbourhood=plan.neighbourhood(),
             block=plan.block_discretisation, inside=fractions > 0, window=plan.window,
-            domain="rey_rich" if cfg.thickness_above_threshold else "window", synthetic=state.synthetic,
+            domain="rey_rich" if cfg.thickness_above_threshold else "window", synthetic=ctx.synthetic,
             plan=plan.to_dict(), drift=plan.trend)
     ds["aoi_fraction"] = fractions
     ds.attrs["area_of_interest"] = aoi.describe(grid.crs)
     return ds, grid
 
 
-def stage_block_model(state: RunState) -> None:
+def stage_block_model(ctx: RunContext, window: WindowProduct, variography: VariographyProduct) -> BlockModelProduct:
     """2-D block model (ordinary block kriging) of thickness, overburden, total REY and each REY."""
-    ds, grid = estimate_on(state, state.config.cell_m)
-    state.objects.update(block_model=ds, grid=grid)
+    ds, grid = estimate_on(ctx, window, variography, ctx.config.cell_m)
     inside = ds["inside"].to_numpy()
     area_km2 = float(np.where(inside, ds["aoi_fraction"].to_numpy(), 0.0).sum()) * grid.cell_m**2 / 1e6
     names = ["thickness_m", "overburden_m", "total_rey_ppm", "nearest_core_m", "slope_of_regression",
              "kriging_efficiency"]
     means = {v: jsonable(float(np.nanmean(np.where(inside, np.asarray(ds[v], dtype=float), np.nan))))
              for v in names if v in ds and inside.any()}
-    state.results["block_model"] = {
+    section = {
         "crs": str(ds.attrs.get("crs", "")), "cell_size_m": float(grid.cell_m), "nx": int(grid.nx),
         "ny": int(grid.ny), "n_cells": int(grid.nx * grid.ny), "n_inside": int(inside.sum()),
         "area_inside_km2": area_km2, "x0_m": float(grid.x0), "y0_m": float(grid.y0),
         "estimator": str(ds.attrs.get("estimator", "")), "means": means,
-        "block_discretisation": list(state.config.block_discretisation),
+        "block_discretisation": list(ctx.config.block_discretisation),
         "area_of_interest": str(ds.attrs.get("area_of_interest", "")),
     }
-    state.results["plan"] = jsonable(state.config.plan().to_dict())
+    return BlockModelProduct(block_model=ds, grid=grid, plan=ctx.config.plan(), section=section)
 
 
-def stage_cross_validation(state: RunState) -> None:
+def stage_cross_validation(ctx: RunContext, window: WindowProduct, variography: VariographyProduct,
+                           block: BlockModelProduct) -> CrossValidationProduct:
     """Leave-one-out (or k-fold) cross-validation, swath plots and declustered mean."""
-    from reymud import spatial
-
-    cfg, points, ds = state.config, state.frames["window_points"], state.objects["block_model"]
+    cfg, points, ds = ctx.config, window.points, block.block_model
     xy = points[["easting", "northing"]].to_numpy(float)
     frames, summary = [], []
     for name in VARIOGRAM_VARIABLES:
-        estimator = spatial.OrdinaryKriging(state.objects["models"][name], neighbourhood=_neighbourhood(state))
+        estimator = OrdinaryKriging(variography.models[name], neighbourhood=cfg.plan().neighbourhood())
         values = points[name].to_numpy(float)
         ok = np.isfinite(values)
-        cv = spatial.cross_validate(estimator, xy[ok], values[ok], folds=cfg.cv_folds, seed=cfg.seed)
+        cv = cross_validate(estimator, xy[ok], values[ok], folds=cfg.cv_folds, seed=cfg.seed)
         frames.append(cv.assign(variable=name, core_id=points["core_id"].to_numpy()[ok]))
-        summary.append({"variable": name, **jsonable(cv.attrs.get("summary", spatial.cv_summary(cv)))})
-    state.frames["cross_validation"] = pd.concat(frames, ignore_index=True)
-    state.frames["swath"] = pd.concat([spatial.swath(ds, points, "total_rey_ppm", axis=a).assign(axis=a)
-                                       for a in ("easting", "northing")], ignore_index=True)
+        summary.append({"variable": name, **jsonable(cv.attrs.get("summary", cv_summary(cv)))})
+    table = pd.concat(frames, ignore_index=True)
+    swaths = pd.concat([swath(ds, points, "total_rey_ppm", axis=a).assign(axis=a)
+                        for a in ("easting", "northing")], ignore_index=True)
     values = points["total_rey_ppm"].to_numpy(float)
     ok = np.isfinite(values)
     xy, values = xy[ok], values[ok]
     span = float(np.ptp(xy, axis=0).max())
-    declus = spatial.cell_declustering(xy, values, [span / k for k in (8, 6, 4, 3, 2)])
+    declus = cell_declustering(xy, values, [span / k for k in (8, 6, 4, 3, 2)])
     best = declus.attrs.get("best_cell_size_m")
     row = declus.loc[declus["cell_size_m"] == best] if best is not None else declus.iloc[[0]]
     inside = ds["inside"].to_numpy()
-    cv_points = state.frames["cross_validation"][["variable", "core_id", "easting", "northing", "true", "estimate",
+    cv_points = table[["variable", "core_id", "easting", "northing", "true", "estimate",
                                                    "error", "std_error"]]
     swath_cols = ["axis", "band_centre_m", "mean_estimate", "n_cells", "mean_data", "n_data"]
-    state.results["cross_validation"] = {
+    section = {
         "folds": cfg.cv_folds, "summary": summary, "points": records(cv_points),
-        "swath": records(state.frames["swath"][[c for c in swath_cols if c in state.frames["swath"]]]),
+        "swath": records(swaths[[c for c in swath_cols if c in swaths]]),
         "global_mean": {
             "data_mean_ppm": float(values.mean()),
             "declustered_mean_ppm": jsonable(row["declustered_mean"].iloc[0]),
@@ -174,18 +177,14 @@ def stage_cross_validation(state: RunState) -> None:
             "block_mean_ppm": jsonable(float(np.nanmean(np.where(inside, ds["total_rey_ppm"], np.nan)))),
         },
     }
+    return CrossValidationProduct(table=table, swath=swaths, section=section)
 
 
-def _slab_check(state: RunState, density_t_m3: float, gt: pd.DataFrame) -> dict:
+def _slab_check(points: pd.DataFrame, area_km2: float, density_t_m3: float, gt: pd.DataFrame) -> dict:
     """Takaya-style slab of the data alone: area x mean core thickness x density x mean core grade.
 
     Compared with the block model's contained TREO at the lowest grade-tonnage cut-off (normally 0).
     """
-    from reymud import resource
-    from reymud.elements import REY
-
-    points = state.frames["window_points"]
-    area_km2 = state.results["block_model"]["area_inside_km2"]
     thickness = float(points["thickness_m"].mean())
     grade = float(points["total_rey_ppm"].mean())
     pattern = {e: float(points[e].mean()) for e in REY if e in points.columns}
@@ -196,23 +195,19 @@ def _slab_check(state: RunState, density_t_m3: float, gt: pd.DataFrame) -> dict:
     return jsonable(slab)
 
 
-def stage_resource(state: RunState) -> None:
+def stage_resource(ctx: RunContext, window: WindowProduct, block: BlockModelProduct) -> ResourceProduct:
     """Classification, blocks table, resource table by cut-off, grade-tonnage, slab check."""
-    from reymud import resource
-
-    cfg, ds = state.config, state.objects["block_model"]
+    cfg, ds = ctx.config, block.block_model
     rcfg = resource.ResourceConfig(cutoffs=tuple(cfg.cutoffs_ppm),
                                    **({"density_t_m3": cfg.density_t_m3} if cfg.density_t_m3 else {}))
     classes = resource.classify_blocks(ds, rcfg.rules)
     blocks = resource.blocks_table(ds, cfg.density_t_m3, classes=classes)  # None: the stage's stated default
     table = resource.resource_table(blocks, rcfg.cutoffs)
     gt = resource.grade_tonnage(blocks, cfg.grade_tonnage_cutoffs_ppm)
-    state.objects.update(classes=classes, resource_config=rcfg)
-    state.frames.update(blocks=blocks, resource_table=table, grade_tonnage=gt)
     inside = ds["inside"].to_numpy()
     counts = pd.Series(np.asarray(classes.to_numpy(), dtype=str)[inside]).value_counts()
-    slab = _slab_check(state, rcfg.density_t_m3, gt)
-    state.results["resource"] = {
+    slab = _slab_check(window.points, block.section["area_inside_km2"], rcfg.density_t_m3, gt)
+    section = {
         "density_t_m3": rcfg.density_t_m3,
         "density_source": str(blocks.attrs.get("density_source", "")),
         "density_basis": rcfg.density_basis,
@@ -224,12 +219,14 @@ def stage_resource(state: RunState) -> None:
         "notes": [str(n) for n in (*table.attrs.get("notes", []), *blocks.attrs.get("notes", []))],
         "slab_check": jsonable(slab),
     }
-    state.results["grade_tonnage"] = records(gt[[c for c in ("cutoff", "class", "n_blocks", "area_km2", "dry_t",
-                                                              "total_rey_ppm", "contained_rey_t", "treo_t")
-                                                 if c in gt.columns]])
+    shown = [c for c in ("cutoff", "class", "n_blocks", "area_km2", "dry_t", "total_rey_ppm", "contained_rey_t",
+                         "treo_t") if c in gt.columns]
+    return ResourceProduct(classes=classes, config=rcfg, blocks=blocks, table=table, grade_tonnage=gt,
+                           section=section, grade_tonnage_section=records(gt[shown]))
 
 
-def stage_simulation(state: RunState) -> None:
+def stage_simulation(ctx: RunContext, window: WindowProduct, variography: VariographyProduct,
+                     block: BlockModelProduct, resource_: ResourceProduct) -> SimulationProduct:
     """Conditional simulation of total REY on the kriged estimate's blocks: P10/P50/P90, exceedance.
 
     The realisations live on exactly the blocks (and area fractions) of the block model, so the
@@ -237,25 +234,22 @@ def stage_simulation(state: RunState) -> None:
     blocks simulates ``cell_m / sim_cell_m`` nodes per block side and averages them up (block
     support); a coarser one is not used (a band on other blocks would not match the estimate).
     """
-    from reymud import resource
-    from reymud.spatial.simulate import nscore_model_for, simulate_blocks
-
-    cfg = state.config
-    ds = state.objects["block_model"]
+    cfg = ctx.config
+    ds = block.block_model
     refine = max(1, round(cfg.cell_m / cfg.simulation_cell_m)) if cfg.simulation_cell_m < cfg.cell_m else 1
     if cfg.simulation_cell_m > cfg.cell_m:
-        state.warnings.append(f"simulation: sim_cell_m {cfg.simulation_cell_m:g} m is coarser than the "
+        ctx.warnings.append(f"simulation: sim_cell_m {cfg.simulation_cell_m:g} m is coarser than the "
                               f"{cfg.cell_m:g} m blocks; simulating on the blocks themselves")
-    conditioning = state.frames["window_points"].dropna(subset=["total_rey_ppm"])
+    conditioning = window.points.dropna(subset=["total_rey_ppm"])
     fitted_sill, how = None, "stated in the plan"
     if cfg.simulation_transform == "nscore":
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             model, fitted_sill, how = nscore_model_for(conditioning, "total_rey_ppm", ds)
-        state.warnings.extend(str(w.message) for w in caught)
+        ctx.warnings.extend(str(w.message) for w in caught)
     else:
-        model = state.objects["models"]["total_rey_ppm"]
-    session = state.objects.get("dask")
+        model = variography.models["total_rey_ppm"]
+    session = ctx.dask
     own = session is None
     if own:
         session = DaskSession(cfg)
@@ -264,12 +258,12 @@ def stage_simulation(state: RunState) -> None:
         realizations = simulate_blocks(conditioning, "total_rey_ppm", model, ds, cfg.n_realizations, cfg.seed,
                                        refine=refine, client=client, transform=cfg.simulation_transform,
                                        fitted_sill=fitted_sill,
-                                       progress=lambda done, total, info: state.report(
+                                       progress=lambda done, total, info: ctx.report(
                                            f"conditional simulation {done}/{total}"))
     finally:
         if own:
             session.close()
-    rcfg = state.objects["resource_config"]
+    rcfg = resource_.config
     measured = conditioning.get("dry_density_g_cm3")
     factor = None
     if measured is not None and np.isfinite(measured.to_numpy(float)).sum() >= 2:
@@ -278,18 +272,16 @@ def stage_simulation(state: RunState) -> None:
         warnings.simplefilter("always")
         summary = resource.uncertainty_summary(realizations, ds, rcfg.cutoffs, density_t_m3=rcfg.density_t_m3,
                                                density_factor=factor)
-    state.warnings.extend(str(w.message) for w in caught)
+    ctx.warnings.extend(str(w.message) for w in caught)
     probability = xr.concat([resource.exceedance_probability(realizations, c) for c in rcfg.cutoffs],
                             dim=pd.Index([float(c) for c in rcfg.cutoffs], name="cutoff_ppm"))
     exceedance = probability.rename("probability").to_dataset()
-    exceedance.attrs.update(crs=state.objects["crs"], n_realizations=cfg.n_realizations, seed=cfg.seed,
+    exceedance.attrs.update(crs=window.crs, n_realizations=cfg.n_realizations, seed=cfg.seed,
                             variable="total_rey_ppm", cell_size_m=float(ds.attrs.get("cell_size_m", cfg.cell_m)),
-                            synthetic=str(state.synthetic).lower())
-    state.objects.update(realizations=realizations, exceedance=exceedance, simulation_model=ds)
-    state.frames["uncertainty"] = summary
+                            synthetic=str(ctx.synthetic).lower())
     mean_prob = {f"{c:g}": jsonable(float(probability.sel(cutoff_ppm=c).where(ds["inside"]).mean()))
                  for c in probability["cutoff_ppm"].to_numpy()}
-    state.results["simulation"] = {
+    section = {
         "variable": "total_rey_ppm", "n_realizations": cfg.n_realizations, "seed": cfg.seed,
         "cell_size_m": float(ds.attrs.get("cell_size_m", cfg.cell_m)), "nodes_per_block_side": refine,
         "scheduler": session.label, "transform": cfg.simulation_transform,
@@ -299,7 +291,9 @@ def stage_simulation(state: RunState) -> None:
         "density_uncertainty": "bootstrap of the measured mean density" if factor is not None else "none (fixed)",
         "band_method": jsonable(summary.attrs),
     }
-    state.results["uncertainty"] = {
+    band = {
         "table": records(summary), "exceedance_cutoffs_ppm": [float(c) for c in rcfg.cutoffs],
         "mean_exceedance_probability": mean_prob,
     }
+    return SimulationProduct(realizations=realizations, exceedance=exceedance, model=model, uncertainty=summary,
+                             section=section, uncertainty_section=band)

@@ -6,8 +6,16 @@ import datetime as dt
 
 import pandas as pd
 
+from reymud import resource, supply
+from reymud.assess.products import (
+    ProductionProduct,
+    ResourceProduct,
+    RunContext,
+    ScenarioProduct,
+    SimulationProduct,
+    SupplyProduct,
+)
 from reymud.assess.results import jsonable, records
-from reymud.assess.stages_data import RunState
 
 __all__ = ["stage_production", "stage_scenario", "stage_supply"]
 
@@ -23,39 +31,33 @@ SCHEDULE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def status_date(state: RunState) -> str:
+def status_date(ctx: RunContext) -> str:
     """ISO date of the export-control status (config or today, UTC)."""
-    return state.config.status_date or dt.datetime.now(dt.UTC).date().isoformat()
+    return ctx.config.status_date or dt.datetime.now(dt.UTC).date().isoformat()
 
 
-def stage_supply(state: RunState) -> None:
+def stage_supply(ctx: RunContext, resource_: ResourceProduct, simulation: SimulationProduct) -> SupplyProduct:
     """Element resource (the hand-off) and the per-element supply-security table."""
-    from reymud import resource, supply
-
-    element = resource.element_resource(state.frames["resource_table"], state.frames["uncertainty"],
-                                        cutoff=min(state.config.cutoffs_ppm))
-    table = supply.supply_table(element, on=status_date(state))
-    state.frames.update(element_resource=element, supply_summary=table)
+    element = resource.element_resource(resource_.table, simulation.uncertainty, cutoff=min(ctx.config.cutoffs_ppm))
+    table = supply.supply_table(element, on=status_date(ctx))
     shown = [c for c in SUPPLY_COLUMNS if c in table.columns]
     treo = float(element["contained_oxide_t"].sum())
-    state.results["supply"] = {
-        "status_date": status_date(state),
+    section = {
+        "status_date": status_date(ctx),
         "element_resource_basis": str(element.attrs.get("basis", "")),
         "element_resource": records(element),
         "total_contained_oxide_t": treo,
         "summary": records(table[shown]),
         "notes": [str(n) for n in table.attrs.get("notes", [])],
     }
+    return SupplyProduct(element_resource=element, table=table, section=section)
 
 
-def stage_production(state: RunState) -> None:
+def stage_production(ctx: RunContext, resource_: ResourceProduct) -> ProductionProduct:
     """Production schedule (preset, default the SIP trial) and its economics."""
-    from reymud import supply
-
-    cfg = supply.preset(state.config.production_preset)
-    schedule = supply.production_schedule(state.frames["blocks"], cfg)
+    cfg = supply.preset(ctx.config.production_preset)
+    schedule = supply.production_schedule(resource_.blocks, cfg)
     econ = supply.economics(schedule, cfg)
-    state.frames["production_schedule"] = schedule
     totals = {
         "years": len(schedule),
         "mud_lifted_wet_t": float(schedule["mud_lifted_wet_t"].sum()),
@@ -66,26 +68,24 @@ def stage_production(state: RunState) -> None:
         "exhausted": bool(schedule.attrs.get("exhausted", False)),
         **jsonable(econ),
     }
-    state.results["production"] = {
-        "preset": state.config.production_preset,
+    section = {
+        "preset": ctx.config.production_preset,
         "config": jsonable(cfg),
         "schedule": records(schedule[[c for c in SCHEDULE_COLUMNS if c in schedule.columns]]),
         "totals": totals,
         "unpriced_elements": jsonable(schedule.attrs.get("unpriced_elements", [])),
     }
+    return ProductionProduct(schedule=schedule, config=cfg, section=section)
 
 
-def stage_scenario(state: RunState) -> None:
+def stage_scenario(ctx: RunContext, resource_: ResourceProduct) -> ScenarioProduct:
     """The export-restriction scenario (default the supply stage's packaged example)."""
-    from reymud import supply
-
-    source = state.config.scenario or str(supply.example_scenario())
+    source = ctx.config.scenario or str(supply.example_scenario())
     scenario = supply.load_scenario(source)
-    result = supply.run_scenario(scenario, blocks=state.frames["blocks"])
-    state.frames.update(scenario_summary=result.summary, scenario_monthly=result.monthly)
+    result = supply.run_scenario(scenario, blocks=resource_.blocks)
     summary = result.summary
     unmet = summary.groupby("case", sort=False)["total_unmet_t"].sum()
-    state.results["scenario"] = {
+    section = {
         "name": scenario.name,
         "source": source.rsplit("/", 1)[-1],
         "config": jsonable(scenario.model_dump(mode="json")),
@@ -94,6 +94,7 @@ def stage_scenario(state: RunState) -> None:
         "monthly_totals": records(scenario_chart_frame(result.monthly)),
         "notes": [str(n) for n in result.notes],
     }
+    return ScenarioProduct(summary=summary, monthly=result.monthly, section=section)
 
 
 def scenario_chart_frame(monthly: pd.DataFrame, case: str | None = None) -> pd.DataFrame:

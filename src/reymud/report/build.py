@@ -10,6 +10,8 @@ import plotly.graph_objects as go
 import xarray as xr
 
 import reymud.plot as rp
+from reymud.assess.products import ResourceProduct, VariographyProduct
+from reymud.assess.stages_supply import scenario_chart_frame
 from reymud.plot import geochem as fg
 from reymud.plot import resource as fr
 from reymud.plot import spatial as fs
@@ -34,13 +36,14 @@ def _with_rows(frame, reason: str):
 
 def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figure]]:
     """Name -> zero-argument builder of each figure (evaluated one by one, errors reported)."""
-    frames, ds, objects = result.frames, result.block_model, result.objects
+    frames, ds = result.frames, result.block_model
+    classes = result.product(ResourceProduct).classes
     samples = frames["samples_geochem"]
     points = frames["window_points"]
     density = float(result.results["resource"]["density_t_m3"])
     crs = str(ds.attrs.get("crs", ""))
     bounds = map_boundaries(crs) if crs else []
-    curves = objects.get("model_curves", {})
+    curves = result.product(VariographyProduct).curves
     ev = frames["experimental_variograms"]
     cv = frames["cross_validation"]
     swath = frames["swath"]
@@ -82,7 +85,7 @@ def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figu
         "cv_thickness": cvplot("thickness_m", "m"),
         "swath_easting": lambda: rp.swath(swath, "easting", "Swath along easting (total REY)"),
         "swath_northing": lambda: rp.swath(swath, "northing", "Swath along northing (total REY)"),
-        "map_class": lambda: fs.category_map(objects["classes"].where(ds["inside"], "unclassified"),
+        "map_class": lambda: fs.category_map(classes.where(ds["inside"], "unclassified"),
                                              "Resource classification", points, bounds, max_cells),
         "resource_by_class": lambda: fr.resource_by_class_plot(
             frames["resource_table"][frames["resource_table"]["class"].isin(["measured", "indicated", "inferred"])]),
@@ -103,8 +106,6 @@ def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figu
                                           labels=["EU supply risk (SR)", "GeoPolRisk (Japan)"]),
     }
     if scenario is not None:
-        from reymud.assess.stages_supply import scenario_chart_frame
-
         def scenario_chart() -> go.Figure:
             monthly = scenario_chart_frame(scenario)
             fig = new_figure()
