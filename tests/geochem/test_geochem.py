@@ -50,8 +50,10 @@ def test_normalise_by_hand(two):
     paas = geochem.normalise(two, "PAAS_TM1985")  # pyrolite alias
     assert paas.loc["b", "Lu"] == pytest.approx(10 / 0.43)
     pourmand = geochem.normalise(two, "PAAS_Pourmand2012")
-    assert np.isnan(pourmand["Y"]).all()
-    assert any("Y" in note for note in pourmand.attrs["notes"])
+    assert pourmand.loc["a", "Y"] == pytest.approx(15 / 27.31)  # Pourmand et al. 2012 PAAS Y
+    no_y = geochem.normalise(two, "CIvf_TaylorMcLennan1985")  # Taylor & McLennan 1985 give no Y
+    assert np.isnan(no_y["Y"]).all()
+    assert any("Y" in note for note in no_y.attrs["notes"])
     own = geochem.normalise(two, {el: 2.0 for el in REY})
     assert own.loc["b"].tolist() == [5.0] * 15
 

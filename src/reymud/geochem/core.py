@@ -229,7 +229,7 @@ def normalise(
     -------
     DataFrame
         Same index, one column per element (dimensionless); ``attrs["reference"]`` names the set.
-        Elements the reference does not give (e.g. Y in PAAS_Pourmand2012) are NaN and noted.
+        Elements the reference does not give (e.g. Y in CIvf_TaylorMcLennan1985) are NaN and noted.
     """
     ref = reference_values(reference, elements)
     block, notes = element_block(df, elements)

@@ -323,7 +323,7 @@ def _gp_row(el: str, shares: pd.Series, ref: Reference, demand: float) -> dict:
     if gp["missing"]:
         status = _not_computed([("geopolrisk_score", c) for c in gp["missing"]], _GP_HOW)
     elif gp["bounded"]:
-        groups = ", ".join(f"{c} ({100 * v:.1f} % of Japan's imports)" for c, v in gp["bounded"].items())
+        groups = ", ".join(f"{c} ({100 * v:.2g} % of Japan's imports)" for c, v in gp["bounded"].items())
         status = (f"bounded: {groups} is not a country and has no WGI; risk between "
                   f"{gp['risk_low']:.3f} (g = 0) and {gp['risk_high']:.3f} (g = 1)")
     else:
