@@ -66,3 +66,21 @@ def test_builders():
     assert default.kind == "default" and default.margin_m == plan.margin_m
     boxed = EstimationPlan(area="140,20,140.1,20.1").area_of_interest(lon, lat)
     assert boxed.kind == "box"
+
+
+@pytest.mark.parametrize("trend", ["none", "linear"])
+def test_fit_plan_model_skips_constant_data_with_a_note_not_a_warning(trend):
+    import warnings
+
+    from reymud.spatial.blockmodel import fit_plan_model
+
+    xy = np.random.default_rng(0).uniform(0.0, 10_000.0, (20, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "fit failed" / auto_model warning any more
+        exp, model, how, warning = fit_plan_model(xy, np.full(20, 10.0), EstimationPlan(trend=trend), "thickness_m")
+    assert warning is None
+    assert how.startswith("not fitted: all 20 values equal 10 (constant")
+    assert model.sill <= 1e-12 and (exp["gamma"] == 0).all()
+    # varying data are still fitted
+    z = np.random.default_rng(1).normal(size=20)
+    assert fit_plan_model(xy, z, EstimationPlan(), "z")[2].startswith(("weighted", "fallback"))

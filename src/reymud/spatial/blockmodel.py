@@ -263,7 +263,8 @@ def _estimate_density(ds: xr.Dataset, grid: Grid, points: pd.DataFrame, xy_all: 
     put("density_t_m3", np.where(np.isfinite(ds["total_rey_ppm"].values), est, np.nan).ravel(), attrs)
 
 
-def fit_plan_model(xy: np.ndarray, values: np.ndarray, plan, name: str = "variable"):
+def fit_plan_model(xy: np.ndarray, values: np.ndarray, plan, name: str = "variable",
+                   defaults: BlockModelDefaults = BLOCK_DEFAULTS):
     """Experimental variogram and fitted model of one variable as the plan says (one recipe for
     ``reymud estimate`` and ``assess``); falls back to :func:`auto_model` when the fit fails.
 
@@ -285,13 +286,22 @@ def fit_plan_model(xy: np.ndarray, values: np.ndarray, plan, name: str = "variab
     experimental : DataFrame
     model : VariogramModel
     how : str
-        ``"weighted least squares fit"`` or ``"fallback (auto_model)"``.
+        ``"weighted least squares fit"``, ``"fallback (auto_model)"`` or, for constant data,
+        ``"not fitted: all n values equal v ..."`` (the fit is skipped: a negligible-sill placeholder
+        model is returned and :func:`estimate_block_model` uses the constant without kriging).
     warning : str or None
-        Why the fit failed, when it did.
+        Why the fit failed, when it did (None for constant data: that is a note, not a failure).
     """
     ok = np.isfinite(values)
     xy, values = np.asarray(xy, float)[ok], np.asarray(values, float)[ok]
-    diagonal = float(np.hypot(*np.ptp(xy, axis=0)))
+    diagonal = float(np.hypot(*np.ptp(xy, axis=0))) if len(xy) else 0.0
+    if len(values) and np.ptp(values) == 0:  # constant (e.g. every core spans the window): nothing to fit
+        experimental = experimental_variogram(xy, values, n_lags=plan.n_lags,
+                                              max_lag=plan.max_lag_fraction * diagonal or None)
+        model = VariogramModel(0.0, (Structure("spherical", 1e-12, max(diagonal * defaults.fallback_range_fraction,
+                                                                       1.0)),))
+        return (experimental, model, f"not fitted: all {len(values)} values equal {values[0]:g} (constant; "
+                                     "estimated as that constant, no kriging)", None)
     if plan.trend != "none" and np.ptp(values) > 0:  # universal kriging needs the residual variogram
         from reymud.spatial.trend import TrendSurface, fit_trend_and_variogram
 
