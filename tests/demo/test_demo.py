@@ -59,9 +59,14 @@ def test_collars_columns_and_ranges(files):
     collars = read(files.collars)
     assert list(collars.columns) == ["core_id", "cruise", "site", "hole", "latitude", "longitude",
                                      "water_depth_m", "core_length_m", "recovery"]
-    assert len(collars) == 25
+    assert len(collars) == DemoConfig().n_cores == 50
     lat, lon = collars["latitude"].astype(float), collars["longitude"].astype(float)
     assert lat.between(21.8, 22.25).all() and lon.between(153.5, 154 + 7 / 60).all()
+    # regional grid (30 cores) leaves the southern fifth of the box uncored; infill (20) in the north-west
+    assert lat.min() > 21.8 + 0.2 * 0.45 - 1e-9
+    infill = collars.iloc[30:]
+    assert infill["latitude"].astype(float).min() > 22.25 - 0.45 * 0.45
+    assert infill["longitude"].astype(float).max() < 153.5 + 0.45 * (154 + 7 / 60 - 153.5)
     assert collars["water_depth_m"].astype(float).between(5600, 5800).all()
     assert collars["core_length_m"].astype(float).between(10, 15).all()
     assert collars["recovery"].astype(float).between(0.5, 1.0).all()
@@ -101,8 +106,10 @@ def test_crm_values_file(files):
 
 
 def test_statistics_match_the_calibration_targets(samples):
-    win = window_stats(samples, 0.0, 10.0, columns=["total_rey_ppm"])
-    assert 800 <= win["total_rey_ppm"].mean() <= 1200
+    win = window_stats(samples, 0.0, 10.0, columns=["total_rey_ppm"]).set_index("core_id")["total_rey_ppm"]
+    regional = win[[f"SYN-PC{c:02d}" for c in range(1, 31)]]  # the calibration is on the regional grid
+    assert 800 <= regional.mean() <= 1200
+    assert win.drop(regional.index).mean() > 1.2 * regional.mean()  # the infill sits on the high-grade area
     assert 3000 <= samples["total_rey_ppm"].max() <= 8500
     assert (samples["ce_anomaly"] < 1).all()
     rich = samples[samples["total_rey_ppm"] >= 400]

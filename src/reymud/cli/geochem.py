@@ -26,7 +26,8 @@ def _num(value: object, digits: int = 1) -> str:
 def demo_data(
     directory: Annotated[Path, typer.Argument(help="Folder to write the SYNTHETIC_*.csv files into (created).")],
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives identical files.")] = 20260202,
-    cores: Annotated[int, typer.Option(help="Number of piston cores (sites) to generate.")] = 25,
+    cores: Annotated[int, typer.Option(help="Number of piston cores (sites) to generate: a regional grid plus "
+                                            "an infill cluster (reymud.demo.DemoConfig).")] = 50,
 ) -> None:
     """Write the SYNTHETIC demo survey (collars, assays with QA/QC rows, CRM values) as lab-style CSV files.
 
@@ -41,7 +42,7 @@ def demo_data(
     table = Table(title=f"SYNTHETIC demo survey (seed={seed}, {cores} cores)")
     table.add_column("file")
     table.add_column("path")
-    for name in ("collars", "assays", "crm_values", "metadata"):
+    for name in ("collars", "assays", "crm_values", "metadata", "plan"):
         table.add_row(name, str(getattr(files, name)))
     console().print(table)
     console().print(f"Load them with: reymud ingest PROJECT {files.assays} --collars {files.collars}")

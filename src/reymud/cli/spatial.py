@@ -147,15 +147,18 @@ def _block_model(proj, pts, plan, synthetic):
     """The plan's grid (area of interest, block fractions) and block model of the window points."""
     from reymud.spatial import estimate_block_model
     from reymud.spatial.blockmodel import fit_plan_model, plan_grid
+    from reymud.spatial.variogram import plan_resolution
 
     models = {v: m for v in ("total_rey_ppm", "thickness_m", "overburden_m")
               if (m := _saved_model(proj, v)) is not None}
     xy = pts[["easting", "northing"]].to_numpy(float)
     for v in ("total_rey_ppm", "thickness_m"):  # not saved by `reymud variogram`: the plan's fit, as assess
         if v not in models and v in pts.columns:
-            _, models[v], _, warning = fit_plan_model(xy, pts[v].to_numpy(float), plan, v)
+            _, models[v], how, warning = fit_plan_model(xy, pts[v].to_numpy(float), plan, v)
             if warning:
                 notes.print(f"[yellow]warning:[/] {warning}")
+            elif how.startswith("not fitted"):
+                notes.print(f"note: variogram {v} {how}", highlight=False)
     if len(pts) < plan.min_samples:
         fail(f"only {len(pts)} cores with data in the window; the neighbourhood needs {plan.min_samples} "
              "(lower --min-samples)")
@@ -165,6 +168,8 @@ def _block_model(proj, pts, plan, synthetic):
                               synthetic=synthetic, plan=plan.to_dict(), drift=plan.trend)
     ds["aoi_fraction"] = fractions
     ds.attrs["area_of_interest"] = aoi.describe(grid.crs)
+    # facts the classification's variogram-resolution rules read (range vs extent, pairs per lag, LOO)
+    ds.attrs["variogram_resolution"] = json.dumps(plan_resolution(pts, plan, models.get("total_rey_ppm")))
     return ds, grid
 
 
@@ -238,7 +243,8 @@ def estimate(
             ds3["aoi_fraction"] = ds["aoi_fraction"]
             ds3["inside"] = ds3["inside"] & ds["inside"] if "inside" in ds3 else ds["inside"]
             plan3 = plan.replace(cutoff_basis="slice", smu_thickness_m=float(plan.slice_m))
-            ds3.attrs.update(plan=json.dumps(plan3.to_dict()), area_of_interest=ds.attrs["area_of_interest"])
+            ds3.attrs.update(plan=json.dumps(plan3.to_dict()), area_of_interest=ds.attrs["area_of_interest"],
+                             variogram_resolution=ds.attrs["variogram_resolution"])
             p3 = path.with_name(path.stem.replace("2d", "3d") + ("_3d" if "2d" not in path.stem else "")
                                 + path.suffix)
             write_grid(ds3, p3, "reymud block model (3-D depth slices)")

@@ -17,7 +17,14 @@ and spatial model are stated assumptions (:mod:`reymud.demo.pattern`, :mod:`reym
 
 from __future__ import annotations
 
-from reymud.demo.files import DemoFiles, demo_project, header_line, write_demo_survey
+from reymud.demo.files import (
+    DemoFiles,
+    demo_plan,
+    demo_project,
+    header_line,
+    write_demo_plan,
+    write_demo_survey,
+)
 from reymud.demo.pattern import BACKGROUND_PAAS_RATIOS, RICH_PAAS_RATIOS
 from reymud.demo.samples import DETECTION_LIMITS_PPM, build_survey
 from reymud.demo.survey import DemoConfig
@@ -29,7 +36,9 @@ __all__ = [
     "DemoConfig",
     "DemoFiles",
     "build_survey",
+    "demo_plan",
     "demo_project",
     "header_line",
+    "write_demo_plan",
     "write_demo_survey",
 ]

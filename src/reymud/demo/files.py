@@ -13,6 +13,8 @@ measurements``):
   parent's core and depths. Rows are in lab-batch order (each batch: samples, duplicate, CRM, blank).
 - ``SYNTHETIC_crm_values.csv``: the synthetic 'certified' values of SYNTHETIC-CRM-A.
 - ``SYNTHETIC_metadata.json``: generator settings, covariance model, patterns and achieved statistics.
+- ``SYNTHETIC_plan.yaml``: the survey's estimation plan (:func:`demo_plan`), as a survey team would
+  hand it over: report over the Takaya 2018 study box, linear trend, exponential variogram.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from reymud.demo.samples import DETECTION_LIMITS_PPM, MAJOR_LIMIT_WT, MAJORS, bu
 from reymud.demo.survey import DemoConfig
 from reymud.elements import REY
 
-__all__ = ["DemoFiles", "demo_project", "header_line", "write_demo_survey"]
+__all__ = ["DemoFiles", "demo_plan", "demo_project", "header_line", "write_demo_plan", "write_demo_survey"]
 
 LAB = "SYNTHETIC LAB (demo)"
 #: Assays-file header of the measured dry bulk density (ingest role ``dry_density_g_cm3``).
@@ -46,6 +48,7 @@ class DemoFiles:
     crm_values: Path
     metadata: Path
     qaqc: Path | None = None
+    plan: Path | None = None
 
 
 def header_line(seed: int) -> str:
@@ -103,7 +106,42 @@ def _write_csv(path: Path, frame: pd.DataFrame, seed: int) -> None:
         frame.to_csv(fh, index=False, lineterminator="\n")
 
 
-def write_demo_survey(directory: str | Path, seed: int = 20260202, n_cores: int = 25,
+def demo_plan(config: DemoConfig | None = None):
+    """The estimation plan of the demo survey (an :class:`~reymud.spatial.plan.EstimationPlan`).
+
+    The choices a geologist would state for this survey (SYNTHETIC judgement, overridable):
+
+    - ``area``: the Takaya et al. 2018 study box the demo cores sit in (the reporting area; the
+      eastern strip and the box corners are not cored, so those blocks are estimated and classified
+      by distance to the cores, not left out);
+    - ``trend: linear``: the cores show a regional NW-SE grade trend (the generator's), which
+      would otherwise inflate the variogram past the survey extent;
+    - ``variogram_kinds: [exponential]``: the experimental residual variogram rises without a
+      clear sill plateau, as an exponential does.
+
+    Other fields keep :mod:`reymud.defaults`.
+    """
+    from reymud.spatial.plan import EstimationPlan
+
+    config = config or DemoConfig()
+    box = f"{config.lon_min_deg:g},{config.lat_min_deg:g},{config.lon_max_deg:.6f},{config.lat_max_deg:g}"
+    return EstimationPlan(area=box, trend="linear", variogram_kinds=("exponential",))
+
+
+def write_demo_plan(path: str | Path, config: DemoConfig | None = None) -> Path:
+    """Write :func:`demo_plan` as YAML to ``path`` (for ``--plan``); returns the path."""
+    import yaml
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plan = {k: v for k, v in demo_plan(config).to_dict().items() if k in ("area", "trend", "variogram_kinds")}
+    text = yaml.safe_dump(plan, sort_keys=False)
+    path.write_text(f"{header_line((config or DemoConfig()).seed)}\n# estimation plan of the demo survey "
+                    "(reymud.demo.demo_plan); other keys: reymud.defaults\n" + text, encoding="utf-8")
+    return path
+
+
+def write_demo_survey(directory: str | Path, seed: int = 20260202, n_cores: int | None = None,
                       config: DemoConfig | None = None) -> DemoFiles:
     """Write the SYNTHETIC demo survey files into ``directory`` (created if needed).
 
@@ -113,18 +151,19 @@ def write_demo_survey(directory: str | Path, seed: int = 20260202, n_cores: int 
         Output folder.
     seed : int
         Random seed; the same seed gives byte-identical files.
-    n_cores : int
-        Number of piston cores (>= 2).
+    n_cores : int, optional
+        Number of piston cores (>= 2); default ``DemoConfig.n_cores`` (50: regional grid + infill).
     config : DemoConfig, optional
         Every other generator assumption (its ``seed``/``n_cores`` are replaced by the arguments).
 
     Returns
     -------
     DemoFiles
-        Paths of the collars, assays, CRM-values and metadata files.
+        Paths of the collars, assays, CRM-values, metadata and plan files.
     """
     base = config or DemoConfig()
-    config = DemoConfig(**(base.to_dict() | {"seed": int(seed), "n_cores": int(n_cores)}))
+    config = DemoConfig(**(base.to_dict() | {"seed": int(seed),
+                                             "n_cores": int(base.n_cores if n_cores is None else n_cores)}))
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     survey = build_survey(config)
@@ -133,7 +172,9 @@ def write_demo_survey(directory: str | Path, seed: int = 20260202, n_cores: int 
         assays=directory / "SYNTHETIC_assays.csv",
         crm_values=directory / "SYNTHETIC_crm_values.csv",
         metadata=directory / "SYNTHETIC_metadata.json",
+        plan=directory / "SYNTHETIC_plan.yaml",
     )
+    write_demo_plan(files.plan, config)
     _write_csv(files.collars, survey["collars"], config.seed)
     _write_csv(files.assays, _assay_table(survey), config.seed)
     crm = survey["crm"]
@@ -163,7 +204,8 @@ def write_demo_survey(directory: str | Path, seed: int = 20260202, n_cores: int 
     return files
 
 
-def demo_project(path: str | Path, seed: int = 20260202, n_cores: int = 25, config: DemoConfig | None = None):
+def demo_project(path: str | Path, seed: int = 20260202, n_cores: int | None = None,
+                 config: DemoConfig | None = None):
     """Create a project at ``path`` holding the SYNTHETIC demo survey, loaded through reymud.ingest.
 
     The files are written to ``<path>.files/demo_input/`` and ingested exactly as real lab files

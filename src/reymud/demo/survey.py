@@ -2,7 +2,10 @@
 
 Model (every number is a stated synthetic assumption, see :class:`DemoConfig`):
 
-1. Cores on a jittered grid in the Takaya et al. 2018 study box.
+1. Cores as a real two-stage survey would place them inside the Takaya et al. 2018 study box (the
+   reporting area): a regional jittered grid over part of the box (``survey_box_fraction``; the rest
+   is not cored) and an infill cluster on a closer
+   jittered grid over the north-western high-grade area (``infill_fraction`` of the cores).
 2. Four independent Gaussian random fields at the core sites, exponential covariance
    ``C(h) = exp(-h / len_scale_km)`` (exact sampling by Cholesky factorisation), plus a trend that is
    highest in the north-west: a grade score, layer top depth, layer thickness and water depth.
@@ -31,12 +34,18 @@ class DemoConfig:
     """Every assumption of the demo survey. All values are synthetic choices, not data."""
 
     seed: int = 20260202
-    n_cores: int = 25
+    n_cores: int = 50  # regional grid + infill cluster (Takaya 2018 had 25 regional sites)
     lat_min_deg: float = 21.8  # 21 deg 48' N (Takaya 2018 box)
     lat_max_deg: float = 22.25  # 22 deg 15' N
     lon_min_deg: float = 153.5  # 153 deg 30' E
     lon_max_deg: float = 154.0 + 7.0 / 60.0  # 154 deg 07' E
     len_scale_km: float = 15.0  # exponential covariance length of all fields
+    survey_box_fraction: tuple[float, float, float, float] = (0.0, 1.0, 0.0, 0.8)  # (west, east, north, south)
+    # edges of the regional grid as fractions of the box from its W and N edges: the southern fifth is not cored
+    infill_fraction: float = 0.4  # share of the cores in the infill cluster
+    infill_box_fraction: tuple[float, float, float, float] = (0.05, 0.45, 0.05, 0.45)  # (west, east, north,
+    # south) edges of the infill area as fractions of the box from its W and N edges: the NW high-grade area
+    # (Takaya 2018 saw a > 400 km2 high-grade area in the north-west; here about 22 x 20 km)
     water_depth_range_m: tuple[float, float] = (5600.0, 5800.0)
     core_length_range_m: tuple[float, float] = (10.0, 15.0)
     sample_step_range_m: tuple[float, float] = (0.3, 0.5)
@@ -45,8 +54,8 @@ class DemoConfig:
     background_ppm: float = 260.0  # red-clay total REY
     calibration_target_ppm: float = 964.0  # mean total REY 0-10 mbsf, Takaya 2018
     peak_cap_ppm: float = 8000.0  # soft cap on layer peaks (Ohta 2020: about 8,000 ppm)
-    trend_weight: float = 3.0  # NW trend weight in the grade score
-    field_weight: float = 0.6  # random-field weight in the grade score
+    trend_weight: float = 2.0  # NW trend weight in the grade score (trend -1..+1)
+    field_weight: float = 1.0  # random-field weight in the grade score (unit-variance field)
     geological_noise_sd: float = 0.08  # log-sd of sample-to-sample variability
     analytical_noise_sd: float = 0.03  # log-sd of element measurement error
     dilution_probability: float = 0.03  # diluted bed (ash/chert) in a low-grade sample
@@ -70,6 +79,13 @@ class DemoConfig:
         if not self.lat_min_deg < self.lat_max_deg or not self.lon_min_deg < self.lon_max_deg:
             raise ValueError("DemoConfig: the study box needs lat_min_deg < lat_max_deg and lon_min_deg < lon_max_deg")
 
+        for name in ("survey_box_fraction", "infill_box_fraction"):
+            w, e, n, s = getattr(self, name)
+            if not (0 <= w < e <= 1 and 0 <= n < s <= 1):
+                raise ValueError(f"DemoConfig.{name} must be (west, east, north, south) fractions of the box with "
+                                 f"0 <= west < east <= 1 and 0 <= north < south <= 1, got {getattr(self, name)}")
+        if not 0 <= self.infill_fraction < 1:
+            raise ValueError(f"DemoConfig.infill_fraction must be in [0, 1), got {self.infill_fraction}")
         if int(self.density_every_n) < 0 or not 0 < self.porosity_mean < 1 or self.porosity_sd < 0:
             raise ValueError("DemoConfig: density_every_n must be >= 0, porosity_mean in (0, 1), porosity_sd >= 0")
 
@@ -99,16 +115,34 @@ class DemoConfig:
         return "\n".join(lines)
 
 
-def core_sites(config: DemoConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Latitude and longitude (degrees) of the cores on a jittered grid filling the box."""
-    n = config.n_cores
+def _jittered_grid(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points on a jittered grid in the unit square (x east, y south), one per grid cell."""
     nx = int(np.ceil(np.sqrt(n)))
     ny = int(np.ceil(n / nx))
     cell = np.arange(n)
-    ix, iy = cell % nx, cell // nx
     jitter = rng.uniform(-0.35, 0.35, size=(2, n))
-    fx = (ix + 0.5 + jitter[0]) / nx
-    fy = (iy + 0.5 + jitter[1]) / ny
+    return (cell % nx + 0.5 + jitter[0]) / nx, (cell // nx + 0.5 + jitter[1]) / ny
+
+
+def n_infill(config: DemoConfig) -> int:
+    """Number of infill cores (the rest are on the regional grid; at least 2 regional cores)."""
+    return int(min(round(config.infill_fraction * config.n_cores), config.n_cores - 2))
+
+
+def core_sites(config: DemoConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Latitude and longitude (degrees) of the cores: regional grid first, then the infill cluster.
+
+    The regional grid covers ``survey_box_fraction`` of the box; the infill cores sit on a closer
+    jittered grid inside ``infill_box_fraction`` of the box (the north-western high).
+    """
+    k = n_infill(config)
+    fx, fy = _jittered_grid(config.n_cores - k, rng)
+    w, e, n, s = config.survey_box_fraction
+    fx, fy = w + fx * (e - w), n + fy * (s - n)
+    if k:
+        w, e, n, s = config.infill_box_fraction
+        gx, gy = _jittered_grid(k, rng)
+        fx, fy = np.concatenate([fx, w + gx * (e - w)]), np.concatenate([fy, n + gy * (s - n)])
     lat = config.lat_max_deg - fy * (config.lat_max_deg - config.lat_min_deg)
     lon = config.lon_min_deg + fx * (config.lon_max_deg - config.lon_min_deg)
     return lat, lon
@@ -152,8 +186,10 @@ def _trend(lat: np.ndarray, lon: np.ndarray, config: DemoConfig) -> np.ndarray:
 def total_rey_profiles(config: DemoConfig, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Per-core parameters: positions, water depth, layer top/thickness, background and peak grade.
 
-    The layer amplitude is calibrated so that the mean over cores of the noise-free total REY
-    averaged over 0-10 mbsf equals ``config.calibration_target_ppm``.
+    The layer amplitude is calibrated so that the mean over the regional-grid cores of the
+    noise-free total REY averaged over 0-10 mbsf equals ``config.calibration_target_ppm`` (Takaya
+    2018's 964 ppm is the mean of a regional survey; the infill cluster on the high-grade area would
+    bias a mean over all cores upwards).
     """
     lat, lon = core_sites(config, rng)
     fields = gaussian_fields(local_km(lat, lon), config.len_scale_km, 4, rng)
@@ -167,6 +203,7 @@ def total_rey_profiles(config: DemoConfig, rng: np.random.Generator) -> dict[str
     depth = np.linspace(0.0, 10.0, 401)[None, :]
     shape = profile(depth, top[:, None], thickness[:, None])
     cap = config.peak_cap_ppm
+    regional = slice(0, config.n_cores - n_infill(config))
 
     def peaks(scale: float) -> np.ndarray:
         raw = background + scale * np.exp(score)
@@ -174,7 +211,8 @@ def total_rey_profiles(config: DemoConfig, rng: np.random.Generator) -> dict[str
 
     def mean_0_10(scale: float) -> float:
         amp = peaks(scale) - background
-        return float(np.mean(np.trapezoid(background[:, None] + amp[:, None] * shape, depth, axis=1) / 10.0))
+        mean = np.trapezoid(background[:, None] + amp[:, None] * shape, depth, axis=1) / 10.0
+        return float(np.mean(mean[regional]))
 
     scale = brentq(lambda s: mean_0_10(s) - config.calibration_target_ppm, 0.0, 1e6)
     return {

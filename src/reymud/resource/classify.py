@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import xarray as xr
 
 from reymud.resource.config import CLASSES, ClassificationRules, variogram_range_m
 
-__all__ = ["class_codes", "classify_blocks", "resolve_range_m"]
+__all__ = ["class_codes", "classify_blocks", "resolution_failures", "resolve_range_m"]
 
 
 def resolve_range_m(ds: xr.Dataset, rules: ClassificationRules) -> float:
@@ -50,6 +52,51 @@ def _at_least(value: xr.DataArray, threshold: float | None) -> xr.DataArray:
     return value.fillna(-np.inf) >= threshold
 
 
+def resolution_failures(facts: dict | None, rules: ClassificationRules) -> list[str] | None:
+    """Variogram-resolution rules of ``rules`` that the block model's facts fail (empty: all pass).
+
+    Parameters
+    ----------
+    facts : dict or None
+        :func:`reymud.spatial.variogram.plan_resolution` output (``attrs["variogram_resolution"]``).
+    rules : ClassificationRules
+
+    Returns
+    -------
+    list of str or None
+        One sentence per failed rule; ``None`` when there are no facts (rules not applied).
+    """
+    if not facts:
+        return None
+    failed = []
+    rng, extent = facts.get("range_m"), facts.get("extent_m")
+    limit = rules.measured_max_range_to_extent
+    if limit is not None and rng is not None and extent and rng > limit * extent:
+        failed.append(f"fitted range {rng:,.0f} m exceeds {limit:g} x the survey extent {extent:,.0f} m "
+                      "(measured_max_range_to_extent)")
+    if rules.measured_min_pairs_per_lag is not None and rng is not None:
+        reliable = [lag for lag, n in facts.get("lags", []) if lag <= rng and n >= rules.measured_min_pairs_per_lag]
+        if len(reliable) < rules.measured_min_reliable_lags:
+            failed.append(f"only {len(reliable)} lag class(es) within the {rng:,.0f} m range hold >= "
+                          f"{rules.measured_min_pairs_per_lag} pairs (need {rules.measured_min_reliable_lags}; "
+                          "measured_min_pairs_per_lag / measured_min_reliable_lags)")
+    loo, low = facts.get("loo_correlation"), rules.measured_min_loo_correlation
+    if low is not None and (loo is None or loo < low):
+        shown = "not computable" if loo is None else f"{loo:.2f}"
+        failed.append(f"leave-one-out correlation {shown} is below {low:g} (measured_min_loo_correlation)")
+    return failed
+
+
+def _facts(ds: xr.Dataset) -> dict | None:
+    raw = ds.attrs.get("variogram_resolution")
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw) if isinstance(raw, str) else dict(raw)
+    except (json.JSONDecodeError, TypeError, ValueError):
+        return None
+
+
 def class_codes(ds: xr.Dataset, rules: ClassificationRules | None = None) -> xr.DataArray:
     """Class of every block as an int8 index into :data:`CLASSES` (0 = measured ... 3 = unclassified).
 
@@ -89,13 +136,19 @@ def class_codes(ds: xr.Dataset, rules: ClassificationRules | None = None) -> xr.
     # nested criteria: 3 - (M + I + Inf) gives 0 measured, 1 indicated, 2 inferred, 3 unclassified
     code = (3 - (measured.astype(np.int8) + indicated.astype(np.int8) + inferred.astype(np.int8))).astype(np.int8)
     code = code.broadcast_like(ds["total_rey_ppm"]).transpose(*ds["total_rey_ppm"].dims)
+    failed = resolution_failures(_facts(ds), rules)
+    if failed:  # the variogram is not resolved: Measured blocks become Indicated
+        code = xr.where(code == 0, np.int8(1), code).astype(np.int8)
+    resolution = ("variogram resolution rules not applied (the block model has no 'variogram_resolution' "
+                  "facts)" if failed is None else
+                  ("no Measured: " + "; ".join(failed)) if failed else "variogram resolution rules passed")
     if rules.max_class_with_assumed_density is not None:
         assumed = ~ds["density_t_m3"].notnull() if "density_t_m3" in ds else xr.ones_like(code, dtype=bool)
         cap = np.int8(CLASSES.index(rules.max_class_with_assumed_density))
         code = xr.where(assumed & (code < cap), cap, code).astype(np.int8)
     code.name = "resource_class_code"
     code.attrs.update(range_m=range_m, rules=repr(rules), flag_values=list(range(len(CLASSES))),
-                      flag_meanings=" ".join(CLASSES))
+                      flag_meanings=" ".join(CLASSES), resolution=resolution)
     return code
 
 
@@ -123,5 +176,5 @@ def classify_blocks(ds: xr.Dataset, rules: ClassificationRules | None = None) ->
     code = class_codes(ds, rules)
     labels = np.array(CLASSES, dtype=object)
     out = xr.DataArray(labels[code.values], dims=code.dims, coords=code.coords, name="resource_class")
-    out.attrs.update(range_m=code.attrs["range_m"], rules=code.attrs["rules"])
+    out.attrs.update(range_m=code.attrs["range_m"], rules=code.attrs["rules"], resolution=code.attrs["resolution"])
     return out

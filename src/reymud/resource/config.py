@@ -83,6 +83,24 @@ class ClassificationRules:
     measured_max_distance_m, indicated_max_distance_m, inferred_max_distance_m : float or None
         Optional absolute caps (m) on the distance criteria, applied with the range fractions
         (the smaller wins); off by default.
+    measured_max_range_to_extent : float or None
+        Variogram-resolution rule: no block is Measured when the fitted range exceeds this multiple
+        of the survey extent (bounding-box diagonal of the cores; default 1.0: a range beyond the
+        survey is a trend symptom, not a result). ``None`` switches it off.
+    measured_min_pairs_per_lag, measured_min_reliable_lags : int or None
+        Variogram-resolution rule: no block is Measured unless at least ``measured_min_reliable_lags``
+        (default 3) lag classes at or below the fitted range hold ``measured_min_pairs_per_lag``
+        (default 30, Journel & Huijbregts 1978) pairs or more. ``None`` switches it off.
+    measured_min_loo_correlation : float or None
+        Variogram-resolution rule: no block is Measured when the leave-one-out correlation of the
+        plan's kriging is below this (default 0.5). ``None`` switches it off.
+
+    Notes
+    -----
+    The three resolution rules read the facts ``reymud estimate`` / ``assess`` store in the block
+    model (``attrs["variogram_resolution"]``, :func:`reymud.spatial.variogram.plan_resolution`);
+    when a rule fails, blocks that would be Measured are Indicated, and the reason is recorded.
+    A block model without those facts is classified without the rules, and says so.
     """
 
     range_m: float | None = None
@@ -101,8 +119,22 @@ class ClassificationRules:
     measured_max_distance_m: float | None = None
     indicated_max_distance_m: float | None = None
     inferred_max_distance_m: float | None = None
+    measured_max_range_to_extent: float | None = 1.0
+    measured_min_pairs_per_lag: int | None = 30
+    measured_min_reliable_lags: int = 3
+    measured_min_loo_correlation: float | None = 0.5
 
     def __post_init__(self) -> None:
+        for name in ("measured_max_range_to_extent", "measured_min_pairs_per_lag"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"ClassificationRules.{name} = {value!r}: must be > 0 or null (off)")
+        if not self.measured_min_reliable_lags >= 1:
+            raise ValueError(f"ClassificationRules.measured_min_reliable_lags = {self.measured_min_reliable_lags!r}: "
+                             "must be >= 1")
+        if self.measured_min_loo_correlation is not None and not -1 <= self.measured_min_loo_correlation <= 1:
+            raise ValueError(f"ClassificationRules.measured_min_loo_correlation = "
+                             f"{self.measured_min_loo_correlation!r}: must be in [-1, 1] or null (off)")
         if self.max_class_with_assumed_density not in (None, "measured", "indicated", "inferred"):
             raise ValueError(
                 f"ClassificationRules.max_class_with_assumed_density = {self.max_class_with_assumed_density!r}: "
@@ -153,6 +185,11 @@ class ClassificationRules:
             "min_kriging_efficiency": "optional; off unless set",
             "max_class_with_assumed_density": "judgement default: no Measured tonnage on an assumed density (JORC Table 1)",
             "max_distance_m": "optional absolute cap on the distance (m); off unless set",
+            "max_range_to_extent": "variogram resolution: no Measured when the range exceeds the survey extent",
+            "min_pairs_per_lag": "variogram resolution: no Measured unless the reliable-lag count holds "
+                                 "(Journel & Huijbregts 1978: >= 30 pairs per lag)",
+            "min_reliable_lags": "variogram resolution: lag classes within the range with enough pairs",
+            "min_loo_correlation": "variogram resolution: no Measured when leave-one-out correlation is lower",
         }
         for f in dataclasses.fields(self)[2:]:
             value = getattr(self, f.name)

@@ -6,6 +6,7 @@ against the whole tree at a time), so memory is bounded by the pairs of one chun
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = [
     "experimental_variogram",
     "fit_variogram",
     "gstat_lags",
+    "plan_resolution",
     "variogram_checks",
     "variogram_diagnostics",
 ]
@@ -348,3 +350,59 @@ def variogram_diagnostics(
     """Warning strings of the checks that failed (see :func:`variogram_checks`; empty when all pass)."""
     checks = variogram_checks(experimental, model, values, extent_m, loo_correlation, min_pairs)
     return tuple(checks.loc[checks["passed"].eq(False), "message"])
+
+
+def plan_resolution(points: pd.DataFrame, plan, model: VariogramModel | None = None,
+                    variable: str = "total_rey_ppm") -> dict:
+    """Facts on how well the data resolve the variogram of ``variable`` (read by the classification).
+
+    The experimental variogram and (unless ``model`` is given) the model come from the plan's own
+    recipe (:func:`reymud.spatial.blockmodel.fit_plan_model`: residuals of the plan's trend); the
+    leave-one-out correlation uses the plan's neighbourhood and drift. The thresholds applied to
+    these facts are :class:`reymud.resource.ClassificationRules` fields (``measured_max_range_to_extent``,
+    ``measured_min_pairs_per_lag`` / ``measured_min_reliable_lags``, ``measured_min_loo_correlation``).
+
+    Parameters
+    ----------
+    points : DataFrame
+        Window points (``easting``, ``northing``, ``variable``).
+    plan : EstimationPlan
+    model : VariogramModel, optional
+        The model the block model was kriged with (default: fitted as the plan says).
+    variable : str
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``variable``, ``range_m`` (longest structure), ``extent_m`` (bounding-box diagonal
+        of the data), ``lags`` (``[[lag_m, n_pairs], ...]``), ``loo_correlation`` (None when it
+        cannot be computed), ``n_data``, ``trend``.
+    """
+    from reymud.spatial.blockmodel import fit_plan_model
+    from reymud.spatial.kriging import OrdinaryKriging
+    from reymud.spatial.neighbourhood import Neighbourhood
+    from reymud.spatial.validate import cross_validate
+
+    z = points[variable].to_numpy(float)
+    ok = np.isfinite(z)
+    xy, z = points[["easting", "northing"]].to_numpy(float)[ok], z[ok]
+    out = {"variable": variable, "n_data": int(ok.sum()), "trend": plan.trend, "range_m": None,
+           "extent_m": float(np.hypot(*np.ptp(xy, axis=0))) if len(xy) else 0.0, "lags": [],
+           "loo_correlation": None}
+    if len(z) < 3 or not np.ptp(z) > 0:
+        return out
+    experimental, fitted, _, _ = fit_plan_model(xy, z, plan, variable)
+    model = model or fitted
+    out["range_m"] = float(max((s.range_m for s in model.structures), default=0.0))
+    out["lags"] = [[float(r.lag_m), int(r.n_pairs)] for r in experimental.itertuples() if r.n_pairs > 0]
+    hood = Neighbourhood(max_samples=plan.max_samples, min_samples=min(plan.min_samples, 2),
+                         radius_m=plan.search_radius_m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. a drift a small neighbourhood cannot determine: NaN estimates
+        try:
+            estimator = OrdinaryKriging(model, hood, drift=plan.trend)
+            corr = cross_validate(estimator, xy, z, "loo").attrs["summary"].get("correlation")
+        except (ValueError, np.linalg.LinAlgError):
+            corr = None
+    out["loo_correlation"] = None if corr is None or not np.isfinite(corr) else float(corr)
+    return out
