@@ -2,7 +2,10 @@
 
 This is the published method of Takaya et al. (2018): one mean grade over a slab of known area
 and thickness. It has no classification and no uncertainty; reymud keeps it so anyone can check
-the published 16 Mt (2,500 km2) and 1.2 Mt (105 km2) figures by hand.
+the published 16 Mt (2,500 km2) and 1.2 Mt (105 km2) figures by hand. :func:`published_checks`
+uses only the published inputs and labels the rest (density: ASSUMPTION; the 105 km2 grade:
+BACK-SOLVED, because no grade was published for it); :func:`mud_oxide_factor` gives the mud's
+own oxide factor from the project's measured REY pattern.
 
 Units: area km2 -> m2 (x 1e6); density g/cm3 == t/m3; 1 ppm = 1 g/t = 1e-6 t/t.
 """
@@ -17,17 +20,31 @@ from reymud.elements import oxide_factors
 __all__ = [
     "DEFAULT_PATTERN",
     "M2_PER_KM2",
+    "TAKAYA_2018",
     "implied_density_t_m3",
     "implied_grade_ppm",
     "mean_oxide_factor",
+    "mud_oxide_factor",
+    "published_checks",
     "slab_tonnage",
 ]
 
 M2_PER_KM2: float = 1.0e6
-#: REY pattern whose element proportions give the default mean oxide factor (1.204). A sourced
-#: packaged set (reference_compositions_ppm); REY mud is Y-richer and Ce-poorer, which moves the
-#: factor by < 1 %. Takaya's check uses ~1.2. Override with ``oxide_factor=`` (a number or pattern).
+#: REY pattern used only when no pattern or factor is given (1.204): a sourced packaged set
+#: (reference_compositions_ppm), NOT the mud's. Give the mud's own factor instead - the
+#: project's measured REY pattern through :func:`mud_oxide_factor` (REY mud is Y-richer and
+#: Ce-poorer than PAAS); the result's ``oxide_factor_basis`` always says which was used.
 DEFAULT_PATTERN: str = "PAAS_TaylorMcLennan1985"
+
+#: What Takaya et al. (2018, Sci. Rep. 8:5763) published (reymud domain brief, section 1).
+#: Not published: the dry bulk density and the mean grade of the 105 km2 square.
+TAKAYA_2018: dict[str, dict[str, float]] = {
+    "study_area": {"area_km2": 2500.0, "thickness_m": 10.0, "grade_ppm": 964.0, "reo_t": 16.0e6},
+    "richest_square": {"area_km2": 105.0, "thickness_m": 10.0, "reo_t": 1.2e6},
+}
+#: reymud's stated dry bulk density for the checks and its basis (not a published input).
+_DENSITY_BASIS = ("ASSUMPTION 0.55 t/m3: implied by Takaya's 2,500 km2 totals (0.54-0.57) and consistent with "
+                  "red clay (porosity 75-80 %, grain density about 2.5 g/cm3); the paper's density was not found")
 
 
 def mean_oxide_factor(pattern: str | Mapping[str, float] = DEFAULT_PATTERN) -> float:
@@ -61,12 +78,82 @@ def mean_oxide_factor(pattern: str | Mapping[str, float] = DEFAULT_PATTERN) -> f
     return sum(float(v) * factors[el] for el, v in pattern.items()) / total
 
 
+def mud_oxide_factor(samples) -> float:
+    """The mud's own TREO/REY mass ratio from a wide samples frame (REY columns in ppm).
+
+    ``sum_i(mean c_i x f_i) / sum_i(mean c_i)`` over the REY columns present: the oxide factor
+    of the project's measured mean REY pattern (every sample weighted equally).
+
+    Parameters
+    ----------
+    samples : DataFrame
+        Wide samples (``Project.samples()``), blocks (``<El>_ppm``) or window points.
+
+    Returns
+    -------
+    float
+        Oxide tonnes per tonne of total REY.
+    """
+    from reymud.elements import REY
+
+    cols = {el: (el if el in samples.columns else f"{el}_ppm") for el in REY}
+    pattern = {el: float(samples[c].mean()) for el, c in cols.items() if c in samples.columns}
+    pattern = {el: v for el, v in pattern.items() if v == v and v > 0}
+    if not pattern:
+        raise ValueError("mud_oxide_factor: no REY columns (La..Lu, Y in ppm, or <El>_ppm) with values")
+    return mean_oxide_factor(pattern)
+
+
+def published_checks(oxide_factor: float | str | Mapping[str, float] | None = None,
+                     density_t_m3: float = 0.55) -> list[dict]:
+    """Takaya et al. (2018) slab checks from published inputs only, each input labelled.
+
+    Parameters
+    ----------
+    oxide_factor : float, str, mapping or None
+        The mud's own oxide factor (see :func:`mud_oxide_factor`) or a REY pattern; None falls
+        back to :data:`DEFAULT_PATTERN` and says so.
+    density_t_m3 : float
+        Dry bulk density; not published, so always labelled an ASSUMPTION.
+
+    Returns
+    -------
+    list of dict
+        Per check: ``check``, ``inputs`` ({name: (value, basis)}), the slab result and
+        ``published_reo_t``. The 2,500 km2 area is computed from published area, thickness
+        and grade; the 105 km2 square has no published grade, so its grade is BACK-SOLVED
+        from its 1.2 Mt (it checks only the arithmetic, not the data).
+    """
+    factor, factor_basis = _resolve_factor(oxide_factor)
+    pub = "published (Takaya et al. 2018)"
+    area = TAKAYA_2018["study_area"]
+    res = slab_tonnage(area["area_km2"], area["thickness_m"], area["grade_ppm"], density_t_m3, factor)
+    study = {"check": "Takaya 2018 study area (2,500 km2, 0-10 mbsf)",
+             "inputs": {"area_km2": (area["area_km2"], pub), "thickness_m": (area["thickness_m"], pub),
+                        "grade_ppm": (area["grade_ppm"], pub + ": mean total REY"),
+                        "density_t_m3": (density_t_m3, _DENSITY_BASIS),
+                        "oxide_factor": (factor, factor_basis)},
+             **res, "published_reo_t": area["reo_t"], "published_basis": pub + ": more than 16 Mt REO"}
+    sq = TAKAYA_2018["richest_square"]
+    grade = implied_grade_ppm(sq["reo_t"], sq["area_km2"], sq["thickness_m"], density_t_m3, factor)
+    res = slab_tonnage(sq["area_km2"], sq["thickness_m"], grade, density_t_m3, factor)
+    square = {"check": "Takaya 2018 richest grid square (105 km2, 0-10 mbsf)",
+              "inputs": {"area_km2": (sq["area_km2"], pub), "thickness_m": (sq["thickness_m"], pub),
+                         "grade_ppm": (grade, "BACK-SOLVED from the published 1.2 Mt with this density and "
+                                              "oxide factor (no grade published): circular, reproduces 1.2 Mt"),
+                         "density_t_m3": (density_t_m3, _DENSITY_BASIS),
+                         "oxide_factor": (factor, factor_basis)},
+              **res, "published_reo_t": sq["reo_t"], "published_basis": pub + ": 1.2 Mt REO"}
+    return [study, square]
+
+
 def _resolve_factor(oxide_factor: float | str | Mapping[str, float] | None) -> tuple[float, str]:
     if oxide_factor is None:
-        return mean_oxide_factor(DEFAULT_PATTERN), f"implied by the {DEFAULT_PATTERN} REY pattern"
+        return (mean_oxide_factor(DEFAULT_PATTERN),
+                f"implied by the {DEFAULT_PATTERN} REY pattern (a reference shale, NOT the mud's own pattern)")
     if isinstance(oxide_factor, (str, Mapping)):
         name = oxide_factor if isinstance(oxide_factor, str) else "the given REY pattern"
-        return mean_oxide_factor(oxide_factor), f"implied by {name}"
+        return mean_oxide_factor(oxide_factor), f"implied by {name} (its TREO/REY mass ratio)"
     value = float(oxide_factor)
     if not 1.0 <= value <= 2.0:
         raise ValueError(f"oxide_factor = {value!r}: REY oxide factors lie between 1.13 and 1.27; give ~1.2")
