@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -104,6 +105,8 @@ def estimate_on(ctx: RunContext, window: WindowProduct, variography: Variography
                 cell_m: float) -> tuple[xr.Dataset, Grid]:
     """BLOCK MODEL of the window points on the plan's grid of ``cell_m`` cells (area of interest:
     the plan's, default the cores' convex hull plus the margin; blocks weighted by ``aoi_fraction``)."""
+    from reymud.spatial.variogram import plan_resolution
+
     cfg, points = ctx.config, window.points
     plan = cfg.plan().replace(cell_m=cell_m)
     grid, fractions, aoi = plan_grid(points, plan)
@@ -117,6 +120,8 @@ def estimate_on(ctx: RunContext, window: WindowProduct, variography: Variography
             plan=plan.to_dict(), drift=plan.trend)
     ds["aoi_fraction"] = fractions
     ds.attrs["area_of_interest"] = aoi.describe(grid.crs)
+    ds.attrs["variogram_resolution"] = json.dumps(  # read by the classification's resolution rules
+        plan_resolution(points, plan, models.get("total_rey_ppm")))
     return ds, grid
 
 
