@@ -1,0 +1,172 @@
+"""SYNTHETIC EEZ-scale survey: thousands of cores over the whole Minamitorishima EEZ (issue 12).
+
+The data are invented to exercise EEZ-scale estimation (``reymud scale eez-demo``); they are not
+measurements and every table, file and attribute says SYNTHETIC. The EEZ is the 200-nautical-mile
+(370.4 km) circle around Minamitorishima (about 24.28 N, 153.98 E; docs DOMAIN.md), about
+431,000 km2. Everything else (grade distribution, depth profile, correlation, core lengths) is an
+ASSUMPTION stated in :class:`EEZSurveyConfig` and overridable there.
+
+Model: cores uniform over the EEZ disc; ``log(total REY)`` per 1 m slice is a Gaussian field with an
+exponential covariance ``exp(-h / L)`` at the cores, a shared core-level part plus a per-slice part
+(correlation ``slice_correlation`` between slices), times a depth profile peaking at
+``peak_depth_mbsf``. Like the rest of :mod:`reymud.demo` this module imports nothing below ingest
+(positions are latitude/longitude; :func:`reymud.spatial.to_projected` projects them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["EEZ_CENTRE_LATLON", "EEZ_RADIUS_KM", "EEZSurvey", "EEZSurveyConfig", "eez_survey"]
+
+#: Minamitorishima, degrees N / E (DOMAIN.md: "about 24.28 N, 153.98 E").
+EEZ_CENTRE_LATLON = (24.28, 153.98)
+#: 200 nautical miles in km (UNCLOS art. 57; DOMAIN.md: the EEZ is, to a good approximation, this circle).
+EEZ_RADIUS_KM = 370.4
+
+LABEL = "SYNTHETIC EEZ-SCALE DEMO DATA - invented by reymud.demo.eez, not measurements"
+
+
+@dataclass(frozen=True)
+class EEZSurveyConfig:
+    """Parameters of the synthetic EEZ survey; all but the EEZ geometry are ASSUMPTIONS (overridable).
+
+    Parameters
+    ----------
+    n_cores : int
+        Core sites, uniform over the EEZ disc (2,500 by default: about one per 170 km2).
+    seed : int
+    centre_latlon, radius_km
+        The EEZ circle (DOMAIN.md).
+    median_total_rey_ppm : float
+        ASSUMPTION: median total REY of a slice at the profile peak (the published southern-area
+        mean is 964 ppm, Takaya et al. 2018; the EEZ-wide median is not published).
+    log_sd : float
+        ASSUMPTION: standard deviation of log total REY.
+    correlation_length_km : float
+        ASSUMPTION: ``L`` of ``exp(-h/L)``, as the small demo survey (``DemoConfig``, 15 km).
+    slice_correlation : float
+        ASSUMPTION: weight of the core-level field in every slice (0 = slices independent).
+    peak_depth_mbsf, profile_width_m : float
+        ASSUMPTION: Gaussian depth profile (richest layer about 3 mbsf, Iijima 2016 via DOMAIN.md).
+    profile_floor : float
+        ASSUMPTION: profile value far from the peak (fraction of the peak grade).
+    core_length_m : (float, float)
+        ASSUMPTION: recovered core length, uniform in this range (m); slices below it are unsampled.
+    slice_m, base_mbsf : float
+        Slices of ``slice_m`` from 0 to ``base_mbsf``.
+    """
+
+    n_cores: int = 2_500
+    seed: int = 20260202
+    centre_latlon: tuple[float, float] = EEZ_CENTRE_LATLON
+    radius_km: float = EEZ_RADIUS_KM
+    median_total_rey_ppm: float = 900.0
+    log_sd: float = 0.45
+    correlation_length_km: float = 15.0
+    slice_correlation: float = 0.7
+    peak_depth_mbsf: float = 3.0
+    profile_width_m: float = 2.5
+    profile_floor: float = 0.3
+    core_length_m: tuple[float, float] = (6.0, 12.0)
+    slice_m: float = 1.0
+    base_mbsf: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.n_cores < 3:
+            raise ValueError(f"EEZSurveyConfig.n_cores must be >= 3, got {self.n_cores}")
+        if not (0.0 <= self.slice_correlation <= 1.0):
+            raise ValueError(f"EEZSurveyConfig.slice_correlation must be in [0, 1], got {self.slice_correlation}")
+        if not (self.slice_m > 0 and self.base_mbsf >= self.slice_m):
+            raise ValueError(f"EEZSurveyConfig needs 0 < slice_m <= base_mbsf, got {self.slice_m}, {self.base_mbsf}")
+        lo, hi = self.core_length_m
+        if not 0 < lo <= hi:
+            raise ValueError(f"EEZSurveyConfig.core_length_m must be 0 < min <= max, got {self.core_length_m}")
+
+    @property
+    def area_km2(self) -> float:
+        """Area of the EEZ disc (planar approximation, km2)."""
+        return float(np.pi * self.radius_km**2)
+
+
+@dataclass(frozen=True)
+class EEZSurvey:
+    """The generated survey: ``cores`` (one row per site), ``slices`` (per core and slice) and ``window``
+    (per core, 0-``base_mbsf`` length-weighted). Every frame has ``attrs["synthetic"] = "true"``."""
+
+    config: EEZSurveyConfig
+    cores: pd.DataFrame
+    slices: pd.DataFrame
+    window: pd.DataFrame
+
+    def write_csv(self, directory: str | Path) -> dict[str, Path]:
+        """Write the three tables as ``SYNTHETIC_eez_*.csv``, each starting with a ``# SYNTHETIC`` line."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {}
+        for name in ("cores", "slices", "window"):
+            path = out / f"SYNTHETIC_eez_{name}.csv"
+            with path.open("w", encoding="utf-8") as fh:
+                fh.write(f"# {LABEL}; config {asdict(self.config)}\n")
+                getattr(self, name).to_csv(fh, index=False)
+            paths[name] = path
+        return paths
+
+
+def _disc_positions(cfg: EEZSurveyConfig, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    from pyproj import Geod
+
+    az = rng.uniform(0.0, 360.0, cfg.n_cores)
+    dist_km = cfg.radius_km * np.sqrt(rng.uniform(0.0, 1.0, cfg.n_cores))  # uniform over the disc
+    lat0, lon0 = cfg.centre_latlon
+    lon, lat, _ = Geod(ellps="WGS84").fwd(np.full(cfg.n_cores, lon0), np.full(cfg.n_cores, lat0), az,
+                                          dist_km * 1000.0)
+    # azimuthal-equidistant km about the centre: distances for the synthetic field
+    xy = np.column_stack([dist_km * np.sin(np.deg2rad(az)), dist_km * np.cos(np.deg2rad(az))])
+    return np.asarray(lat), np.asarray(lon), xy
+
+
+def eez_survey(config: EEZSurveyConfig | None = None) -> EEZSurvey:
+    """Generate the SYNTHETIC EEZ-scale survey (deterministic for a seed).
+
+    Returns
+    -------
+    EEZSurvey
+        ``cores``: ``core_id, latitude, longitude, core_length_m``; ``slices``: ``core_id, top_mbsf,
+        bottom_mbsf, length_m, total_rey_ppm`` (sampled part of each slice); ``window``: ``core_id,
+        latitude, longitude, total_rey_ppm, thickness_m`` (sampled length in 0-``base_mbsf``).
+    """
+    cfg = config or EEZSurveyConfig()
+    rng = np.random.default_rng(cfg.seed)
+    lat, lon, xy = _disc_positions(cfg, rng)
+    from scipy.spatial.distance import cdist
+
+    h = cdist(xy, xy)
+    chol = np.linalg.cholesky(np.exp(-h / cfg.correlation_length_km) + 1e-9 * np.eye(cfg.n_cores))
+    tops = np.arange(0.0, cfg.base_mbsf - 1e-9, cfg.slice_m)
+    g_core = chol @ rng.standard_normal(cfg.n_cores)
+    g_slice = chol @ rng.standard_normal((cfg.n_cores, len(tops)))
+    rho = cfg.slice_correlation
+    g = rho * g_core[:, None] + np.sqrt(1.0 - rho**2) * g_slice
+    mid = tops + cfg.slice_m / 2.0
+    profile = cfg.profile_floor + (1 - cfg.profile_floor) * np.exp(-0.5 * ((mid - cfg.peak_depth_mbsf)
+                                                                         / cfg.profile_width_m) ** 2)
+    grade = cfg.median_total_rey_ppm * profile[None, :] * np.exp(cfg.log_sd * g)
+    length = rng.uniform(*cfg.core_length_m, cfg.n_cores)
+    ids = np.array([f"SYN-EEZ-{i:05d}" for i in range(cfg.n_cores)])
+    sampled = np.clip(np.minimum(length[:, None], tops[None, :] + cfg.slice_m) - tops[None, :], 0.0, cfg.slice_m)
+    keep = sampled > 0
+    cores = pd.DataFrame({"core_id": ids, "latitude": lat, "longitude": lon, "core_length_m": length})
+    ci, si = np.nonzero(keep)
+    slices = pd.DataFrame({"core_id": ids[ci], "top_mbsf": tops[si], "bottom_mbsf": tops[si] + sampled[ci, si],
+                           "length_m": sampled[ci, si], "total_rey_ppm": grade[ci, si]})
+    thick = sampled.sum(axis=1)
+    window = pd.DataFrame({"core_id": ids, "latitude": lat, "longitude": lon,
+                           "total_rey_ppm": (grade * sampled).sum(axis=1) / thick, "thickness_m": thick})
+    for frame in (cores, slices, window):
+        frame.attrs.update(synthetic="true", label=LABEL, config=str(asdict(cfg)))
+    return EEZSurvey(cfg, cores, slices, window)
