@@ -196,7 +196,11 @@ def _slab_check(points: pd.DataFrame, area_km2: float, density_t_m3: float, gt: 
     slab = resource.slab_tonnage(area_km2, thickness, grade, density_t_m3, oxide_factor=pattern or None)
     lowest = gt.loc[gt["cutoff"] == gt["cutoff"].min()]
     slab.update(area_km2=area_km2, mean_thickness_m=thickness, mean_grade_ppm=grade,
-                block_model_treo_t=float(lowest["treo_t"].iloc[0]) if len(lowest) else None)
+                block_model_treo_t=float(lowest["treo_t"].iloc[0]) if len(lowest) else None,
+                inputs_basis="measured: the project's cores (mean thickness and mean total REY in the window); "
+                             "density: the resource stage's stated density; oxide factor: the mud's own measured "
+                             "REY pattern (TREO/REY mass ratio of the window's mean pattern), not PAAS"
+                             if pattern else "oxide factor: PAAS fallback (no REY columns in the window points)")
     return jsonable(slab)
 
 

@@ -21,7 +21,8 @@ __all__ = ["stage_production", "stage_scenario", "stage_supply"]
 
 SUPPLY_COLUMNS: tuple[str, ...] = (
     "element", "oxide", "contained_oxide_t", "p10", "p50", "p90", "china_share_pct", "china_separation_share_pct",
-    "china_share_of_japan_supply_pct", "hhi", "eu_sr", "eu_sr_status", "geopolrisk_japan", "geopolrisk_status",
+    "china_share_of_japan_supply_pct", "hhi", "eu_sr", "eu_sr_status", "geopolrisk_japan", "geopolrisk_japan_low",
+    "geopolrisk_japan_high", "geopolrisk_status",
     "control_status", "years_global", "years_global_p10", "years_global_p90", "years_japan",
     "years_japan_p10", "years_japan_p90", "price_usd_per_kg_2025e", "value_usd",
 )

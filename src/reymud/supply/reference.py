@@ -121,7 +121,9 @@ WGI_RANGE: tuple[float, float] = (-2.5, 2.5)
 #: How the packaged WGI estimates become index scores (printed as the origin of every score).
 WGI_RESCALING: dict[str, str] = {
     "wgi_score": ("mean of the six WGI 2024-update estimates (2023) rescaled linearly from -2.5..+2.5 to "
-                  "10..0 (10 worst), the 0-10 scale of the EU 2017 method: 10 x (2.5 - mean) / 5"),
+                  "10..0 (10 worst), the 0-10 scale of the EU 2017 method: 10 x (2.5 - mean) / 5 (the six-"
+                  "estimate mean and the linear form are reymud's reading of the method, not checked against "
+                  "the guidelines' text; override wgi_score to use another)"),
     "geopolrisk_score": ("WGI 2024-update Political Stability and Absence of Violence estimate (2023) "
                          "rescaled linearly from -2.5..+2.5 to 1..0 (1 least stable): (2.5 - PV) / 5"),
 }
