@@ -43,12 +43,6 @@ def test_kernel_matches_numpy_reference(mode, block, hood, model):
     np.testing.assert_array_equal(fast["idx_sorted"], ref["idx_sorted"])
     np.testing.assert_array_equal(fast["n_samples"], ref["n_samples"])
     assert fast["block_variance"] == ref["block_variance"]
-    # the same without the gathered data covariance matrix (the path for many data / few sets)
-    keys, count, order, starts = kernels.group_neighbour_sets(idx, len(xy))
-    direct = kernels.solve_groups(xy, z, model, targets, keys, count, order, starts, kw["offsets"],
-                                  ref["block_variance"], mode == "ok", kw["mean"], hood.min_samples, False)
-    np.testing.assert_allclose(direct["estimate"], ref["estimate"], rtol=0, atol=1e-10)
-    np.testing.assert_allclose(direct["variance"], ref["variance"], rtol=0, atol=1e-10)
     if hood.radius_m is not None:  # the case really exercises padding and the NaN rule
         assert (fast["n_samples"] < idx.shape[1]).any() and np.isnan(fast["estimate"]).any()
 
@@ -60,9 +54,6 @@ def test_kernel_covariance_is_the_model_covariance():
     got = [kernels._cov(de, dn, NESTED.nugget, params) for de, dn in d]
     np.testing.assert_allclose(got, NESTED.covariance_delta(d[:, 0], d[:, 1]), rtol=0, atol=1e-15)
     assert got[0] == pytest.approx(NESTED.sill)  # the nugget counts at zero separation only
-    pts = d[:40]
-    np.testing.assert_allclose(kernels.data_covariance(pts, NESTED),
-                               NESTED.covariance_between(pts[:, None, :], pts[None, :, :]), rtol=0, atol=1e-15)
 
 
 def test_grouping_puts_only_equal_sets_together():

@@ -32,7 +32,7 @@ from numba import njit, prange
 
 from reymud.spatial.covariance import STRUCTURE_KINDS, VariogramModel
 
-__all__ = ["PIVOT_RTOL", "data_covariance", "group_neighbour_sets", "knn_search", "model_params", "solve_groups"]
+__all__ = ["PIVOT_RTOL", "group_neighbour_sets", "knn_search", "model_params", "solve_groups"]
 
 #: Relative Cholesky pivot below which a neighbour set is handed back to the numpy path.
 PIVOT_RTOL = 1e-8
@@ -160,12 +160,11 @@ def group_neighbour_sets(idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
 
 
 @njit(parallel=True, cache=True, error_model="numpy", fastmath=_FASTMATH)
-def _solve(xy, z, targets, keys, count, order, starts, nugget, params, cdd, offsets, bv, ok_mode, mean,
+def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, bv, ok_mode, mean,
            min_samples, want_weights, est, var, slope, eff, mdist, weights, failed):
     p = z.shape[1]
     q = offsets.shape[0]
     k = keys.shape[1]
-    dense = cdd.shape[0] > 0
     n_groups = starts.shape[0] - 1
     for g in prange(n_groups):
         a0 = starts[g]
@@ -180,10 +179,7 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, cdd, offs
             xi = xy[nb[i], 0]
             yi = xy[nb[i], 1]
             for j in range(i + 1):
-                if dense:
-                    aij = cdd[nb[i], nb[j]]
-                else:
-                    aij = _cov(xi - xy[nb[j], 0], yi - xy[nb[j], 1], nugget, params)
+                aij = _cov(xi - xy[nb[j], 0], yi - xy[nb[j], 1], nugget, params)
                 s = aij
                 for t in range(j):
                     s -= lo[i, t] * lo[j, t]
@@ -273,32 +269,16 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, cdd, offs
                     weights[r, i] = 0.0
 
 
-@njit(parallel=True, cache=True)
-def _data_cov(xy, nugget, params, out):
-    n = xy.shape[0]
-    for i in prange(n):
-        for j in range(n):
-            out[i, j] = _cov(xy[i, 0] - xy[j, 0], xy[i, 1] - xy[j, 1], nugget, params)
-
-
-def data_covariance(xy: np.ndarray, model: VariogramModel) -> np.ndarray:
-    """The (n, n) data-data covariance matrix, computed by the kernel's covariance function."""
-    xy = np.ascontiguousarray(xy, dtype=np.float64)
-    out = np.empty((len(xy), len(xy)))
-    _data_cov(xy, float(model.nugget), model_params(model), out)
-    return out
-
-
 def solve_groups(xy: np.ndarray, values: np.ndarray, model: VariogramModel, targets: np.ndarray,
                  keys: np.ndarray, count: np.ndarray, order: np.ndarray, starts: np.ndarray,
                  offsets: np.ndarray | None, bv: float, ok_mode: bool, mean: np.ndarray, min_samples: int,
-                 return_weights: bool, cdd: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                 return_weights: bool) -> dict[str, np.ndarray]:
     """Krige every target of every neighbour-set group (see the module docstring).
 
     Parameters are those of :func:`~reymud.spatial.kriging_core.krige_targets` after
     :func:`group_neighbour_sets`; ``bv`` is the block (or point) variance and ``mean`` (p,) the
-    simple-kriging mean. ``cdd`` (n, n), optional: the data covariance matrix
-    (:func:`data_covariance`) to gather the left-hand sides from instead of evaluating the model.
+    simple-kriging mean. The left-hand sides are evaluated from the model, not gathered from a
+    cached data covariance matrix: measured, the scattered reads of an (n, n) matrix were slower.
 
     Returns
     -------
@@ -317,8 +297,7 @@ def solve_groups(xy: np.ndarray, values: np.ndarray, model: VariogramModel, targ
     if m:
         _solve(np.ascontiguousarray(xy, dtype=np.float64), np.ascontiguousarray(values, dtype=np.float64),
                np.ascontiguousarray(targets, dtype=np.float64), keys, count, order, starts,
-               float(model.nugget), model_params(model), np.zeros((0, 0)) if cdd is None else cdd, offs,
-               float(bv), bool(ok_mode),
+               float(model.nugget), model_params(model), offs, float(bv), bool(ok_mode),
                np.array(mean, dtype=np.float64).reshape(p), int(min_samples), bool(return_weights),
                out["estimate"], out["variance"], out["slope"], out["efficiency"], out["mean_distance"],
                weights, failed)
@@ -365,23 +344,6 @@ def _tile_boxes(wt, order, starts, centres, half):
             centres[t, 0] = 0.5 * (x0 + x1)
             centres[t, 1] = 0.5 * (y0 + y1)
             half[t] = 0.5 * math.sqrt((x1 - x0) ** 2 + (y1 - y0) ** 2)
-
-
-@njit(parallel=True, cache=True)
-def _candidates(wxy, centres, radius, counts, cptr, cand, fill):
-    n = wxy.shape[0]
-    for t in prange(centres.shape[0]):
-        r2 = radius[t] * radius[t]
-        c = 0
-        base = cptr[t]
-        for j in range(n):
-            dx = wxy[j, 0] - centres[t, 0]
-            dy = wxy[j, 1] - centres[t, 1]
-            if dx * dx + dy * dy <= r2:
-                if fill:
-                    cand[base + c] = j
-                c += 1
-        counts[t] = c
 
 
 @njit(cache=True)
@@ -457,7 +419,7 @@ def knn_search(wxy: np.ndarray, wt: np.ndarray, k: int, tree) -> tuple[np.ndarra
     Targets are binned into square tiles about a quarter of the typical k-th neighbour distance
     wide. For a tile with bounding-box centre ``c`` and half-diagonal ``h``, every target's k
     nearest data lie within ``d_k(c) + 2h`` of ``c`` (triangle inequality), so one candidate list per
-    tile (``d_k(c)`` from ``tree``, the list by brute force) and a brute-force selection per target
+    tile (``d_k(c)`` and the list from ``tree``, in index order) and a brute-force selection per target
     give the exact answer. The k smallest distances are selected (quickselect), not sorted: each row
 comes out in ascending data index, which is all the kriging solver needs. Ties in distance at the
 k-th place keep the lower data index.
@@ -499,13 +461,12 @@ k-th place keep the lower data index.
     dk = np.asarray(tree.query(centres[used], k=k, workers=-1)[0]).reshape(len(used), k)[:, -1]
     radius = np.zeros(nx * ny)
     radius[used] = (dk + 2.0 * half[used]) * (1.0 + 1e-12) + 1e-9  # inclusive, with rounding slack
+    lists = tree.query_ball_point(centres[used], radius[used], workers=-1, return_sorted=True)
     counts = np.zeros(nx * ny, dtype=np.int64)
+    counts[used] = np.fromiter(map(len, lists), dtype=np.int64, count=len(used))
     cptr = np.zeros(nx * ny + 1, dtype=np.int64)
-    cand = np.zeros(0, dtype=np.int64)
-    _candidates(wxy, centres, radius, counts, cptr, cand, False)
     np.cumsum(counts, out=cptr[1:])
-    cand = np.empty(int(cptr[-1]), dtype=np.int64)
-    _candidates(wxy, centres, radius, counts, cptr, cand, True)
+    cand = np.concatenate(lists).astype(np.int64) if len(used) else np.zeros(0, dtype=np.int64)
     idx = np.empty((m, k), dtype=np.int64)
     nearest = np.empty(m)
     _knn(wxy, wt, order, starts, cptr, cand, int(k), idx, nearest)

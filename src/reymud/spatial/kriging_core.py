@@ -224,12 +224,8 @@ def _krige_kernel(xy, values, model, targets, idx, mode, mean, offsets, min_samp
     mean = np.broadcast_to(np.asarray(mean, dtype=float), (p,))
     bv = block_variance(model, offsets)
     keys, count, order, starts = _kernels.group_neighbour_sets(idx, n)
-    cache = {} if cache is None else cache
-    k = idx.shape[1]
-    if n <= DENSE_DATA_COV_MAX and "cdd_kernel" not in cache and (len(starts) - 1) * k * (k + 1) > n * n:
-        cache["cdd_kernel"] = _kernels.data_covariance(xy, model)  # gathered from by every neighbour set
     out = _kernels.solve_groups(xy, values, model, targets, keys, count, order, starts, offsets, bv,
-                                mode == "ok", mean, min_samples, return_weights, cache.get("cdd_kernel"))
+                                mode == "ok", mean, min_samples, return_weights)
     failed = out.pop("failed") | ((count == 0) & (min_samples < 1))
     out["n_samples"] = count
     if return_weights:
