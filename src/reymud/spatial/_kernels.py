@@ -82,6 +82,33 @@ def _cov(de, dn, nugget, params):
     return out
 
 
+@njit(cache=True, inline="always", fastmath=_FASTMATH)
+def _block_cov(xi, yi, dxq, dyq, nugget, params):
+    """Mean covariance between a datum and the block discretisation points (structure loop outermost,
+    so the loop over points is a plain vectorisable reduction)."""
+    q = dxq.shape[0]
+    acc = 0.0
+    for jq in range(q):
+        if xi - dxq[jq] == 0.0 and yi - dyq[jq] == 0.0:
+            acc += nugget
+    for s in range(params.shape[0]):
+        kind = params[s, 0]
+        sill = params[s, 1]
+        rmaj = params[s, 2]
+        rmin = params[s, 3]
+        if rmin == rmaj and kind == 0.0:
+            inv = 1.0 / rmaj
+            for jq in range(q):
+                de = xi - dxq[jq]
+                dn = yi - dyq[jq]
+                uc = min(math.sqrt(de * de + dn * dn) * inv, 1.0)
+                acc += sill * (1.0 - uc * (1.5 - 0.5 * uc * uc))
+        else:
+            for jq in range(q):
+                acc += _cov(xi - dxq[jq], yi - dyq[jq], 0.0, params[s:s + 1])
+    return acc / q
+
+
 @njit(parallel=True, cache=True)
 def _sort_and_hash(idx, n, keys, count, hashes):
     m, k = idx.shape
@@ -218,10 +245,15 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, 
                 uzt[jp] += u[i] * zt[i, jp]
         b = np.empty(c)
         y = np.empty(c)
+        dxq = np.empty(q)
+        dyq = np.empty(q)
         for a in range(a0, a1):
             r = order[a]
             tx = targets[r, 0]
             ty = targets[r, 1]
+            for jq in range(q):
+                dxq[jq] = tx + offsets[jq, 0]
+                dyq[jq] = ty + offsets[jq, 1]
             dsum = 0.0
             for i in range(c):
                 xi = xy[nb[i], 0]
@@ -229,10 +261,7 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, 
                 if q == 0:
                     b[i] = _cov(xi - tx, yi - ty, nugget, params)
                 else:
-                    s = 0.0
-                    for jq in range(q):
-                        s += _cov(xi - (tx + offsets[jq, 0]), yi - (ty + offsets[jq, 1]), nugget, params)
-                    b[i] = s / q
+                    b[i] = _block_cov(xi, yi, dxq, dyq, nugget, params)
                 dsum += math.sqrt((xi - tx) ** 2 + (yi - ty) ** 2)
             yy = 0.0
             uy = 0.0
