@@ -51,7 +51,7 @@ def run_demo(folder: Path) -> dict[str, Any]:
     """Assess a fresh demo project in ``folder`` and return its comparable results."""
     project = demo_project(folder / "demo.duckdb")
     try:
-        result = assess(project, folder / "out", demo_config(), report=False)
+        result = assess(project, folder / "out", demo_config())
     finally:
         project.close()
     return comparable(result.to_dict())

@@ -15,7 +15,7 @@ from reymud.assess import AssessConfig, assess, resolve_key
 from reymud.demo import demo_project
 from reymud.elements import REY
 from reymud.ingest import ingest_files
-from reymud.report import SECTIONS, SYNTHETIC_BANNER, render_html
+from reymud.report import SECTIONS, SYNTHETIC_BANNER, render_html, write_report
 from reymud.store import Project
 
 SMALL = AssessConfig(cell_m=2000.0, sim_cell_m=2000.0, n_realizations=20, use_dask=False,
@@ -85,6 +85,7 @@ def report(tmp_path_factory):
     project = demo_project(root / "demo.duckdb", n_cores=12)
     result = assess(project, root / "out", SMALL)
     project.close()
+    write_report(result, root / "out" / "report.html", max_cells=SMALL.max_display_cells)
     html = (root / "out" / "report.html").read_text(encoding="utf-8")
     parser = ReportParser()
     parser.feed(html)
@@ -174,6 +175,7 @@ def test_lab_files_without_qc_give_a_report_without_the_synthetic_banner(report,
     ingest_files(project, [tmp_path / "assays.csv"], collars=tmp_path / "collars.csv")
     result = assess(project, tmp_path / "out", dataclasses.replace(SMALL, n_realizations=10))
     project.close()
+    write_report(result, tmp_path / "out" / "report.html", max_cells=SMALL.max_display_cells)
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert result.results["synthetic"] is False and 'data-synthetic="false"' in html
     assert SYNTHETIC_BANNER not in html and "SYNTHETIC DEMO" not in result.results["title"]

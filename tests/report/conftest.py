@@ -10,12 +10,15 @@ SMALL_ASSESS = {"cell_m": 2_000.0, "sim_cell_m": 4_000.0, "n_realizations": 2, "
 
 @pytest.fixture(scope="session")
 def assessed_result(tmp_path_factory):
-    """``(AssessResult, out_dir)`` of an assessment of an 8-core demo project (report written)."""
+    """``(AssessResult, out_dir)`` of an assessment of an 8-core demo project (report written as the CLI does)."""
     from reymud.assess import AssessConfig, assess
     from reymud.demo import demo_project
+    from reymud.report import write_report
 
     folder = tmp_path_factory.mktemp("report")
     project = demo_project(folder / "demo.duckdb", n_cores=8)
-    result = assess(project, folder / "out", config=AssessConfig.from_dict(SMALL_ASSESS))
+    config = AssessConfig.from_dict(SMALL_ASSESS)
+    result = assess(project, folder / "out", config=config)
     project.close()
+    write_report(result, folder / "out" / "report.html", max_cells=config.max_display_cells)
     return result, folder / "out"

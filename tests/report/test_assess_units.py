@@ -54,7 +54,7 @@ def test_jsonable_converts_numpy_pandas_and_missing_values():
                     "nat": pd.NaT, "inf": float("inf"), "tup": (1, 2), "cfg": AssessConfig(seed=5)})
     assert out["f"] == [{"a": 1.5, "b": "x", "c": 1}, {"a": None, "b": "y", "c": 2}]
     assert out["n"] == 2.5 and out["i"] == 3 and out["t"] == "2026-02-02T00:00:00"
-    assert out["nat"] is None and out["inf"] is None and out["tup"] == [1, 2] and out["cfg"]["seed"] == 5
+    assert out["nat"] is None and out["inf"] is None and out["tup"] == [1, 2] and out["cfg"]["estimation"]["seed"] == 5
     json.dumps(out, allow_nan=False)
     named = pd.DataFrame({"v": [1.0]}, index=pd.Index(["k"], name="key"))
     assert records(named) == [{"key": "k", "v": 1.0}]

@@ -8,13 +8,17 @@
 >>> config = AssessConfig(cell_m=4_000.0, sim_cell_m=8_000.0, n_realizations=2, use_dask=False, cv_folds=3)
 >>> result = assess(project, folder / "out", config)
 >>> sorted(p.name for p in (folder / "out").iterdir())
-['block_model_2d.nc', 'exceedance.nc', 'report.html', 'results.json']
+['block_model_2d.nc', 'exceedance.nc', 'results.json']
 >>> {"cutoff", "class", "dry_t", "treo_t"} <= set(result.frames["resource_table"].columns)
 True
+>>> from reymud.report import write_report  # the report is the caller's (reymud assess, the web job)
+>>> write_report(result, folder / "out" / "report.html").name
+'report.html'
 >>> project.close()
 
-Outputs: ``out/report.html``, ``out/results.json`` (schema in ``docs/results-schema.md``),
-``out/block_model_2d.nc``, ``out/exceedance.nc``; artefacts saved in the project.
+Outputs: ``out/results.json`` (schema in ``docs/results-schema.md``), ``out/block_model_2d.nc``,
+``out/exceedance.nc``; artefacts saved in the project. Stages and their typed products:
+:mod:`reymud.assess.pipeline`, :mod:`reymud.assess.products` (docs/CONTRACTS.md, assess).
 """
 
 from __future__ import annotations

@@ -1,24 +1,51 @@
 """Every judgement default of the end-to-end assessment, stated in one place.
 
-:class:`AssessConfig` is a frozen dataclass: override any field with
-``dataclasses.replace(AssessConfig(), cell_m=500.0)`` or load overrides from YAML with
-:meth:`AssessConfig.from_yaml` (unknown keys raise a clear error).
+:class:`AssessConfig` is a frozen dataclass that COMPOSES the estimation stage's own config, the
+:class:`~reymud.spatial.plan.EstimationPlan` (field ``estimation``), with the choices only the
+assessment makes (layers, density, cluster, supply presets, report). Every plan field is still
+accepted as a keyword and read as an attribute, so flat YAML files and options keep working:
+
+>>> cfg = AssessConfig(cell_m=500.0, n_realizations=10)
+>>> cfg.cell_m, cfg.estimation.cell_m, cfg.plan() is cfg.estimation
+(500.0, 500.0, True)
+>>> dataclasses.replace(cfg, seed=7).estimation.seed
+7
+
+Override any field with ``dataclasses.replace(AssessConfig(), cell_m=500.0)`` or load overrides from
+YAML with :meth:`AssessConfig.from_yaml` (unknown keys raise a clear error).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from reymud import defaults
-from reymud.cores.support import DEFAULT_MAX_GAP_M
-from reymud.resource.config import DEFAULT_CUTOFFS_PPM
+from reymud.spatial.plan import EstimationPlan
 
 __all__ = ["AssessConfig"]
+
+#: Plan fields an assessment does not take from a plan (models are fitted in the run).
+_NOT_TAKEN = frozenset({"variogram_models"})
+
+#: Plan fields readable and settable on :class:`AssessConfig` itself (flat YAML / options).
+PLAN_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(EstimationPlan) if f.name not in _NOT_TAKEN)
+
+#: Order of :meth:`AssessConfig.to_dict` (results.json ``provenance.parameters.assess``).
+_DICT_ORDER: tuple[str, ...] = (
+    "seed", "window_top_mbsf", "window_base_mbsf", "rey_threshold_ppm", "max_gap_m", "thickness_above_threshold",
+    "crs", "cell_m", "margin_m", "n_lags", "max_lag_fraction", "variogram_kinds", "simulation_transform",
+    "max_samples", "min_samples", "search_radius_m", "block_discretisation", "cv_folds", "cutoffs_ppm",
+    "grade_tonnage_cutoffs_ppm", "density_t_m3", "n_realizations", "sim_cell_m", "n_workers",
+    "threads_per_worker", "scheduler", "use_dask", "production_preset", "scenario", "crm_values_path",
+    "status_date", "max_display_cells", "area", "trend", "variogram_weighting", "support_rule",
+    "support_max_gap_m", "slice_m", "smu_thickness_m", "cutoff_basis",
+)
 
 
 @dataclass(frozen=True)
@@ -27,10 +54,11 @@ class AssessConfig:
 
     Parameters
     ----------
-    seed : int
-        Master random seed (simulation, demo survey). Same seed and inputs give the same numbers.
-    window_top_mbsf, window_base_mbsf : float
-        Depth window reported and estimated (Takaya et al. 2018 used 0-10 mbsf).
+    estimation : EstimationPlan
+        The estimation choices (window, blocks, neighbourhood, variography, cut-offs, cross-validation,
+        simulation, seed, ...), defaults from :mod:`reymud.defaults`. Each of its fields (except
+        ``variogram_models``) may also be given as a keyword (``AssessConfig(cell_m=500.0)``), and is
+        read as an attribute (``cfg.cell_m``); keywords override the given ``estimation``.
     rey_threshold_ppm : float
         Total REY at or above which mud counts as REY-rich (Kato et al. 2011: 400 ppm).
     max_gap_m : float
@@ -38,39 +66,10 @@ class AssessConfig:
     thickness_above_threshold : bool
         If True the estimated thickness is the REY-rich length inside the window (the "rey_rich"
         domain); if False it is the sampled length of the window (the "window" domain, default).
-    crs : str or None
-        Projected CRS for easting/northing; None = UTM zone of the mean longitude.
-    cell_m : float
-        Block size (square, metres). 250 m keeps the demo grid near 50,000 cells.
-    margin_m : float
-        Grid margin around the outermost cores (metres).
-    n_lags, max_lag_fraction : int, float
-        Experimental variogram lags; the maximum lag is this fraction of the largest
-        inter-core distance.
-    variogram_kinds : tuple of str
-        Nested structure kinds of the fitted variogram models (one structure per kind).
-    simulation_transform : str or None
-        ``"nscore"``: simulate total REY in normal-score space (variogram fitted on normal
-        scores, back-transformed); None: simulate the values directly.
-    max_samples, min_samples : int
-        Kriging neighbourhood (cores used per block).
-    search_radius_m : float or None
-        Search radius (metres); None = the fitted total REY range.
-    block_discretisation : tuple of int
-        Points per block for block kriging (easting, northing).
-    cv_folds : str or int
-        Cross-validation folds: ``"loo"`` (leave one out) or a number of folds.
-    cutoffs_ppm : tuple of float
-        Cut-offs reported in the resource table (total REY, ppm).
     grade_tonnage_cutoffs_ppm : tuple of float
         Cut-offs of the grade-tonnage curve.
     density_t_m3 : float or None
         Dry bulk density; None = the resource stage's stated default.
-    n_realizations : int
-        Conditional simulation realisations.
-    sim_cell_m : float or None
-        Simulation node spacing; None = the blocks themselves (``cell_m``). A finer spacing simulates
-        several nodes per block and averages them up; the band is always on the estimate's blocks.
     n_workers, threads_per_worker : int
         Dask LocalCluster size when no ``scheduler`` address is given.
     scheduler : str or None
@@ -89,34 +88,14 @@ class AssessConfig:
         ISO date of the export-control status; None = today (UTC).
     max_display_cells : int
         Largest number of cells drawn per map in the HTML report (grids are decimated beyond).
-    area, trend, variogram_weighting, support_rule, support_max_gap_m, slice_m, smu_thickness_m, cutoff_basis
-        Estimation choices shared with :class:`reymud.spatial.plan.EstimationPlan` (see there);
-        :meth:`plan` gives the run's plan, :meth:`from_plan` a config from a plan.
     """
 
-    seed: int = defaults.SEED
-    window_top_mbsf: float = 0.0
-    window_base_mbsf: float = 10.0
-    rey_threshold_ppm: float = 400.0
+    estimation: EstimationPlan = field(default_factory=EstimationPlan)
+    rey_threshold_ppm: float = defaults.REY_THRESHOLD_PPM
     max_gap_m: float = 0.5
     thickness_above_threshold: bool = False
-    crs: str | None = None
-    cell_m: float = defaults.CELL_M
-    margin_m: float = defaults.MARGIN_M
-    n_lags: int = defaults.N_LAGS
-    max_lag_fraction: float = 0.5
-    variogram_kinds: tuple[str, ...] = ("spherical",)
-    simulation_transform: str | None = "nscore"
-    max_samples: int = defaults.MAX_SAMPLES
-    min_samples: int = defaults.MIN_SAMPLES
-    search_radius_m: float | None = None
-    block_discretisation: tuple[int, int] = defaults.BLOCK_DISCRETISATION
-    cv_folds: str | int = "loo"
-    cutoffs_ppm: tuple[float, ...] = DEFAULT_CUTOFFS_PPM
     grade_tonnage_cutoffs_ppm: tuple[float, ...] = tuple(float(c) for c in range(0, 3_001, 100))
     density_t_m3: float | None = None
-    n_realizations: int = defaults.N_REALIZATIONS
-    sim_cell_m: float | None = None
     n_workers: int = 2
     threads_per_worker: int = 1
     scheduler: str | None = None
@@ -126,58 +105,59 @@ class AssessConfig:
     crm_values_path: str | None = None
     status_date: str | None = None
     max_display_cells: int = 40_000
-    area: str | None = None
-    trend: str = "none"
-    variogram_weighting: str = "npairs_h2"
-    support_rule: str = "midpoint"
-    support_max_gap_m: float = DEFAULT_MAX_GAP_M
-    slice_m: float | None = None
-    smu_thickness_m: float = 1.0
-    cutoff_basis: str = "column"
+
+    def __init__(self, estimation: EstimationPlan | None = None, **values: Any) -> None:
+        plan_values = {k: values.pop(k) for k in PLAN_FIELDS if k in values}
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(values) - names)
+        if unknown:
+            raise TypeError(f"AssessConfig: unknown parameter(s) {unknown}")
+        plan = EstimationPlan() if estimation is None else estimation
+        if not isinstance(plan, EstimationPlan):
+            raise TypeError(f"AssessConfig: estimation must be an EstimationPlan, got {type(plan).__name__}")
+        object.__setattr__(self, "estimation", dataclasses.replace(plan, **plan_values) if plan_values else plan)
+        for f in dataclasses.fields(self):
+            if f.name != "estimation":
+                default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+                object.__setattr__(self, f.name, values.get(f.name, default))
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         checks = [
-            (self.window_base_mbsf > self.window_top_mbsf >= 0.0,
-             "window_base_mbsf must exceed window_top_mbsf (both >= 0)"),
-            (self.cell_m > 0, "cell_m must be positive (metres)"),
-            (self.sim_cell_m is None or self.sim_cell_m > 0, "sim_cell_m must be positive or None"),
-            (self.n_realizations >= 2, "n_realizations must be at least 2 for P10/P50/P90"),
             (self.rey_threshold_ppm >= 0, "rey_threshold_ppm must be >= 0"),
-            (len(self.cutoffs_ppm) > 0, "cutoffs_ppm needs at least one cut-off"),
             (self.n_workers >= 1 and self.threads_per_worker >= 1, "n_workers and threads_per_worker >= 1"),
-            (self.min_samples >= 1 and self.max_samples >= self.min_samples,
-             "need 1 <= min_samples <= max_samples"),
             (self.density_t_m3 is None or self.density_t_m3 > 0, "density_t_m3 must be positive"),
-            (self.simulation_transform in (None, "nscore"), "simulation_transform must be 'nscore' or None"),
-            (self.cv_folds == "loo" or (isinstance(self.cv_folds, int) and self.cv_folds >= 2),
-             "cv_folds must be 'loo' or an integer >= 2"),
         ]
         for ok, message in checks:
             if not ok:
                 raise ValueError(f"AssessConfig: {message}")
+
+    def __getattr__(self, name: str) -> Any:
+        """Plan fields read through (``cfg.cell_m`` is ``cfg.estimation.cell_m``)."""
+        if name in PLAN_FIELDS:
+            return getattr(object.__getattribute__(self, "estimation"), name)
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
 
     @property
     def simulation_cell_m(self) -> float:
         """Block size of the simulation grid (metres)."""
         return float(self.sim_cell_m or self.cell_m)
 
-    def plan(self):
-        """The run's :class:`~reymud.spatial.plan.EstimationPlan` (every field the two share)."""
-        from reymud.spatial.plan import EstimationPlan
-
-        return EstimationPlan(**{name: getattr(self, name) for name in _plan_fields()})
+    def plan(self) -> EstimationPlan:
+        """The run's :class:`~reymud.spatial.plan.EstimationPlan` (the ``estimation`` field)."""
+        return self.estimation
 
     @classmethod
-    def from_plan(cls, plan, **overrides: Any) -> AssessConfig:
+    def from_plan(cls, plan: EstimationPlan, **overrides: Any) -> AssessConfig:
         """A config whose estimation choices are the plan's; ``overrides`` set the other fields."""
-        shared = {name: getattr(plan, name) for name in _plan_fields()}
-        return cls.from_dict({**shared, **{k: v for k, v in overrides.items() if v is not None}},
+        if plan.variogram_models is not None:
+            plan = dataclasses.replace(plan, variogram_models=None)  # the run fits its own models
+        return cls.from_dict({"estimation": plan, **{k: v for k, v in overrides.items() if v is not None}},
                              where="plan")
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict of every parameter (for provenance and results.json)."""
-        out = dataclasses.asdict(self)
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+        """Plain flat dict of every parameter (plan fields included; provenance and results.json)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in ((k, getattr(self, k)) for k in _DICT_ORDER)}
 
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides: Any) -> AssessConfig:
@@ -195,21 +175,16 @@ class AssessConfig:
     @classmethod
     def from_dict(cls, values: dict[str, Any], where: str = "config") -> AssessConfig:
         """Build from a mapping; unknown keys raise ``ValueError`` listing the valid names."""
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = {f.name for f in dataclasses.fields(cls)} | set(PLAN_FIELDS)
         unknown = sorted(set(values) - names)
         if unknown:
             raise ValueError(f"{where}: unknown parameter(s) {unknown}; valid: {sorted(names)}")
         cleaned = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        if isinstance(cleaned.get("estimation"), Mapping):  # a nested plan section (YAML / JSON)
+            cleaned["estimation"] = EstimationPlan.from_dict(cleaned["estimation"], source=where)
         return cls(**cleaned)
 
     def describe(self) -> str:
         """One line per parameter, for logs and the CLI."""
         return "\n".join(f"{k} = {v}" for k, v in self.to_dict().items())
 
-
-def _plan_fields() -> list[str]:
-    """Field names :class:`AssessConfig` shares with the estimation plan."""
-    from reymud.spatial.plan import EstimationPlan
-
-    mine = {f.name for f in dataclasses.fields(AssessConfig)}
-    return [f.name for f in dataclasses.fields(EstimationPlan) if f.name in mine]

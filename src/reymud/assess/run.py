@@ -3,7 +3,9 @@
 ``assess(project, out_dir)`` reads a project (cores, samples, QA/QC), runs geochemistry, layers,
 variography, block kriging, cross-validation, classification, the resource table, conditional
 simulation and the supply/production/scenario summary, saves the artefacts into the project and
-writes ``report.html``, ``results.json``, ``block_model_2d.nc`` and ``exceedance.nc`` to ``out_dir``.
+writes ``results.json``, ``block_model_2d.nc`` and ``exceedance.nc`` to ``out_dir``. The HTML report is
+rendered by the caller (``reymud assess``, the web job) with ``reymud.report.write_report(result, path)``:
+assess imports nothing of the stages that render it.
 """
 
 from __future__ import annotations
@@ -127,7 +129,7 @@ def _synthetic(project: Any) -> bool:
 
 
 def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None,
-           progress: Progress | None = None, report: bool = True) -> AssessResult:
+           progress: Progress | None = None, report: bool | None = None) -> AssessResult:
     """Run the whole assessment on a project and write its outputs.
 
     Parameters
@@ -135,13 +137,14 @@ def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None
     project : reymud.store.Project or path
         The project (``*.duckdb``) holding ingested cores and assays.
     out_dir : str or Path
-        Folder for ``report.html``, ``results.json``, ``block_model_2d.nc``, ``exceedance.nc``.
+        Folder for ``results.json``, ``block_model_2d.nc``, ``exceedance.nc``.
     config : AssessConfig, optional
         Every judgement default (see :class:`AssessConfig`).
     progress : callable, optional
         ``progress(stage_label, stages_done, stages_total)``.
-    report : bool
-        Render ``report.html`` (True by default).
+    report : None
+        Deprecated, no effect: ``report=False`` is accepted with a ``DeprecationWarning``;
+        ``report=True`` raises (render with ``reymud.report.write_report(result, out / "report.html")``).
 
     Returns
     -------
@@ -149,12 +152,18 @@ def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None
         Frames, grids, the ``results.json`` dict and provenance. The same inputs, config and seed
         reproduce the same numbers (only ``provenance.timestamps`` differ).
     """
+    if report is not None:
+        if report:
+            raise ValueError("assess(report=True): assess no longer writes report.html; call "
+                             "reymud.report.write_report(result, out_dir / 'report.html') on its result")
+        warnings.warn("assess(report=False) is deprecated: assess never writes report.html now",
+                      DeprecationWarning, stacklevel=2)
     config = config or AssessConfig()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     project, opened = _open(project)
     dask_session = DaskSession(config).start()  # workers start while the first stages run
-    total = len(STAGES) + int(report) + 1
+    total = len(STAGES) + 1
     notify = progress or (lambda label, done, n: None)
     current = {"stage": 0}
     ctx = RunContext(project=project, config=config, synthetic=_synthetic(project), dask=dask_session,
@@ -189,13 +198,6 @@ def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None
         seconds["save"] = round(time.perf_counter() - start, 3)
         result = AssessResult(results=results, frames=frames, block_model=block_model, exceedance=exceedance,
                               provenance=results["provenance"], paths=paths, products=products)
-        if report:
-            from reymud.report import write_report
-
-            notify("report", len(STAGES) + 1, total)
-            start = time.perf_counter()
-            paths["report"] = write_report(result, out / "report.html", max_cells=config.max_display_cells)
-            seconds["report"] = round(time.perf_counter() - start, 3)
         paths["results"] = out / "results.json"
         result.to_json(paths["results"])
         project.save_json("assess", "latest", result.to_dict())

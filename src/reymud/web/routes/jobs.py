@@ -69,6 +69,7 @@ def _assess_job(ctx: AppContext, config: Any):
     def run(job: Job) -> dict[str, Any]:
         from reymud.assess import assess
         from reymud.assess.run import STAGES
+        from reymud.report import write_report
 
         out_dir = resolve_inside(ctx.state.runs_dir, job.id)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -77,6 +78,7 @@ def _assess_job(ctx: AppContext, config: Any):
             with ctx.state.writing() as project:
                 job.report(0.01, "assessment started")
                 result = assess(project, out_dir, config=config, progress=_commit_aware(job, len(STAGES)))
+            result.paths["report"] = write_report(result, out_dir / "report.html", max_cells=config.max_display_cells)
         except JobCancelled:
             shutil.rmtree(out_dir, ignore_errors=True)
             raise
