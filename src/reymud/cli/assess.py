@@ -116,11 +116,14 @@ def assess_command(
     config_file: Path | None = typer.Option(None, "--config", help="YAML file of AssessConfig parameters "
                                                                    "(options given here override it)."),
     plan_file: Path | None = typer.Option(None, "--plan", help="YAML estimation plan (reymud.spatial.plan); "
-                                                               "its choices override --config's."),
+                                                               "its choices override --config's (with --demo and "
+                                                               "neither --plan nor --config: the demo survey's "
+                                                               "plan, reymud.demo.demo_plan)."),
     area: str | None = typer.Option(None, "--area", help="Area of interest: minlon,minlat,maxlon,maxlat or a "
                                                          "GeoJSON polygon file (default: the cores' convex hull "
                                                          "plus the margin)."),
-    demo_cores: int = typer.Option(25, "--demo-cores", help="Number of cores in the demo survey (count).", min=3),
+    demo_cores: int = typer.Option(50, "--demo-cores", help="Number of cores in the demo survey (count: regional "
+                                                            "grid + infill cluster, reymud.demo.DemoConfig).", min=3),
 ) -> None:
     """Run the whole assessment and write an offline HTML report, results.json and NetCDF grids."""
     from reymud.assess import assess
@@ -128,6 +131,10 @@ def assess_command(
 
     console = Console()
     try:
+        if (demo or project is None) and plan_file is None and config_file is None:  # the demo's stated plan
+            from reymud.demo import write_demo_plan
+
+            plan_file = write_demo_plan(out / "demo_plan.yaml")
         cfg = _config(config_file, plan_file, cell_m=cell, n_realizations=realizations, seed=seed,
                       scheduler=scheduler, area=area)
         console.print(cfg.plan().describe(), highlight=False)
