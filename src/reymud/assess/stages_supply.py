@@ -16,6 +16,7 @@ from reymud.assess.products import (
     SupplyProduct,
 )
 from reymud.assess.results import jsonable, records
+from reymud.supply.coverage import japan_split_sensitivity
 
 __all__ = ["stage_production", "stage_scenario", "stage_supply"]
 
@@ -40,7 +41,10 @@ def status_date(ctx: RunContext) -> str:
 def stage_supply(ctx: RunContext, resource_: ResourceProduct, simulation: SimulationProduct) -> SupplyProduct:
     """Element resource (the hand-off) and the per-element supply-security table."""
     element = resource.element_resource(resource_.table, simulation.uncertainty, cutoff=min(ctx.config.cutoffs_ppm))
-    table = supply.supply_table(element, on=status_date(ctx))
+    ref = supply.load_reference()
+    table = supply.supply_table(element, ref, on=status_date(ctx))
+    sens = japan_split_sensitivity(element, ref.series("japan_demand_t"),
+                                   alternative_t=ref.series("japan_demand_world_mix_t"))
     shown = [c for c in SUPPLY_COLUMNS if c in table.columns]
     treo = float(element["contained_oxide_t"].sum())
     section = {
@@ -49,7 +53,8 @@ def stage_supply(ctx: RunContext, resource_: ResourceProduct, simulation: Simula
         "element_resource": records(element),
         "total_contained_oxide_t": treo,
         "summary": records(table[shown]),
-        "notes": [str(n) for n in table.attrs.get("notes", [])],
+        "japan_split_sensitivity": records(sens),
+        "notes": [str(n) for n in (*table.attrs.get("notes", []), *sens.attrs.get("notes", []))],
     }
     return SupplyProduct(element_resource=element, table=table, section=section)
 
