@@ -49,6 +49,49 @@ def speed(cells: int, n_real: int, workers: tuple[int, ...]) -> list[tuple]:
     return rows
 
 
+def phases(cells: int, n_real: int = 16) -> list[tuple[str, float]]:
+    """Where the time goes, in this process: plan, conditioning weights, and per realisation the
+    unconditional field, bootstrap transform, kriged residuals (sparse product) and back-transform."""
+    from reymud.spatial._simengine import _grid_slab, back_transform, slab_bounds
+    from reymud.spatial.simulate import SIMULATION_DEFAULTS, _plan
+
+    side = int(np.rint(np.sqrt(cells)))
+    grid = Grid(0.0, 0.0, side, side, 100.0)
+    rng = np.random.default_rng(1)
+    xy = rng.uniform(0, side * 100.0, (2_000, 2))
+    z = rng.lognormal(6.8, 0.4, 2_000)
+    out = []
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plan, (cxy, model, hood, g), _ = _plan(xy, z, MODEL, grid, "nscore", SIMULATION_DEFAULTS.neighbourhood,
+                                               "fft", SIMULATION_DEFAULTS)
+    out.append((f"plan (nscore, bootstrap factor, {plan.torus[0]}x{plan.torus[1]} torus)", time.perf_counter() - t))
+    t = time.perf_counter()
+    slabs = [_grid_slab(cxy, model, hood, g, a, b) for a, b in slab_bounds(g.nx * g.ny, 32_768)]
+    out.append(("conditioning weights (once)", time.perf_counter() - t))
+    seeds = np.random.SeedSequence(5).spawn(n_real)
+    parts = dict.fromkeys(("bootstrap transform", "unconditional field (rfft2 float32)",
+                           "kriged residuals (sparse product)", "back-transform"), 0.0)
+    for sd in seeds:
+        r = np.random.default_rng(sd)
+        t = time.perf_counter()
+        yd, ns = plan.transform_for(r)
+        parts["bootstrap transform"] += time.perf_counter() - t
+        t = time.perf_counter()
+        yg, ya = plan.unconditional(r)
+        parts["unconditional field (rfft2 float32)"] += time.perf_counter() - t
+        t = time.perf_counter()
+        res = (yd - ya)[:, None]
+        cond = yg + np.concatenate([(sl @ res)[:, 0] for sl in slabs])
+        parts["kriged residuals (sparse product)"] += time.perf_counter() - t
+        t = time.perf_counter()
+        back_transform(ns, cond)
+        parts["back-transform"] += time.perf_counter() - t
+    out += [(f"per realisation: {k}", v / n_real) for k, v in parts.items()]
+    return out
+
+
 def coverage(trials: int, n_real: int, n_cores: int, mode: str = "nscore", cutoff_quantile: float = 0.6) -> dict:
     """P10-P90 coverage. ``mode="nscore"``: the practical workflow (normal scores of the sampled grades,
     histogram taken from the samples). ``mode="known"``: the true model and mean (simple kriging of
@@ -98,7 +141,12 @@ def main() -> None:
     ap.add_argument("--cores", type=int, default=30)
     ap.add_argument("--modes", nargs="+", default=["known", "nscore"], help="coverage modes to run")
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--phases", action="store_true", help="also time the phases in this process")
     args = ap.parse_args()
+    if args.phases:
+        print(f"\nPhases on {args.cells:,} cells (one process, seconds)")
+        for name, sec in phases(args.cells):
+            print(f"  {name:<55}{sec:>8.3f}")
     rows = [] if args.skip_speed else speed(args.cells, args.realizations, tuple(args.workers))
     print("\nConditional simulation (FFT field + kriging of residuals, normal scores), 2,000 samples")
     print(f"{'workers':>8}{'cells':>10}{'realisations':>14}{'wall s':>10}{'speed-up':>10}  identical to 1 worker")

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from reymud.spatial import Grid, Structure, VariogramModel, simulate
-from reymud.spatial._simengine import back_transform, batch_bounds, circulant_sqrt, slab_bounds
+from reymud.spatial._simengine import back_transform, batch_bounds, circulant_sqrt, slab_bounds, table_interp
 from reymud.spatial.nscore import NormalScoreTransform
 from reymud.spatial.simulate import SIMULATION_DEFAULTS
 
@@ -31,7 +31,9 @@ def test_back_transform_equals_inverse_transform():
     rng = np.random.default_rng(3)
     ns = NormalScoreTransform().fit(rng.lognormal(7, 0.5, 200))
     y = np.concatenate([rng.standard_normal(5000) * 1.6, [ns.scores_[0], ns.scores_[-1], -9.0, 9.0]])
-    assert np.array_equal(back_transform(ns, y), ns.inverse_transform(y))
+    assert np.allclose(back_transform(ns, y), ns.inverse_transform(y), rtol=1e-13, atol=0)
+    at_table = ns.scores_[::7]  # table nodes come back exactly
+    assert np.array_equal(back_transform(ns, at_table), ns.values_[::7])
     assert ((y < ns.scores_[0]) | (y > ns.scores_[-1])).sum() > 20  # the tails are exercised
 
 
@@ -46,6 +48,14 @@ def test_torus_is_small_for_a_short_range_and_exact_for_a_long_one():
     with pytest.warns(UserWarning, match="negative eigenvalues"):  # as the 2 n embedding always did
         _, torus_long = circulant_sqrt(long, grid)
     assert torus_long[0] >= 2 * grid.ny and torus_long[1] >= 2 * grid.nx
+
+
+def test_table_interp_is_np_interp_inside_the_table():
+    rng = np.random.default_rng(9)
+    xp = np.sort(np.concatenate([rng.standard_normal(300), rng.normal(0, 1e-4, 50)]))  # crowded and sparse parts
+    fp = np.cumsum(rng.uniform(0.1, 2.0, 350))
+    x = np.concatenate([rng.uniform(xp[0], xp[-1], 20_000), xp, (xp[1:] + xp[:-1]) / 2])
+    assert np.allclose(table_interp(x, xp, fp), np.interp(x, xp, fp), rtol=1e-13, atol=1e-12)
 
 
 def test_fixed_bounds():

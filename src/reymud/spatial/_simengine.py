@@ -6,8 +6,8 @@ sparse rows ``W`` (cells x data nodes). A task then produces a *batch* of realis
 its own unconditional field from its own ``SeedSequence`` child, and the kriged residuals of the
 whole batch are one sparse-times-dense product ``W @ R``. The unconditional FFT field is real, so it
 uses ``rfft2``/``irfft2`` in float32 on the smallest torus that still reproduces the covariance to
-``1e-6`` of the sill; the normal-score back-transform interpolates the table for every cell and calls
-the tail models only for the few cells outside the data's score range (identical values).
+``1e-6`` of the sill; the normal-score back-transform interpolates the table through a bucket index (no binary search for
+most cells) and calls the tail models only for the few cells outside the data's score range.
 
 Every per-realisation computation is the same whatever the batch it sits in, and batches and slabs
 have fixed sizes (:class:`~reymud.spatial.simulate.SimulationDefaults`), so the result does not
@@ -94,10 +94,36 @@ class Plan:
         return cond.reshape(len(seeds), *self.grid_shape)
 
 
+def table_interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """``np.interp(x, xp, fp)`` inside ``[xp[0], xp[-1]]`` (increasing ``xp``), about 3x faster for large ``x``.
+
+    The interval of each ``x`` comes from a uniform bucket table over ``xp`` (8 buckets per table
+    point); only values whose bucket holds a table point, or whose interval fails the check
+    ``xp[j] <= x < xp[j + 1]``, are binary-searched. Outside the table the end intervals extrapolate
+    (callers replace those values).
+    """
+    n = len(xp)
+    if n < 2 or not xp[-1] > xp[0]:
+        return np.interp(x, xp, fp)
+    nb = 8 * n
+    scale = nb / (xp[-1] - xp[0])
+    first = np.searchsorted(xp, xp[0] + np.arange(nb + 1) / scale, side="right") - 1
+    b = np.clip((x - xp[0]) * scale, 0, nb - 1).astype(np.intp)
+    j = first[b]
+    crowded = np.flatnonzero(first[b + 1] != j)
+    j[crowded] = np.searchsorted(xp, x[crowded], side="right") - 1
+    np.clip(j, 0, n - 2, out=j)
+    wrong = np.flatnonzero(((xp[j] > x) & (j > 0)) | ((x >= xp[j + 1]) & (j < n - 2)))
+    if wrong.size:  # rounding at a bucket edge
+        j[wrong] = np.clip(np.searchsorted(xp, x[wrong], side="right") - 1, 0, n - 2)
+    slope = np.diff(fp) / np.diff(xp)
+    return fp[j] + (x - xp[j]) * slope[j]
+
+
 def back_transform(nscore: NormalScoreTransform, y: np.ndarray) -> np.ndarray:
-    """``nscore.inverse_transform(y)``, with the tail models evaluated only outside the table (same values)."""
+    """``nscore.inverse_transform(y)``: the table by :func:`table_interp`, the tail models only outside it."""
     s = nscore.scores_
-    z = np.interp(y, s, nscore.values_)
+    z = table_interp(y, s, nscore.values_)
     tail = (y < s[0]) | (y > s[-1])
     if tail.any():
         z[tail] = nscore.inverse_transform(y[tail])
