@@ -37,21 +37,23 @@ def _is_block_model(entry) -> bool:
     return kind.startswith("block_model")
 
 
-def _latest_grid_name(project) -> str | None:
-    """Latest saved block-model grid: the newest 2-D one, else the newest 3-D one.
+def _latest_grid_name(project, kind: str | None = None) -> str | None:
+    """Latest saved block-model grid: the newest 2-D one, else the newest 3-D one; with ``kind``
+    (``block_model_2d`` or ``block_model_3d``) the newest of that kind only.
 
     Realisation grids (``kind: realizations``) are skipped.
     """
     entries = [(name, project.load_json("grid", name)) for name in project.list_json("grid", newest_first=True)]
     models = [(name, entry) for name, entry in entries if _is_block_model(entry)]
     for name, entry in models:
-        if not isinstance(entry, dict) or entry.get("kind", "block_model_2d") == "block_model_2d":
+        entry_kind = entry.get("kind", "block_model_2d") if isinstance(entry, dict) else "block_model_2d"
+        if entry_kind == (kind or "block_model_2d"):
             return name
-    return models[0][0] if models else None
+    return models[0][0] if models and kind is None else None
 
 
-def _grid_path(project_path: Path, grid: str | None) -> Path:
-    """Path of the block model: ``--grid`` name registered in the project, or the latest one."""
+def _grid_path(project_path: Path, grid: str | None, kind: str | None = None) -> Path:
+    """Path of the block model: ``--grid`` name registered in the project, or the latest one (of ``kind``)."""
     if not project_path.exists():
         fail(f"project {project_path} does not exist; create one with `reymud init` or `reymud assess --demo`")
     from reymud.store import Project
@@ -61,10 +63,13 @@ def _grid_path(project_path: Path, grid: str | None) -> Path:
     except Exception as exc:  # the store's own error names the file and the fix
         fail(str(exc))
     with project:
-        name = grid or _latest_grid_name(project)
+        name = grid or _latest_grid_name(project, kind)
         if grid is not None and not _is_block_model(_load_entry(project, grid, project_path)):
             fail(f"grid {grid!r} is not a block model (e.g. realisations); pick one from `reymud estimate`", 2)
         base = Path(project.artifact_dir)
+        if name is None and kind == "block_model_3d":
+            fail(f"--cutoff-basis slice needs a 3-D block model and {project_path} has none; run "
+                 f"`reymud estimate {project_path} --slices 1` (slices of the SMU thickness) first", 2)
         if name is None:
             fallback = base / "block_model_2d.nc"
             if fallback.exists():
@@ -169,6 +174,8 @@ def resource(
     simple: tuple[float, float, float, float] | None = typer.Option(
         None, "--simple", help="AREA_KM2 THICKNESS_M GRADE_PPM DENSITY_T_M3: transparent slab tonnage; no project needed."),
     oxide_factor: float | None = typer.Option(None, "--oxide-factor", help="Mean REO/REY mass ratio for --simple (default 1.204 from the PAAS REY pattern; Takaya's check uses 1.2)."),
+    plan_file: Path | None = typer.Option(None, "--plan", help="YAML estimation plan (reymud.spatial.plan): its cutoffs_ppm, cutoff_basis and smu_thickness_m (m) apply; options given here override it."),
+    cutoff_basis: str | None = typer.Option(None, "--cutoff-basis", help="Where the cut-off applies: column (the 2-D model: window-average grade of each block column) or slice (the 3-D model: each selective mining unit of smu_thickness_m, default 1 m, from `reymud estimate --slices`). Default: the plan's, else column (or the --grid model's own)."),
 ) -> None:
     """Resource table by class and cut-off (area km2, dry t, grades ppm, contained oxide t), or --simple slab tonnage."""
     if simple is not None:
@@ -179,6 +186,7 @@ def resource(
         return
     import dataclasses
 
+    from reymud.cli.spatial import load_plan
     from reymud.resource import (
         DEFAULT_DENSITY_T_M3,
         ResourceConfig,
@@ -186,11 +194,17 @@ def resource(
         class_codes,
         resource_table,
     )
+    from reymud.resource.blocks import merge_slices
     from reymud.resource.index import resolve_by
 
+    if cutoff_basis is not None and cutoff_basis not in ("column", "slice"):
+        fail(f"--cutoff-basis {cutoff_basis!r}: use column or slice", 2)
+    plan = load_plan(plan_file, cutoff_basis=cutoff_basis) if plan_file is not None or cutoff_basis else None
     try:
         config = ResourceConfig.from_yaml(rules) if rules else ResourceConfig()
         changes = {}
+        if plan_file is not None:
+            changes["cutoffs"] = tuple(plan.cutoffs_ppm)
         if cutoff is not None:
             changes["cutoffs"] = tuple(parse_numbers(cutoff, "--cutoff", "400,1000,2000"))
         if by is not None:
@@ -205,14 +219,25 @@ def resource(
     rule_set, by_col, cutoffs = config.rules, config.cutoff_variable, list(config.cutoffs)
     # None keeps the stated default (and says so); a value from --density or the config file is "given"
     user_density = None if config.density_t_m3 == DEFAULT_DENSITY_T_M3 and density is None else config.density_t_m3
+    kind = None if plan is None or grid is not None else f"block_model_{'3d' if plan.cutoff_basis == 'slice' else '2d'}"
     if grid is not None and Path(grid).exists():
         path = Path(grid)
     elif project is None:
         fail("give a PROJECT (or --grid PATH to a block model file), or use --simple AREA_KM2 THICKNESS_M GRADE_PPM DENSITY", 2)
     else:
-        path = _grid_path(project, grid)
+        path = _grid_path(project, grid, kind)
     ds = _open_dataset(path)
     notes: list[str] = []
+    three_d = "depth_mbsf" in ds.dims
+    if plan is not None and (plan.cutoff_basis == "slice") != three_d:
+        fail(f"{path} is a {'3-D' if three_d else '2-D'} block model but the cut-off basis is {plan.cutoff_basis}; "
+             f"use a {'2-D' if three_d else '3-D'} model (--grid) or --cutoff-basis {'slice' if three_d else 'column'}",
+             2)
+    if three_d and plan is not None:
+        try:
+            ds = merge_slices(ds, plan.smu_thickness_m, user_density)
+        except ValueError as exc:
+            fail(f"{path}: {exc}", 2)
     try:
         try:
             classes = class_codes(ds, rule_set)
@@ -223,8 +248,10 @@ def resource(
         table = resource_table(blocks, cutoffs, by=by_col)
     except ValueError as exc:
         fail(f"{path}: {exc}")
-    if out is not None:
-        table.to_csv(out, index=False)
+    if out is not None:  # the CSV states where the cut-off applied
+        basis = (f"slice {float(ds.attrs.get('slice_thickness_m', float('nan'))):g} m" if "depth_mbsf" in ds.dims
+                 else "column")
+        table.assign(cutoff_basis=basis).to_csv(out, index=False)
     if classes is not None:
         config = dataclasses.replace(config, rules=dataclasses.replace(rule_set, range_m=classes.attrs["range_m"]))
     all_notes = [n for n in notes + table.attrs.get("notes", []) if not n.startswith("blocks not classified")]
@@ -243,7 +270,10 @@ def _print_plan(ds) -> None:
     if "area_of_interest" in ds.attrs:
         console().print(str(ds.attrs["area_of_interest"]), highlight=False)
     if "depth_mbsf" in ds.dims:
-        basis = f"cut-off applied per {float(ds.attrs.get('slice_thickness_m', float('nan'))):g} m slice (3-D model)"
+        merged = (f", merged from {float(ds.attrs['merged_from_slice_m']):g} m slices"
+                  if "merged_from_slice_m" in ds.attrs else "")
+        basis = (f"cut-off applied per {float(ds.attrs.get('slice_thickness_m', float('nan'))):g} m slice "
+                 f"(selective mining unit of the 3-D model{merged})")
     else:
         basis = "cut-off applied per column (window average grade, 2-D model)"
     console().print(basis, highlight=False)

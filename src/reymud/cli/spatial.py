@@ -29,7 +29,7 @@ CellOpt = Annotated[float, typer.Option("--cell", help="Block (cell) size in met
 VariableOpt = Annotated[str, typer.Option("--variable", help="Variable to analyse (e.g. total_rey_ppm, thickness_m).")]
 
 
-def _points(project, window: tuple[float, float] | None = None, plan=None):
+def _points(project, window: tuple[float, float] | None = None, plan=None, stderr_banner: bool = False):
     """Per-core window points with easting/northing, the summarised samples they come from, and the
     synthetic flag; the samples are returned so the 3-D model reuses them instead of re-reading the project.
     Built by :func:`reymud.spatial.points.window_points` (the same builder as ``assess``)."""
@@ -48,6 +48,13 @@ def _points(project, window: tuple[float, float] | None = None, plan=None):
     if pts.attrs.get("dropped_cores"):
         notes.print(f"[yellow]note:[/] {len(pts.attrs['dropped_cores'])} core(s) without data in the window "
                       f"left out: {', '.join(pts.attrs['dropped_cores'][:10])}")
+    if stderr_banner:  # --json: stdout carries the JSON only
+        from reymud.cli._common import SYNTHETIC_BANNER, is_synthetic
+
+        synthetic = is_synthetic(project)
+        if synthetic:
+            notes.print(SYNTHETIC_BANNER)
+        return pts, samples, synthetic
     return pts, samples, synthetic_banner(project)
 
 
@@ -353,8 +360,8 @@ def simulate(
                                               "without Dask.")] = 2,
     seed: Annotated[int | None, typer.Option(help="Random seed (identical results whatever the workers) "
                                                   "[plan: 20260202].")] = None,
-    cutoffs: Annotated[str, typer.Option(help="Cut-offs in ppm total REY, comma-separated (0 = no cut-off, "
-                                              "always reported).")] = "0,400,1000,2000",
+    cutoffs: Annotated[str | None, typer.Option(help="Cut-offs in ppm total REY, comma-separated (0 = no cut-off, "
+                                                     "always reported) [plan: 400,1000,2000].")] = None,
     out: Annotated[Path | None, typer.Option(help="Output NetCDF (default <project>.files/realizations.nc).")] = None,
     area: Annotated[str | None, typer.Option(help="Area of interest: lon/lat box 'minlon,minlat,maxlon,maxlat' or a "
                                                   "GeoJSON file; blocks count by their fraction inside.")] = None,
@@ -375,7 +382,7 @@ def simulate(
     realizations = realizations or plan.n_realizations
     seed = plan.seed
     with open_project(project) as proj:
-        pts, _, synthetic = _points(proj, plan=plan)
+        pts, _, synthetic = _points(proj, plan=plan, stderr_banner=as_json)
         pts = pts[np.isfinite(pts[variable])]
         if not as_json:
             console.print(plan.describe(), highlight=False)
@@ -414,7 +421,8 @@ def simulate(
         if variable != "total_rey_ppm":
             return  # tonnage summaries are defined on total REY grade realisations
         try:
-            cuts = [float(c) for c in cutoffs.split(",") if c.strip()]
+            cuts = (sorted({0.0, *plan.cutoffs_ppm}) if cutoffs is None
+                    else [float(c) for c in cutoffs.split(",") if c.strip()])
         except ValueError:
             fail(f"--cutoffs {cutoffs!r}: give comma-separated numbers in ppm, e.g. 0,400,1000", 2)
         with warnings.catch_warnings(record=True) as caught:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -13,7 +14,7 @@ from reymud.resource.classify import class_codes
 from reymud.resource.config import CLASSES, DEFAULT_DENSITY_T_M3, ClassificationRules
 from reymud.resource.value import block_value_usd_t, default_prices_usd_per_kg
 
-__all__ = ["block_area_m2", "blocks_table", "element_columns"]
+__all__ = ["block_area_m2", "blocks_table", "element_columns", "merge_slices"]
 
 
 def element_columns(frame: pd.DataFrame | xr.Dataset) -> list[str]:
@@ -179,4 +180,93 @@ def blocks_table(
         notes.append("the block model has no block inside the area with an estimate")
     out.attrs.update(notes=notes, density_source=source, n_nan_blocks=n_nan, unpriced=unpriced,
                      synthetic=str(ds.attrs.get("synthetic", "unknown")))
+    return out
+
+
+#: 3-D variables merged by their most conservative slice (classification inputs) in :func:`merge_slices`.
+_WORST = {"nearest_core_m": "max", "mean_distance_m": "max", "n_cores_in_search": "min", "n_samples": "min",
+          "slope_of_regression": "min", "kriging_efficiency": "min"}
+
+
+def merge_slices(ds: xr.Dataset, smu_thickness_m: float, density_t_m3: float | None = None) -> xr.Dataset:
+    """A 3-D BLOCK MODEL whose depth slices are merged into selective mining units (SMU) of ``smu_thickness_m``.
+
+    A cut-off applied per SMU then selects whole mining units. Each SMU holds ``k = smu / slice``
+    consecutive slices: ``thickness_m`` is their sum, grades (``*_ppm``) are dry-tonnage-weighted
+    means (thickness x density, the stated default where a slice has no density), so tonnage and
+    contained metal are unchanged at cut-off 0; ``density_t_m3`` is the thickness-weighted mean
+    (NaN only where every slice's density is assumed); ``overburden_m`` is the SMU top.
+    Classification inputs take the most conservative slice (largest distance, fewest cores, lowest
+    slope or kriging efficiency) and ``inside`` needs every slice inside. Variance variables are dropped.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        3-D BLOCK MODEL (``depth_mbsf`` first dim, ``attrs["slice_thickness_m"]``).
+    smu_thickness_m : float
+        SMU thickness (m): a whole multiple of the slice thickness that divides the slice count.
+    density_t_m3 : float, optional
+        Density where a slice has none (default 0.55, the stated default of ``ResourceConfig``).
+
+    Raises
+    ------
+    ValueError
+        For a 2-D model, an SMU that is not a whole number of slices, or slices that do not fill whole SMUs.
+    """
+    if "depth_mbsf" not in ds.dims or "slice_thickness_m" not in ds.attrs:
+        raise ValueError("a per-slice cut-off needs a 3-D block model with slice_thickness_m "
+                         "(reymud estimate PROJECT --slices 1)")
+    slice_m = float(ds.attrs["slice_thickness_m"])
+    ratio = float(smu_thickness_m) / slice_m
+    k = round(ratio)
+    if k < 1 or abs(ratio - k) > 1e-6:
+        raise ValueError(f"SMU thickness {smu_thickness_m:g} m is not a whole number of the model's "
+                         f"{slice_m:g} m slices; rebuild with reymud estimate --slices {smu_thickness_m:g}")
+    n = ds.sizes["depth_mbsf"]
+    if n % k:
+        raise ValueError(f"the model's {n} slices of {slice_m:g} m do not fill whole {smu_thickness_m:g} m SMUs")
+    if k == 1:
+        return ds
+    ds = ds.transpose("depth_mbsf", ...)
+    default = DEFAULT_DENSITY_T_M3 if density_t_m3 is None else float(density_t_m3)
+
+    def group(da: xr.DataArray) -> np.ndarray:
+        values = np.asarray(da.values, dtype=float)
+        return values.reshape(n // k, k, *values.shape[1:])
+
+    thick = np.nan_to_num(group(ds["thickness_m"]))
+    density = group(ds["density_t_m3"]) if "density_t_m3" in ds else np.full(thick.shape, np.nan)
+    weight = thick * np.where(np.isfinite(density), density, default)
+    wsum = weight.sum(axis=1)
+    depth = ds["depth_mbsf"].values.astype(float).reshape(n // k, k).mean(axis=1)
+    out = xr.Dataset(coords={"depth_mbsf": depth, **{c: ds[c] for c in ds.coords if c != "depth_mbsf"}},
+                     attrs={**ds.attrs, "slice_thickness_m": float(smu_thickness_m),
+                            "merged_from_slice_m": slice_m})
+    dims = ds["thickness_m"].dims
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN groups (blocks no core reaches) stay NaN
+        for name, da in ds.data_vars.items():
+            if "depth_mbsf" not in da.dims:
+                out[name] = da
+                continue
+            if name.endswith("_variance") or da.dims != dims:
+                continue
+            values = group(da)
+            if name == "thickness_m":
+                merged = np.where(np.isfinite(group(da)).any(axis=1), thick.sum(axis=1), np.nan)
+            elif name.endswith("_ppm"):
+                merged = np.where(wsum > 0, np.nansum(values * weight, axis=1) / wsum, np.nanmean(values, axis=1))
+            elif name == "density_t_m3":
+                tsum = (thick * np.isfinite(values)).sum(axis=1)
+                merged = np.where(tsum > 0, np.nansum(values * thick, axis=1) / tsum, np.nan)
+            elif name == "overburden_m":
+                merged = values[:, 0]
+            elif name == "inside":
+                merged = np.asarray(da.values, dtype=bool).reshape(values.shape).all(axis=1)
+            elif name in _WORST:
+                merged = np.nanmax(values, axis=1) if _WORST[name] == "max" else np.nanmin(values, axis=1)
+            else:
+                continue
+            out[name] = (dims, merged.astype(da.dtype) if name in ("inside", "n_cores_in_search", "n_samples")
+                         and np.isfinite(merged).all() else merged, da.attrs)
     return out
