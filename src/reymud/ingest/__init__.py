@@ -22,7 +22,11 @@ What it does
   ``skipped-duplicate``. Errors are :class:`IngestError` naming file, spreadsheet row (header =
   row 1; ``#`` comment lines above the header count as rows), column, problem and fix.
 
-Public API: :func:`ingest_files`, :func:`read_table`, :func:`parse_file`, :class:`IngestError`,
+- Memory stays bounded: a text table is read in chunks (:func:`read_chunks`, size and shape limits in
+  :class:`ReadLimits`); a long table is validated and converted chunk by chunk, and stored in slices
+  within the file's one transaction.
+
+Public API: :func:`ingest_files`, :func:`read_table`, :func:`read_chunks`, :func:`parse_file`, :class:`IngestError`,
 :class:`ImportReport`, :class:`IngestMapping` (the YAML mapping and every ingest default), and the
 QA/QC summaries :func:`crm_stats`, :func:`duplicate_pairs`, :func:`blank_check`.
 """
@@ -31,7 +35,7 @@ from reymud.ingest.errors import IngestError
 from reymud.ingest.mapping import IngestMapping
 from reymud.ingest.pipeline import ImportReport, ingest_files, parse_file
 from reymud.ingest.qaqc import blank_check, crm_stats, duplicate_pairs
-from reymud.ingest.reader import read_table
+from reymud.ingest.reader import ReadLimits, read_chunks, read_table
 
-__all__ = ["ImportReport", "IngestError", "IngestMapping", "blank_check", "crm_stats", "duplicate_pairs",
-           "ingest_files", "parse_file", "read_table"]
+__all__ = ["ImportReport", "IngestError", "IngestMapping", "ReadLimits", "blank_check", "crm_stats", "duplicate_pairs",
+           "ingest_files", "parse_file", "read_chunks", "read_table"]

@@ -243,7 +243,7 @@ def long_assays(frame: pd.DataFrame, layout: Layout, stored_ids: pd.Categorical,
         "unit_raw": _categorical(units_raw, codes), "value": parsed.value * num_r / den_r / factor_r,
         "unit": _categorical(units, codes), "detection_limit": limit * num_r / den_r / factor_r,
         "censored": parsed.censored, "lab": pd.Categorical.from_codes(lab_codes, categories=lab_names),
-        "method": pd.Categorical.from_codes(method_codes, categories=method_names), "_row": rows})
+        "method": pd.Categorical.from_codes(method_codes, categories=method_names), "_row": rows.astype(np.int32)})
     unit_rows = assays["unit"].astype(object).to_numpy()
     for unit in ("ppm", "wt%"):
         here = unit_rows == unit

@@ -1,8 +1,8 @@
-"""The one error type of the ingest stage."""
+"""The error type of the ingest stage, and the subtypes that say a file or sheet holds no table."""
 
 from __future__ import annotations
 
-__all__ = ["IngestError"]
+__all__ = ["EmptyTableError", "IngestError", "NoTableError", "UnrecognisedTableError"]
 
 
 class IngestError(ValueError):
@@ -34,3 +34,15 @@ class IngestError(ValueError):
         if column is not None:
             where.append(f"column {column!r}")
         super().__init__(f"{', '.join(where)}: {problem}. Fix: {fix}")
+
+
+class NoTableError(IngestError):
+    """The file or sheet holds no table to load (a workbook skips such a sheet and reports why)."""
+
+
+class EmptyTableError(NoTableError):
+    """Nothing to read: an empty file or sheet, only comment lines, or a header without data rows."""
+
+
+class UnrecognisedTableError(NoTableError):
+    """Rows are present but no analyte, long-table or collar column was recognised."""

@@ -10,7 +10,7 @@ import pandas as pd
 
 from reymud.ingest.columns import ColumnSpec, known_units, name_key, recognise_column, split_name
 from reymud.ingest.depth_units import DEPTH_ROLES, depth_factor, split_depth_name
-from reymud.ingest.errors import IngestError
+from reymud.ingest.errors import IngestError, UnrecognisedTableError
 from reymud.ingest.mapping import IngestMapping
 from reymud.ingest.units import conversion, normalise_unit, parse_analyte
 
@@ -133,11 +133,10 @@ def classify(frame: pd.DataFrame, mapping: IngestMapping, file: str) -> tuple[La
                           "U1366D, as in sample names like U1366D-2H-3-W 50/52), or map a column to core_id",
                           row=header_row)
     else:
-        raise IngestError(file, "no analyte columns (e.g. 'La (ppm)'), no analyte/value columns and no collar "
-                          f"columns (core_id, latitude, longitude) were recognised; unrecognised: "
-                          f"{', '.join(unrecognised) or 'none'}",
-                          "name the columns as in the documentation or map them in a mapping file (--mapping)",
-                          row=header_row)
+        raise UnrecognisedTableError(
+            file, "no analyte columns (e.g. 'La (ppm)'), no analyte/value columns and no collar columns (core_id, "
+            f"latitude, longitude) were recognised; unrecognised: {', '.join(unrecognised) or 'none'}",
+            "name the columns as in the documentation or map them in a mapping file (--mapping)", row=header_row)
     units_row = kind == "wide" and _is_units_row(frame, analytes)
     if units_row:
         unit_cells = frame.iloc[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -12,31 +12,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reymud.ingest.assays import long_assays, wide_assays
+from reymud.ingest.assays import wide_assays
+from reymud.ingest.collars import collar_table
 from reymud.ingest.columns import recognise_column
-from reymud.ingest.errors import IngestError
+from reymud.ingest.errors import EmptyTableError, IngestError, UnrecognisedTableError
 from reymud.ingest.layout import Layout, classify
+from reymud.ingest.longtable import parse_long
 from reymud.ingest.mapping import IngestMapping
-from reymud.ingest.reader import read_table, sheet_names
-from reymud.ingest.samples import build_samples, numbers, text
+from reymud.ingest.reader import ReadLimits, finish_table, is_workbook, read_chunks
+from reymud.ingest.samples import build_samples, text
 from reymud.ingest.validate import (
-    check_cores,
     check_depth_in_core,
     check_intervals,
     check_major_sum,
     check_sample_collars,
     repeated_ids,
 )
+from reymud.ingest.workbook import Workbook
 from reymud.store import Project, write_import
 
 __all__ = ["ImportReport", "ParsedFile", "ingest_files", "parse_file"]
-
-_SAMPLE_ROLES = ("sample_id", "core_id", "top_mbsf", "bottom_mbsf", "depth_mbsf", "section_top_mbsf",
-                 "interval_top_cm", "interval_bottom_cm", "sample_type", "reference", "site", "hole", "cruise",
-                 "latitude", "longitude", "water_depth_m", "core_length_m", "recovery")
-_CORE_TEXT = ("cruise", "site", "hole")
-_CORE_NUMBERS = ("latitude", "longitude", "water_depth_m", "core_length_m", "recovery")
-
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -99,24 +94,8 @@ class ParsedFile:
     sheets_skipped: tuple[str, ...] = ()
 
 
-def _collars(frame: pd.DataFrame, layout: Layout, core_ids: pd.Series, rows: np.ndarray, file: str,
-             mapping: IngestMapping) -> pd.DataFrame | None:
-    roles = layout.roles
-    if "latitude" not in roles and "longitude" not in roles:
-        return None
-    cores = pd.DataFrame({"core_id": core_ids.to_numpy(dtype=object), "_row": rows})
-    for col in _CORE_TEXT:
-        cores[col] = text(frame, roles.get(col)).replace("", None).to_numpy(dtype=object)
-    for col in _CORE_NUMBERS:
-        cores[col] = numbers(frame, roles[col], file, rows) if col in roles else np.nan
-    cores = cores.loc[cores["core_id"].notna().to_numpy()].reset_index(drop=True)
-    keep = repeated_ids(cores["core_id"], cores.drop(columns=["_row"]), cores["_row"].to_numpy(), file, "core")
-    cores = cores.loc[keep].reset_index(drop=True)
-    check_cores(cores, file, mapping, dict(roles))
-    return cores
-
-
-def parse_file(path: str | Path, mapping: IngestMapping | None = None, sha256: str | None = None) -> ParsedFile:
+def parse_file(path: str | Path, mapping: IngestMapping | None = None, sha256: str | None = None,
+               limits: ReadLimits | None = None) -> ParsedFile:
     """Read, recognise, convert and validate one file (no project needed).
 
     Parameters
@@ -125,6 +104,9 @@ def parse_file(path: str | Path, mapping: IngestMapping | None = None, sha256: s
     mapping : IngestMapping, optional
     sha256 : str, optional
         The file's checksum when the caller has it already (saves reading the file twice).
+    limits : ReadLimits, optional
+        Shape limits and chunk size of the text reader (a long text table is converted chunk by
+        chunk, see :mod:`reymud.ingest.longtable`).
 
     Raises
     ------
@@ -135,12 +117,14 @@ def parse_file(path: str | Path, mapping: IngestMapping | None = None, sha256: s
     mapping = mapping or IngestMapping()
     if sha256 is None:
         sha256 = _sha256(path) if path.is_file() else ""
-    if mapping.sheet is None and path.is_file() and _head(path) == b"PK\x03\x04":
-        names = sheet_names(path)
-        if len(names) > 1 or mapping.core_id_from_sheet:
-            return _parse_sheets(path, names, mapping, sha256)
-    frame = read_table(path, sheet=mapping.sheet, encoding=mapping.encoding)
-    return _parse_frame(frame, path.name, sha256, mapping)
+    if is_workbook(path):
+        with Workbook(path) as book:
+            if mapping.sheet is None and (len(book.names) > 1 or mapping.core_id_from_sheet):
+                return _parse_sheets(book, mapping, sha256)
+            frame = finish_table(book.table(mapping.sheet), path.name, "excel")
+        return _parse_frame(frame, path.name, sha256, mapping)
+    chunks = read_chunks(path, encoding=mapping.encoding, limits=limits)
+    return _parse_frame(next(chunks), path.name, sha256, mapping, rest=chunks)
 
 
 def _sha256(path: Path) -> str:
@@ -152,29 +136,24 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _head(path: Path) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read(4)
+def _parse_sheets(book: Workbook, mapping: IngestMapping, sha256: str) -> ParsedFile:
+    """Every sheet of a workbook: layout detected per sheet, tables combined, skipped sheets reported.
 
-
-#: Problems that mean "this sheet holds no table to load" (notes, charts, empty sheets): skipped, reported.
-_SKIP_SHEET = ("no analyte columns", "is empty", "no data rows", "the file has a header")
-
-
-def _parse_sheets(path: Path, names: list[str], mapping: IngestMapping, sha256: str) -> ParsedFile:
-    """Every sheet of a workbook: layout detected per sheet, tables combined, skipped sheets reported."""
+    A sheet is skipped (and reported) when it holds no table: it is empty or has a header without data
+    rows (:class:`EmptyTableError`), or none of its columns is recognised
+    (:class:`UnrecognisedTableError`). Any other problem on a sheet is an error for the whole file.
+    """
+    file = book.path.name
     parts: list[ParsedFile] = []
     loaded: list[str] = []
     skipped: list[str] = []
-    for name in names:
-        label = f"{path.name} [sheet {name}]"
+    for name in book.names:
+        label = f"{file} [sheet {name}]"
         try:
-            frame = read_table(path, sheet=name)
-        except IngestError as exc:
-            if any(key in exc.problem for key in _SKIP_SHEET):
-                skipped.append(f"{name}: {exc.problem.replace('the file ', 'the sheet ')}")
-                continue
-            raise
+            frame = finish_table(book.table(name), file, "excel")
+        except EmptyTableError as exc:
+            skipped.append(f"{name}: {exc.problem.replace('the file ', 'the sheet ')}")
+            continue
         if mapping.core_id_from_sheet and not any(recognise_column(c).role == "core_id" or
                                                   mapping.columns.get(c) == "core_id" for c in frame.columns):
             attrs = dict(frame.attrs)
@@ -182,14 +161,15 @@ def _parse_sheets(path: Path, names: list[str], mapping: IngestMapping, sha256: 
             frame.attrs.update(attrs)
         try:
             parts.append(_parse_frame(frame, label, sha256, mapping))
-        except IngestError as exc:
-            if exc.problem.startswith("no analyte columns"):
-                skipped.append(f"{name}: no analyte, long-table or collar columns recognised")
-                continue
-            raise
+        except UnrecognisedTableError:
+            skipped.append(f"{name}: no analyte, long-table or collar columns recognised")
+            continue
+        except EmptyTableError as exc:
+            skipped.append(f"{name}: {exc.problem.replace('the file ', 'the sheet ')}")
+            continue
         loaded.append(name)
     if not parts:
-        raise IngestError(path.name, f"no sheet holds a table to load ({'; '.join(skipped)})",
+        raise IngestError(file, f"no sheet holds a table to load ({'; '.join(skipped)})",
                           "name the columns as in the documentation, or set 'sheet' and map the columns in the "
                           "mapping file")
     cores = [p.cores for p in parts if p.cores is not None]
@@ -204,7 +184,7 @@ def _parse_sheets(path: Path, names: list[str], mapping: IngestMapping, sha256: 
         if dup.size:
             sid = samples_all["sample_id"].iloc[dup[0]]
             first = str(sheet_of[np.flatnonzero((samples_all["sample_id"] == sid).to_numpy())[0]])
-            raise IngestError(path.name, f"sample id {sid!r} appears on sheet {first!r} and on sheet "
+            raise IngestError(file, f"sample id {sid!r} appears on sheet {first!r} and on sheet "
                               f"{str(sheet_of[dup[0]])!r}", "keep each sample on one sheet, or give the repeat its own "
                               "id", row=int(samples_all["_row"].iloc[dup[0]]))
     assays_all = None
@@ -214,20 +194,47 @@ def _parse_sheets(path: Path, names: list[str], mapping: IngestMapping, sha256: 
     kinds = "+".join(dict.fromkeys(p.layout.kind for p in parts))
     layout = replace(parts[0].layout, kind=kinds)
     comments = [c for p in parts for c in p.header_comments]
-    return ParsedFile(path.name, sha256, layout, sum(p.n_rows for p in parts), cores_all, samples_all, assays_all,
+    return ParsedFile(file, sha256, layout, sum(p.n_rows for p in parts), cores_all, samples_all, assays_all,
                       sum(p.not_analysed for p in parts), comments, any(p.synthetic for p in parts),
                       tuple(loaded), tuple(skipped))
 
 
-def _parse_frame(frame: pd.DataFrame, file: str, sha256: str, mapping: IngestMapping) -> ParsedFile:
-    """Recognise, convert and validate one table (a file, or one sheet of a workbook)."""
+def _chained(first: pd.DataFrame, rest: Iterator[pd.DataFrame] | None) -> Iterator[pd.DataFrame]:
+    """``first`` then the chunks of ``rest``, without holding on to a chunk once it is handed out."""
+    box = [first]
+    del first
+    yield box.pop()
+    yield from rest or ()
+
+
+def _parse_frame(frame: pd.DataFrame, file: str, sha256: str, mapping: IngestMapping,
+                 rest: Iterator[pd.DataFrame] | None = None) -> ParsedFile:
+    """Recognise, convert and validate one table (a file, or one sheet of a workbook).
+
+    ``frame`` is the table, or its first chunk when ``rest`` yields the following ones: a long table is
+    then converted chunk by chunk; other layouts (wide tables and collar files, which hold one row
+    per sample or core) are joined first.
+    """
     comments = list(frame.attrs.get("header_comments", []))
     layout, frame = classify(frame, mapping, file)
     if frame.empty:
-        raise IngestError(file, "the file has a header (and units) row but no data rows",
-                          "export the table again with its data rows")
-    rows = int(frame.attrs.get("first_data_row", 2)) + np.arange(len(frame))
+        raise EmptyTableError(file, "the file has a header (and units) row but no data rows",
+                              "export the table again with its data rows")
     synthetic = any("SYNTHETIC" in c.upper() for c in comments) or "SYNTHETIC" in file.upper()
+    if layout.kind == "long":
+        chunks = _chained(frame, rest)
+        del frame  # parse_long frees each chunk once converted
+        table = parse_long(chunks, layout, mapping, file, sha256)
+        check_major_sum(table.assays, table.samples, file, mapping.bounds)
+        return ParsedFile(file, sha256, layout, table.n_rows, table.cores, table.samples, table.assays,
+                          table.not_analysed, comments, synthetic)
+    more = list(rest or ())
+    if more:
+        attrs = dict(frame.attrs)
+        frame = pd.concat([frame, *more], ignore_index=True)
+        frame.attrs.update(attrs)
+        del more
+    rows = int(frame.attrs.get("first_data_row", 2)) + np.arange(len(frame))
     samples = assays = None
     n_absent = 0
     if layout.kind == "collars":
@@ -241,42 +248,17 @@ def _parse_frame(frame: pd.DataFrame, file: str, sha256: str, mapping: IngestMap
         if missing.size:
             raise IngestError(file, "the core id is empty", "give every collar row a core id (or a site and a hole)",
                               row=int(rows[missing[0]]), column=id_column)
-        cores = _collars(frame, layout, core_ids, rows, file, mapping)
+        cores = collar_table(frame, layout, core_ids, rows, file, mapping)
         if "latitude" not in layout.roles or "longitude" not in layout.roles:
             raise IngestError(file, "the collar file needs both latitude and longitude columns",
                               "add the missing coordinate column (decimal degrees, WGS84)", row=int(rows[0]) - 1)
-    elif layout.kind == "wide":
+    else:
         samples = build_samples(frame, layout, mapping, file, sha256, rows)
         keep = repeated_ids(samples["sample_id"], frame, rows, file) | samples["is_dl"].to_numpy()
         frame, samples = frame.loc[keep], samples.loc[keep]
-        cores = _collars(frame, layout, samples["core_id"], samples["_row"].to_numpy(), file, mapping)
+        cores = collar_table(frame, layout, samples["core_id"], samples["_row"].to_numpy(), file, mapping)
         assays, n_absent = wide_assays(frame, layout, samples, mapping, file)
         samples = samples.loc[~samples["is_dl"].to_numpy()]
-    else:
-        sid = layout.roles["sample_id"] if "sample_id" in layout.roles else None
-        if sid is None:
-            raise IngestError(file, "no sample id column was recognised", "name it 'sample_id' or map it",
-                              row=int(rows[0]) - 1)
-        level = [layout.roles[r] for r in _SAMPLE_ROLES if r in layout.roles]
-        labels = text(frame, sid)
-        first = ~labels.duplicated().to_numpy()
-        distinct = ~frame[level].duplicated().to_numpy()
-        if distinct.sum() != first.sum():
-            repeated_ids(labels[distinct], frame.loc[distinct, level], rows[distinct], file)
-        head = frame.loc[first]
-        samples = build_samples(head, layout, mapping, file, sha256, rows[first])
-        cores = _collars(head, layout, samples["core_id"], rows[first], file, mapping)
-        label_codes, label_names = pd.factorize(labels)
-        stored_of = pd.Series(samples["sample_id"].to_numpy(), index=labels[first].to_numpy())
-        stored = pd.Categorical.from_codes(label_codes, categories=stored_of.reindex(label_names).to_numpy())
-        assays, n_absent = long_assays(frame, layout, stored, mapping, file, rows)
-        keep = np.ones(len(assays), dtype=bool)
-        if assays.duplicated(["sample_id", "analyte"], keep=False).any():
-            keep = repeated_ids(assays["sample_id"].astype(str) + " / " + assays["analyte"].astype(str),
-                                assays[["value_raw", "unit_raw"]], assays["_row"].to_numpy(), file,
-                                what="sample/analyte")
-        assays = assays.loc[keep].drop(columns="_row").reset_index(drop=True)
-    if samples is not None:
         check_major_sum(assays, samples, file, mapping.bounds)
     return ParsedFile(file, sha256, layout, len(frame), cores, samples, assays, n_absent, comments, synthetic)
 
@@ -288,10 +270,7 @@ def _fmt(value: object) -> str:
 def _new_only(project: Project, table: str, frame: pd.DataFrame, keys: list[str], compare: list[str],
               file: str, what: str) -> pd.DataFrame:
     """Drop rows already stored identically; a stored row with different values is an error."""
-    cols = ", ".join(f"t.{c}" for c in dict.fromkeys(keys + compare))
-    on = " AND ".join(f"t.{k} = n.{k}" for k in keys)
-    old = project.sql(f"SELECT {cols} FROM {table} t JOIN (SELECT DISTINCT {', '.join(keys)} FROM new) n ON {on}",
-                      frames={"new": frame[keys]})
+    old = project.stored_rows(table, frame[keys], [c for c in compare if c not in keys])
     if old.empty:
         return frame
     merged = frame.reset_index(drop=True).merge(old, on=keys, how="left", suffixes=("", "_old"), indicator=True)
@@ -324,10 +303,10 @@ def _store(project: Project, parsed: ParsedFile, mapping: IngestMapping) -> Impo
                           "core")
     samples, assays = parsed.samples, parsed.assays
     if samples is not None:
-        known = set(project.sql("SELECT core_id FROM cores")["core_id"])
+        known = project.core_ids()
         known |= set(parsed.cores["core_id"]) if parsed.cores is not None else set()
         check_sample_collars(samples.loc[samples["sample_type"] != "crm"], known, file, roles)
-        lengths = project.sql("SELECT core_id, core_length_m FROM cores WHERE core_length_m IS NOT NULL")
+        lengths = project.core_lengths().reset_index()
         lengths = pd.concat([lengths, parsed.cores[["core_id", "core_length_m"]]] if parsed.cores is not None
                             and "core_length_m" in parsed.cores else [lengths], ignore_index=True)
         regular_all = samples.loc[samples["sample_type"] == "sample"]
@@ -336,13 +315,9 @@ def _store(project: Project, parsed: ParsedFile, mapping: IngestMapping) -> Impo
         samples = _new_only(project, "samples", samples, ["sample_id"],
                             ["core_id", "top_mbsf", "bottom_mbsf", "sample_type"], file, "sample")
         regular = samples.loc[samples["sample_type"] == "sample"]
-        existing = project.sql(
-            "SELECT sample_id, core_id, top_mbsf, bottom_mbsf FROM samples WHERE sample_type = 'sample' AND "
-            "core_id IN (SELECT DISTINCT core_id FROM new)", frames={"new": regular[["core_id"]]})
+        existing = project.sample_intervals(regular["core_id"])
         check_intervals(regular, existing, file, roles)
-        stored_before = project.sql("SELECT count(*) AS n FROM samples WHERE sample_id IN (SELECT sample_id FROM new)",
-                                    frames={"new": parsed.samples[["sample_id"]]})["n"].iloc[0]
-        if stored_before:  # only samples already in the project can have clashing assay values
+        if project.count_samples(parsed.samples["sample_id"]):  # only samples already in the project can have clashing assay values
             assays = _new_only(project, "assays", assays, ["sample_id", "analyte"], ["value", "censored"], file,
                                "sample/analyte")
     n_values = 0 if assays is None else len(assays)
@@ -372,7 +347,8 @@ def _as_list(paths: Iterable[str | Path] | str | Path | None) -> list[str | Path
 def ingest_files(project: Project, paths: Iterable[str | Path] | str | Path,
                  collars: Iterable[str | Path] | str | Path | None = None,
                  mapping: str | Path | Mapping[str, Any] | IngestMapping | None = None,
-                 progress: Callable[[int, int, str], None] | None = None) -> list[ImportReport]:
+                 progress: Callable[[int, int, str], None] | None = None,
+                 limits: ReadLimits | None = None) -> list[ImportReport]:
     """Load lab files into a project; each file is one transaction.
 
     Parameters
@@ -386,6 +362,8 @@ def ingest_files(project: Project, paths: Iterable[str | Path] | str | Path,
         The YAML mapping (see :class:`reymud.ingest.IngestMapping`).
     progress : callable, optional
         Called as ``progress(i, n, file_name)`` before each file.
+    limits : ReadLimits, optional
+        Shape limits and the chunk size of the text reader (default ``ReadLimits()``).
 
     Returns
     -------
@@ -403,18 +381,18 @@ def ingest_files(project: Project, paths: Iterable[str | Path] | str | Path,
     reports = []
     with project.session():
         for i, path in enumerate(ordered):
-            reports.append(_one(project, path, mapping, i, len(ordered), progress))
+            reports.append(_one(project, path, mapping, i, len(ordered), progress, limits))
     return reports
 
 
 def _one(project: Project, path: Path, mapping: IngestMapping, i: int, n: int,
-         progress: Callable[[int, int, str], None] | None) -> ImportReport:
+         progress: Callable[[int, int, str], None] | None, limits: ReadLimits | None) -> ImportReport:
     if progress is not None:
         progress(i, n, path.name)
     if not path.is_file():
         raise IngestError(path.name, f"file {path} does not exist", "check the path")
     sha = _sha256(path)
-    if not project.sql("SELECT 1 FROM imports WHERE sha256 = ?", [sha]).empty:
+    if project.has_import(sha):
         return ImportReport(path.name, sha, "skipped-duplicate")
-    return _store(project, parse_file(path, mapping, sha), mapping)
+    return _store(project, parse_file(path, mapping, sha, limits), mapping)
 

@@ -10,25 +10,78 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from reymud.ingest.errors import IngestError
+from reymud.ingest.errors import EmptyTableError, IngestError
+from reymud.ingest.workbook import FIX_FORMAT as _FIX_FORMAT
+from reymud.ingest.workbook import Workbook
 
-__all__ = ["read_table", "sheet_names"]
+__all__ = ["MAX_COLUMNS", "ReadLimits", "finish_table", "is_workbook", "read_chunks", "read_table"]
 
 _TEXT = {".csv", ".txt", ".tsv", ".tab", ".dat"}
 _EXCEL = {".xlsx", ".xlsm"}
 _PARQUET = {".parquet", ".pq"}
 #: Refuse wider tables early (assumption: the widest real lab export has a few hundred columns; overridable
-#: only by splitting the file). Reading a 1,000,000-column header would otherwise cost gigabytes.
+#: with ``ReadLimits(max_columns=...)``). Reading a 1,000,000-column header would otherwise cost gigabytes.
 MAX_COLUMNS = 5000
-_FIX_FORMAT = "export the table as CSV (UTF-8), XLSX or Parquet with one header row"
+#: Text read to find comment lines, the header and the separator (bytes).
+_HEAD_BYTES = 262144
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Shape limits and chunking of the text reader.
+
+    Attributes
+    ----------
+    max_columns : int
+        Wider headers are refused before any row is read (default :data:`MAX_COLUMNS`).
+    chunk_bytes : int
+        A text table is read, validated and converted in chunks of about this many bytes, so memory
+        stays bounded whatever the file size (default 4 MiB: about 100,000 long-table rows; an
+        assumption balancing per-chunk overhead against peak memory, see benchmarks/bench_ingest.py).
+    max_cell_chars : int
+        Longer cells are refused (default 131,072, the limit of Python's ``csv`` module; no lab value
+        or name comes near it, a longer cell is a broken export).
+    """
+
+    max_columns: int = MAX_COLUMNS
+    chunk_bytes: int = 4 * 2**20
+    max_cell_chars: int = 131072
+
+    def __post_init__(self) -> None:
+        if self.max_columns < 1 or self.chunk_bytes < 1024 or self.max_cell_chars < 1:
+            raise ValueError(f"ReadLimits: max_columns and max_cell_chars must be >= 1 and chunk_bytes >= 1024, "
+                             f"got {self}")
+
+
+def _check_cells(path: Path, batch: pa.RecordBatch, first_row: int, limit: int) -> None:
+    """Refuse a cell longer than ``limit`` bytes (``first_row`` = spreadsheet row of the batch's first row)."""
+    for column in batch.columns:
+        if (pc.max(pc.binary_length(column)).as_py() or 0) <= limit:  # bytes >= characters: a cheap first test
+            continue
+        lengths = pc.utf8_length(column)
+        if (pc.max(lengths).as_py() or 0) > limit:
+            row = int(pc.index(pc.greater(lengths, limit), True).as_py())
+            raise IngestError(path.name, f"a cell is longer than {limit:,} characters, which no lab value or name "
+                              "is", "check the file for a broken export (an unclosed quote, or a run-away number)",
+                              row=first_row + row)
+
+
+def is_workbook(path: str | Path) -> bool:
+    """Whether ``path`` is an .xlsx workbook (a zip archive without a text-file extension)."""
+    path = Path(path)
+    if not path.is_file() or path.suffix.lower() in _TEXT:
+        return False
+    with open(path, "rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
 
 
 def _sniff_kind(path: Path, head: bytes) -> str:
@@ -88,18 +141,11 @@ def _split_comments(lines: list[str]) -> tuple[list[str], int]:
 
 def _read_text_arrow(data: bytes | None, header: str, sep: str, n_comment: int) -> pd.DataFrame | None:
     """Fast path: pyarrow's CSV reader, every column as text. None when it cannot read the file."""
-    if data is None:
-        return None
-    names = next(csv.reader([header], delimiter=sep))
-    if len(set(names)) != len(names) or any(not n.strip() for n in names):
+    options = _arrow_options(header, sep, n_comment) if data is not None else None
+    if options is None:
         return None
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")),
-            read_options=pacsv.ReadOptions(skip_rows=n_comment),
-            parse_options=pacsv.ParseOptions(delimiter=sep),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+        table = pacsv.read_csv(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")), *options)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     return table.to_pandas()
@@ -159,15 +205,15 @@ def _read_text_checked(path: Path, text: str, sep: str, n_comment: int) -> pd.Da
         pd.DataFrame(columns=header, dtype=object)
 
 
-def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None,
-               full_text: Callable[[], str] | None = None) -> pd.DataFrame:
-    lines = text[:262144].splitlines()
+def _text_header(path: Path, text: str, sep: str | None, limits: ReadLimits) -> tuple[list[str], int, str, str]:
+    """Comment lines, their count, the header line and the separator of a text table (from its start)."""
+    lines = text[:_HEAD_BYTES].splitlines()
     comments, n_comment = _split_comments(lines[:1000])
     body = lines[n_comment:] if n_comment < len(lines) else []
     if not any(line.strip() for line in body):
-        raise IngestError(path.name, "the file is empty (no header row)" if not comments else
-                          "the file has only comment lines, no header row",
-                          "export the table again with its header row and data")
+        raise EmptyTableError(path.name, "the file is empty (no header row)" if not comments else
+                              "the file has only comment lines, no header row",
+                              "export the table again with its header row and data")
     header = body[0]
     if sep is None:
         counts = {d: header.count(d) for d in (",", "\t", ";", "|")}
@@ -175,117 +221,52 @@ def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None
         if counts[sep] == 0:
             raise IngestError(path.name, "the file is not a table: its first line has no comma, tab, semicolon "
                               "or | separating columns", _FIX_FORMAT, row=n_comment + 1)
-    if header.count(sep) + 1 > MAX_COLUMNS:
-        raise IngestError(path.name, f"the header has more than {MAX_COLUMNS:,} columns (lab tables have tens to "
-                          "hundreds)", "check the separator and the export; a table with one analyte per column "
+    if header.count(sep) + 1 > limits.max_columns:
+        raise IngestError(path.name, f"the header has more than {limits.max_columns:,} columns (lab tables have tens "
+                          "to hundreds)", "check the separator and the export; a table with one analyte per column "
                           "needs one column per analyte, not per sample (write long tables as analyte, value, unit)",
                           row=n_comment + 1)
+    return comments, n_comment, header, sep
+
+
+def _read_text(path: Path, text: str, sep: str | None, data: bytes | None = None,
+               full_text: Callable[[], str] | None = None, limits: ReadLimits | None = None) -> pd.DataFrame:
+    comments, n_comment, header, sep = _text_header(path, text, sep, limits or ReadLimits())
     frame = _read_text_arrow(data, header, sep, n_comment)
-    if frame is not None:
-        frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, delimiter=sep)
-        return frame
-    frame = _read_text_checked(path, full_text() if full_text is not None else text, sep, n_comment)
+    if frame is None:
+        frame = _read_text_checked(path, full_text() if full_text is not None else text, sep, n_comment)
     frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, delimiter=sep)
     return frame
 
 
-def _sheet_rows(path: Path, book_values, book_formulas, name: str) -> list[list[object]]:
-    """Cell values of one sheet; a formula cell without a cached result is an IngestError."""
-    values = [list(r) for r in book_values[name].iter_rows(values_only=True)]
-    formulas = book_formulas[name].iter_rows(values_only=True) if book_formulas is not None else None
-    if formulas is not None:
-        for i, (vrow, frow) in enumerate(zip(values, formulas, strict=False)):
-            for j, (v, f) in enumerate(zip(vrow, frow, strict=False)):
-                if v is None and isinstance(f, str) and f.startswith("="):
-                    from openpyxl.utils import get_column_letter
-
-                    raise IngestError(path.name, f"sheet {name!r}, cell {get_column_letter(j + 1)}{i + 1} holds the "
-                                      f"formula {f[:60]!r} without a computed result (the file was written by a "
-                                      "program, not saved by Excel)", "open the workbook in Excel or LibreOffice and "
-                                      "save it (formulas are then computed), or export the values as CSV", row=i + 1)
-    return values
+def _arrow_options(header: str, sep: str, n_comment: int, block_size: int | None = None):
+    """pyarrow CSV options reading every column as text; None when the header has repeated/empty names."""
+    names = next(csv.reader([header], delimiter=sep))
+    if len(set(names)) != len(names) or any(not n.strip() for n in names):
+        return None
+    read = pacsv.ReadOptions(skip_rows=n_comment, **({"block_size": block_size, "use_threads": False} if block_size
+                                                    else {}))
+    return (read, pacsv.ParseOptions(delimiter=sep),
+            pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                                 quoted_strings_can_be_null=False))
 
 
-def sheet_names(path: str | Path) -> list[str]:
-    """Sheet names of an .xlsx workbook, in order."""
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for damaged files
-        raise IngestError(Path(path).name, f"the file is not a readable .xlsx workbook ({type(exc).__name__})",
-                          _FIX_FORMAT) from None
-    try:
-        return list(book.sheetnames)
-    finally:
-        book.close()
-
-
-def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises several unrelated types for damaged files
-        raise IngestError(path.name, f"the file is not a readable .xlsx workbook ({type(exc).__name__})",
-                          _FIX_FORMAT) from None
-    try:
-        names = list(book.sheetnames)
-        if sheet is None:
-            sheet = names[0]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                raise IngestError(path.name, f"no sheet number {sheet} (the workbook has {len(names)})",
-                                  "set 'sheet' in the mapping file to a sheet name")
-            sheet = names[sheet]
-        elif sheet not in names:
-            raise IngestError(path.name, f"no sheet named {sheet!r} (sheets: {', '.join(names)})",
-                              "set 'sheet' in the mapping file to one of the sheet names")
-        rows = _sheet_rows(path, book, formulas, sheet)
-    finally:
-        book.close()
-        formulas.close()
-    width = max((len(r) for r in rows), default=0)
-    raw = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
-    if raw.empty:
-        raise IngestError(path.name, f"sheet {sheet!r} is empty (no header row)",
-                          "put the header in the first row, or name the right sheet in the mapping file")
-    first = raw.iloc[:, 0].astype(str).str.strip() if raw.shape[1] else pd.Series(dtype=str)
-    n_comment = 0
-    while n_comment < len(raw) and (first.iloc[n_comment].startswith("#") or raw.iloc[n_comment].isna().all()):
-        n_comment += 1
-    if n_comment >= len(raw):
-        raise IngestError(path.name, f"sheet {sheet!r} is empty (no header row)",
-                          "put the header in the first row, or name the right sheet in the mapping file")
-    comments = [str(c).lstrip("#").strip() for c in raw.iloc[:n_comment, 0] if isinstance(c, str)]
-    header = [str(h).strip() if pd.notna(h) else f"Unnamed: {i}" for i, h in enumerate(raw.iloc[n_comment])]
-    seen: dict[str, int] = {}
-    for i, name in enumerate(header):
-        if name in seen and not name.startswith("Unnamed: "):
-            raise IngestError(path.name, f"sheet {sheet!r}: the column name {name!r} appears twice (columns "
-                              f"{seen[name] + 1} and {i + 1})", "rename or remove one of the two columns",
-                              row=n_comment + 1, column=name)
-        seen.setdefault(name, i)
-    frame = raw.iloc[n_comment + 1:].reset_index(drop=True)
-    filled = np.flatnonzero(~frame.isna().all(axis=1).to_numpy())
-    frame = frame.iloc[: filled[-1] + 1 if filled.size else 0]  # trailing empty (formatted) rows
-    frame.columns = header
-    unnamed = frame.columns.str.startswith("Unnamed: ")
-    stray = np.flatnonzero(unnamed & frame.notna().any().to_numpy())
-    if stray.size:
-        j = int(stray[0])
-        i = int(np.flatnonzero(frame.iloc[:, j].notna().to_numpy())[0])
-        raise IngestError(path.name, f"sheet {sheet!r}: column {j + 1} has a value ({frame.iloc[i, j]!r}) but no "
-                          "header; a row with an extra or shifted cell would move values into the wrong columns",
-                          "give the column a header, or move the row's cells back under their headers",
-                          row=n_comment + 2 + i)
-    frame = frame.loc[:, ~unnamed]
-    frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2, sheet=str(sheet))
+def finish_table(frame: pd.DataFrame, file: str, kind: str) -> pd.DataFrame:
+    """Strip column names, refuse a table without data rows, record the file format."""
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise EmptyTableError(file, "the file has a header row but no data rows",
+                              "export the table again with its data rows", row=frame.attrs["first_data_row"])
+    frame.attrs["file_format"] = kind
     return frame
 
 
-def read_table(path: str | Path, sheet: str | int | None = None, encoding: str | None = None) -> pd.DataFrame:
+def _empty_file(path: Path) -> EmptyTableError:
+    return EmptyTableError(path.name, "the file is empty", "export the table again with its header and data rows")
+
+
+def read_table(path: str | Path, sheet: str | int | None = None, encoding: str | None = None,
+               limits: ReadLimits | None = None) -> pd.DataFrame:
     """Read a lab table into a DataFrame.
 
     Parameters
@@ -297,6 +278,8 @@ def read_table(path: str | Path, sheet: str | int | None = None, encoding: str |
         Excel sheet (default: the first).
     encoding : str, optional
         Text encoding; default UTF-8 (other encodings are refused with a hint).
+    limits : ReadLimits, optional
+        Shape limits (default ``ReadLimits()``).
 
     Returns
     -------
@@ -307,14 +290,15 @@ def read_table(path: str | Path, sheet: str | int | None = None, encoding: str |
     Raises
     ------
     IngestError
-        Empty file, wrong encoding, binary or non-tabular content, damaged workbook.
+        Empty file, wrong encoding, binary or non-tabular content, damaged workbook
+        (:class:`~reymud.ingest.errors.EmptyTableError` when there is nothing to read).
     """
     path = Path(path)
     if not path.is_file():
         raise IngestError(path.name, f"file {path} does not exist", "check the path")
     data = path.read_bytes()
     if not data[:65536].strip() and not data.strip():
-        raise IngestError(path.name, "the file is empty", "export the table again with its header and data rows")
+        raise _empty_file(path)
     kind = _sniff_kind(path, data[:8])
     if kind == "parquet":
         try:
@@ -323,18 +307,83 @@ def read_table(path: str | Path, sheet: str | int | None = None, encoding: str |
             raise IngestError(path.name, f"the Parquet file cannot be read ({exc})", _FIX_FORMAT) from None
         frame.attrs.update(header_comments=[], first_data_row=2)
     elif kind == "excel":
-        frame = _read_excel(path, sheet)
+        with Workbook(path) as book:
+            frame = book.table(sheet)
     else:
         sep = "\t" if path.suffix.lower() in {".tsv", ".tab"} else None
         if encoding:
-            frame = _read_text(path, _decode(path, data, encoding), sep)
+            frame = _read_text(path, _decode(path, data, encoding), sep, limits=limits)
         else:  # the whole file is decoded only when pyarrow cannot read it (pyarrow checks UTF-8 itself)
             _decode(path, data[:65536].rsplit(b"\n", 1)[0] if len(data) > 65536 else data, None)
-            head = data[:262144].decode("utf-8-sig", errors="replace")
-            frame = _read_text(path, head, sep, data, full_text=lambda: _decode(path, data, None))
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.empty:
-        raise IngestError(path.name, "the file has a header row but no data rows",
-                          "export the table again with its data rows", row=frame.attrs["first_data_row"])
-    frame.attrs["file_format"] = kind
-    return frame
+            head = data[:_HEAD_BYTES].decode("utf-8-sig", errors="replace")
+            frame = _read_text(path, head, sep, data, full_text=lambda: _decode(path, data, None), limits=limits)
+    return finish_table(frame, path.name, kind)
+
+
+def read_chunks(path: str | Path, encoding: str | None = None, limits: ReadLimits | None = None,
+                ) -> Iterator[pd.DataFrame]:
+    """Read a lab table as consecutive chunks of rows (bounded memory for large text files).
+
+    A UTF-8 text table is streamed with pyarrow's CSV reader in chunks of about
+    ``limits.chunk_bytes``; each chunk's ``attrs["first_data_row"]`` is the spreadsheet row of its
+    first row, so row numbers in errors are those of the whole file. Anything the streaming reader
+    refuses (ragged rows, invalid UTF-8, repeated or empty column names) is read again by
+    :func:`read_table`, whose checks name the row. Other formats (and an explicit ``encoding``) are
+    read whole, as one chunk.
+
+    Parameters
+    ----------
+    path : str or Path
+    encoding : str, optional
+    limits : ReadLimits, optional
+
+    Yields
+    ------
+    DataFrame
+        At least one chunk with at least one row (else :class:`EmptyTableError` is raised).
+    """
+    path, limits = Path(path), limits or ReadLimits()
+    if not path.is_file():
+        raise IngestError(path.name, f"file {path} does not exist", "check the path")
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    if size <= len(head) and not head.strip():
+        raise _empty_file(path)
+    if encoding or not head.strip() or _sniff_kind(path, head[:8]) != "text":
+        yield read_table(path, encoding=encoding, limits=limits)
+        return
+    sep = "\t" if path.suffix.lower() in {".tsv", ".tab"} else None
+    _decode(path, head[:65536].rsplit(b"\n", 1)[0] if size > 65536 else head, None)
+    comments, n_comment, header, sep = _text_header(path, head.decode("utf-8-sig", errors="replace"), sep, limits)
+    options = _arrow_options(header, sep, n_comment, block_size=limits.chunk_bytes)
+    if options is None:
+        yield read_table(path, limits=limits)
+        return
+    offset = 0
+    with open(path, "rb") as handle:
+        if handle.read(3) != b"\xef\xbb\xbf":
+            handle.seek(0)
+        try:
+            for batch in pacsv.open_csv(handle, *options):
+                if not batch.num_rows:
+                    continue
+                _check_cells(path, batch, n_comment + 2 + offset, limits.max_cell_chars)
+                frame = batch.to_pandas()
+                del batch
+                frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2 + offset, delimiter=sep)
+                offset += len(frame)
+                box = [finish_table(frame, path.name, "text")]
+                del frame
+                yield box.pop()  # the generator keeps no reference to a chunk once it is handed out
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            whole = read_table(path, limits=limits)  # names the offending row, or reads what arrow refuses
+            rest = whole.iloc[offset:]
+            if len(rest):
+                rest.attrs.update(whole.attrs, first_data_row=int(whole.attrs["first_data_row"]) + offset)
+                yield rest
+            return
+    if not offset:
+        frame = pd.DataFrame(columns=[str(c).strip() for c in options[2].column_types])
+        frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2)
+        finish_table(frame, path.name, "text")

@@ -21,7 +21,8 @@ from reymud.ingest.layout import Layout
 from reymud.ingest.mapping import IngestMapping
 from reymud.ingest.values import shown_cell
 
-__all__ = ["DETECTION_LIMIT_LABELS", "KNOWN_CRMS", "build_samples", "is_crm_name", "numbers", "text"]
+__all__ = ["DETECTION_LIMIT_LABELS", "KNOWN_CRMS", "build_samples", "inherit_from_parents", "is_crm_name", "numbers",
+           "text"]
 
 #: Names of certified reference materials recognised without a sample_type column.
 KNOWN_CRMS: tuple[str, ...] = (
@@ -227,9 +228,16 @@ def _references(frame, layout, file, sha256, rows, out) -> None:
     base = labels.where(labels != "", ref.fillna("qc"))
     qualified = base + "#" + sha256[:8] + "-" + pd.Series(rows, index=out.index).astype(str)
     out["sample_id"] = np.where(qualify, qualified.to_numpy(dtype=object), out["sample_id"].to_numpy(dtype=object))
-    # duplicates inherit the parent's core and interval when they state none
-    if dup.any():
-        parents = out.loc[kinds == "sample"].drop_duplicates("sample_id").set_index("sample_id")
-        for col in ("core_id", "top_mbsf", "bottom_mbsf"):
-            fill = out["reference"].map(parents[col])
-            out[col] = out[col].where(~(dup & pd.isna(out[col]).to_numpy()), fill)
+    inherit_from_parents(out)
+
+
+def inherit_from_parents(samples: pd.DataFrame) -> None:
+    """Duplicates that state no core or interval take their parent sample's (in place)."""
+    kinds = samples["sample_type"].to_numpy()
+    dup = kinds == "duplicate"
+    if not dup.any():
+        return
+    parents = samples.loc[kinds == "sample"].drop_duplicates("sample_id").set_index("sample_id")
+    for col in ("core_id", "top_mbsf", "bottom_mbsf"):
+        fill = samples["reference"].map(parents[col])
+        samples[col] = samples[col].where(~(dup & pd.isna(samples[col]).to_numpy()), fill)

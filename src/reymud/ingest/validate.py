@@ -143,8 +143,13 @@ def check_major_sum(assays: pd.DataFrame, samples: pd.DataFrame, file: str, boun
     """The oxide (wt %) values of one sample add up to at most ``bounds.max_major_sum_wt_pct``."""
     if assays is None or samples is None or assays.empty:
         return
-    unit = assays["unit"].astype(object).to_numpy()
-    majors = assays.loc[unit == "wt%", ["sample_id", "value"]]
+    unit = assays["unit"]
+    if isinstance(unit.dtype, pd.CategoricalDtype):  # compare codes, not one string per row
+        codes = np.flatnonzero(unit.cat.categories == "wt%")
+        wt = unit.cat.codes.to_numpy() == (codes[0] if codes.size else -2)
+    else:
+        wt = unit.astype(object).to_numpy() == "wt%"
+    majors = assays.loc[wt, ["sample_id", "value"]]
     if majors.empty:
         return
     total = majors.groupby(majors["sample_id"].astype(object), sort=False)["value"].sum(min_count=1)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from reymud.store.lookups import IngestLookups
 from reymud.store.schema import APPLICATION_ID, CENSORED_POLICIES, DDL, SAMPLE_TYPES, SCHEMA_VERSION
 
 __all__ = ["Project", "ProjectBusyError", "StoreError", "analyte_order", "to_arrow"]
@@ -72,7 +73,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class Project:
+class Project(IngestLookups):
     """A reymud project stored in one DuckDB file.
 
     Use :meth:`init` to create a project and :meth:`open` to open one; both return a

@@ -25,14 +25,26 @@ _COLUMNS = {
 }
 
 
+#: Rows converted to arrow and inserted at a time (bounds the memory of the conversion; all slices are
+#: in the file's one transaction).
+INSERT_SLICE_ROWS = 500_000
+#: DuckDB's memory limit while an import is written (it spills to ``<project>.tmp`` beyond it), so a
+#: large file's insert does not take DuckDB's default of 80 % of RAM (an assumption that keeps the
+#: 200 MB benchmark file under 1 GB in total; see benchmarks/bench_ingest.py).
+WRITE_MEMORY_LIMIT = "256MB"
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, import_id: int) -> None:
     columns = [c for c in _COLUMNS[table] if c in frame.columns]
-    incoming = to_arrow(frame[columns])
-    incoming = incoming.append_column("import_id", pa.array(np.full(len(frame), import_id, dtype=np.int32)))
-    con.register("incoming", incoming)
     names = ", ".join([*columns, "import_id"])
-    con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming")
-    con.unregister("incoming")
+    for start in range(0, len(frame), INSERT_SLICE_ROWS):
+        part = frame.iloc[start:start + INSERT_SLICE_ROWS]
+        incoming = to_arrow(part[columns])
+        incoming = incoming.append_column("import_id", pa.array(np.full(len(part), import_id, dtype=np.int32)))
+        con.register("incoming", incoming)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming")
+        con.unregister("incoming")
+        del incoming
 
 
 def write_import(project: Project, record: Mapping[str, Any], cores: pd.DataFrame | None = None,
@@ -60,6 +72,7 @@ def write_import(project: Project, record: Mapping[str, Any], cores: pd.DataFram
     try:
         with project.transaction() as con:
             con.execute("SET preserve_insertion_order = false")  # reads always ORDER BY; lets DuckDB insert in parallel
+            con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
             if con.execute("SELECT 1 FROM imports WHERE sha256 = ?", [record["sha256"]]).fetchone():
                 return None
             import_id = int(con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0])
