@@ -27,7 +27,7 @@ from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
 from reymud.spatial.kriging_core import krige_targets
 from reymud.spatial.neighbourhood import Neighbourhood, NeighbourSearch
-from reymud.spatial.nscore import NormalScoreTransform, bootstrap_values
+from reymud.spatial.nscore import NormalScoreTransform, bootstrap_factor, bootstrap_values
 
 #: Covariance left out by wrapping the torus, as a fraction of the sill (circulant embedding size).
 WRAP_TOLERANCE = 1e-6
@@ -37,11 +37,25 @@ class Plan:
     """Everything a worker needs to produce realisations (shipped once per worker; weights apart)."""
 
     def __init__(self, method, grid_shape, y_data, chol=None, sqrt_eig=None, torus=None, data_nodes=None,
-                 nscore=None, z_data=None, node_inv=None, boot_chol=None, boot_w=None):
+                 nscore=None, z_data=None, node_inv=None, boot_xy=None, boot_model=None, boot_w=None):
         self.method, self.grid_shape, self.y_data = method, tuple(grid_shape), y_data
         self.chol, self.sqrt_eig, self.torus = chol, sqrt_eig, torus
         self.data_nodes, self.nscore = data_nodes, nscore
-        self.z_data, self.node_inv, self.boot_chol, self.boot_w = z_data, node_inv, boot_chol, boot_w
+        self.z_data, self.node_inv, self.boot_w = z_data, node_inv, boot_w
+        self.boot_xy, self.boot_model, self._boot_chol = boot_xy, boot_model, None
+
+    @property
+    def boot_chol(self) -> np.ndarray | None:
+        """Cholesky factor of the data's normal-score covariance (spatial bootstrap), made on first use:
+        on the workers, in parallel, instead of in the client before the plan is shipped."""
+        if self.boot_xy is None:
+            return None
+        if self._boot_chol is None:
+            self._boot_chol = bootstrap_factor(self.boot_xy, self.boot_model)
+        return self._boot_chol
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_boot_chol": None}  # ship the coordinates, not the n x n factor
 
     def unconditional(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """One unconditional field: (values at the grid cells, values at the data)."""
@@ -56,10 +70,11 @@ class Plan:
 
     def transform_for(self, rng: np.random.Generator) -> tuple[np.ndarray, NormalScoreTransform | None]:
         """This realisation's data normal scores and back-transform (bootstrap histogram if enabled)."""
-        if self.boot_chol is None:
+        chol = self.boot_chol
+        if chol is None:
             return self.y_data, self.nscore
         ns = self.nscore
-        yb = self.boot_chol @ rng.standard_normal(self.boot_chol.shape[0])
+        yb = chol @ rng.standard_normal(chol.shape[0])
         zb = bootstrap_values(yb, ns)  # spatial bootstrap resample of the data
         if np.ptp(zb) == 0:
             return self.y_data, ns

@@ -54,7 +54,6 @@ from reymud.spatial.nscore import (
     TAIL_DEFAULTS,
     NormalScoreTransform,
     TailModel,
-    bootstrap_factor,
     declustering_weights,
     polygonal_weights,
     standardise_sill,
@@ -142,7 +141,7 @@ def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weight
     boot = {}
     if nscore is not None and defaults.bootstrap and len(z_raw) > 1:
         bxy = xy_data[inside]
-        boot = {"boot_chol": bootstrap_factor(bxy, model), "boot_w": w[inside],
+        boot = {"boot_xy": bxy, "boot_model": model, "boot_w": w[inside],
                 "z_data": z_raw[inside], "node_inv": node_inv}
         info["parameter_uncertainty"] = ("spatial bootstrap of the declustered histogram, one resample per "
                                          "realisation (Journel 1994; Pyrcz & Deutsch 2014); variogram fixed")
