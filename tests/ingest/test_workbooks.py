@@ -77,3 +77,43 @@ def test_formula_without_cached_result_is_refused(project, demo_files, tmp_path)
     with pytest.raises(IngestError, match=r"calc\.xlsx, row 2: sheet 'Data', cell E2 holds the formula '=2\*5' "
                                           r"without a computed result"):
         ingest_files(project, [path], collars=collars)
+
+
+def test_workbook_is_read_and_parsed_once(project, demo_files, tmp_path, monkeypatch):
+    path = _book(tmp_path / "cores.xlsx", {f"PC0{i}": [["core_id", *HEADER], [f"PC0{i}", f"S{i}", 0.0, 0.5, 10, 20]]
+                                           for i in (1, 2)} | {"Notes": [["remark"]], "Empty": []})
+    loads, reads = [], []
+    real_load, real_read = openpyxl.load_workbook, type(path).read_bytes
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: loads.append(1) or real_load(*a, **k))
+    monkeypatch.setattr(type(path), "read_bytes", lambda self: reads.append(self.name) or real_read(self))
+    collars, _ = demo_files
+    report = ingest_files(project, [path], collars=collars)[-1]
+    assert report.sheets_loaded == ("PC01", "PC02") and len(report.sheets_skipped) == 2
+    assert (len(loads), reads.count("cores.xlsx")) == (1, 1)  # 2N+1 = 9 parses before
+
+
+def test_workbook_with_formulas_is_parsed_twice_at_most(tmp_path):
+    from reymud.ingest.workbook import Workbook
+
+    plain = _book(tmp_path / "plain.xlsx", {"A": [["x"], [1]]})
+    calc = _book(tmp_path / "calc.xlsx", {"A": [["x"], ["=1+1"]], "B": [["y"], [2]]})
+    with Workbook(plain) as book, Workbook(calc) as other:
+        assert (book.parses, other.parses) == (1, 2)
+
+
+def test_sheet_skipping_is_decided_by_error_type_not_message_text(project, demo_files, tmp_path):
+    # the stray cell's text contains "is empty", which the old text matching took for an empty sheet
+    path = _book(tmp_path / "cores.xlsx", {"PC01": [["core_id", *HEADER], ["PC01", "A1", 0.0, 0.5, 10, 20]],
+                                           "PC02": [["core_id", *HEADER], ["PC02", "B1", 0.0, 0.5, 1, 2, "is empty"]]})
+    collars, _ = demo_files
+    with pytest.raises(IngestError, match=r"cores\.xlsx, row 2: sheet 'PC02': column 7 has a value \('is empty'\) "
+                                          r"but no header"):
+        ingest_files(project, [path], collars=collars)
+
+
+def test_sheet_with_header_and_units_but_no_data_is_skipped(project, demo_files, tmp_path):
+    path = _book(tmp_path / "cores.xlsx", {"PC01": [["core_id", *HEADER], ["PC01", "A1", 0.0, 0.5, 10, 20]],
+                                           "Blank": [["core_id", *HEADER], [None, None, "m", "m", "ppm", "ppm"]]})
+    collars, _ = demo_files
+    report = ingest_files(project, [path], collars=collars)[-1]
+    assert report.sheets_skipped == ("Blank: the sheet has a header (and units) row but no data rows",)
