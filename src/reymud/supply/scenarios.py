@@ -119,7 +119,10 @@ def _prepare(cfg: ScenarioConfig, reference: Reference, blocks: pd.DataFrame | N
             raise ScenarioError(f"demand_t_per_year: missing demand for {', '.join(missing)} "
                                 "(not in the reference in force; give it in the scenario file)")
         demand = np.array([float(ref_demand[el]) for el in elements])
-        notes.append("Japan demand: " + reference.origin("japan_demand_t", elements[0]))
+        by_origin: dict[str, list[str]] = {}
+        for el in elements:
+            by_origin.setdefault(reference.origin("japan_demand_t", el), []).append(el)
+        notes.extend(f"Japan demand ({', '.join(els)}): {origin}" for origin, els in by_origin.items())
     jp_china = reference.values.get("japan_import_share", {}).get("China", 0.719)
     by_el = reference.values.get("japan_china_share", {})
     if cfg.china_share is not None:
