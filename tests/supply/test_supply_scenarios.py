@@ -91,8 +91,8 @@ def test_packaged_example_runs_with_pooled_case():
     assert "Eu" in cfg.restriction.elements  # China's Oct 2025 list; heavy in the Takaya convention
     assert any("US demand basis" in n for n in res.notes)
     # Japan's demand basis per element: magnet elements from the sector basis, the rest an assumption
-    assert any(n.startswith("Japan demand (") and "Dy" in n.split(")")[0] and "DERIVED (sector basis)" in n
-               for n in res.notes)
+    assert any("japan: Japan demand (Dy): DERIVED (sector basis)" in n for n in res.notes)
+    assert any("japan: Japan demand (La, Ce," in n and "ASSUMPTION" in n for n in res.notes)
     assert any("ASSUMPTION" in n for n in res.notes)
     assert load_scenario("japan_hree_cut").name == cfg.name  # packaged name resolves
 
