@@ -80,7 +80,7 @@ class SimulationDefaults:
     bootstrap: bool = True  #: spatial bootstrap of the declustered histogram, one per realisation
     unit_sill: bool = True  #: rescale the normal-score variogram to total sill 1
     tails: TailModel = TAIL_DEFAULTS  #: back-transform tail models
-    batch_size: int = 8  #: realisations per task (fixed: the result does not depend on the workers)
+    batch_size: int = 5  #: realisations per task (fixed: the result does not depend on the workers)
     weight_slab_cells: int = 32_768  #: grid cells per conditioning-weight task (fixed, as batch_size)
 
 
