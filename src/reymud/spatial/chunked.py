@@ -202,6 +202,7 @@ def _tile_task(layer: Layer, k: int | None, tile, grid: Grid, inside_fn, cfg: Ch
     if cells:
         targets = sub.coords()[inside.ravel()]
         offsets = block_offsets(sub.cell_m, cfg.block)
+        searched = None
         for j, v in enumerate(variables):
             z = layer.values[v]
             ok = np.isfinite(z)
@@ -212,7 +213,9 @@ def _tile_task(layer: Layer, k: int | None, tile, grid: Grid, inside_fn, cfg: Ch
             if layer.models[v] is None:
                 raise ValueError(f"estimate_chunked: the first variable {v!r} is constant in the data")
             xy = layer.xy[ok]
-            idx, _ = NeighbourSearch(xy, cfg.neighbourhood).query(targets)
+            if searched is None or not np.array_equal(searched[0], ok):  # same data: same neighbours
+                searched = (ok, NeighbourSearch(xy, cfg.neighbourhood).query(targets)[0])
+            idx = searched[1]
             res = krige_targets(xy, z[ok][:, None], layer.models[v], targets, idx, mode="ok", offsets=offsets,
                                 min_samples=cfg.neighbourhood.min_samples)
             est = res["estimate"][:, 0]
