@@ -58,7 +58,8 @@ def supply(
     out: Path | None = typer.Option(None, "--out", help="Write the full per-element table to this CSV."),
 ) -> None:
     """Per-element supply security: resource, China shares (mining, separation, Japan's supply), HHI,
-    EU SR, GeoPolRisk (or 'not computed' with the reason), controls, years, value."""
+    EU SR and Japan GeoPolRisk from WGI 2024-update scores (or 'not computed' / bounded, with the reason
+    and every input's source), controls, years (Japan: sector-basis demand and its sensitivity), value."""
     from reymud.supply import OverrideError, read_resource, supply_table
     from reymud.supply.coverage import japan_split_sensitivity
 
