@@ -29,7 +29,7 @@ def test_openapi_documents_every_endpoint(client):
     for path in ("/api/project", "/api/cores", "/api/cores/{core_id}", "/api/samples", "/api/layers",
                  "/api/estimates", "/api/estimates/{variable}", "/api/outlines", "/api/resource",
                  "/api/grade-tonnage", "/api/resource/table", "/api/supply", "/api/scenarios",
-                 "/api/uploads", "/api/jobs/assess", "/api/jobs/scenario", "/api/jobs/{job_id}"):
+                 "/api/uploads", "/api/jobs/assess", "/api/jobs/scenario", "/api/jobs/{job_id}", "/api/vocabulary"):
         assert path in paths, path
     assert schema["paths"]["/api/resource"]["get"]["description"]
     assert client.get("/docs").status_code == 200
@@ -130,6 +130,30 @@ def test_outlines_eez_radius(client):
     _, _, dist = Geod(ellps="WGS84").inv(np.full(lon.size, 153.98), np.full(lon.size, 24.28), lon, lat)
     np.testing.assert_allclose(dist, 370_400.0, rtol=1e-6)
     assert min(body["study_box"]["latitude"]) == pytest.approx(21.8)
+
+
+def test_outlines_are_the_spatial_stage_geometry(client):
+    from reymud.spatial.crs import TAKAYA2018_BOX, box_outline, eez_outline
+
+    body = client.get("/api/outlines").json()
+    for key, (lon, lat) in (("eez", eez_outline()), ("study_box", box_outline())):
+        np.testing.assert_allclose(body[key]["longitude"], lon, atol=1e-6)
+        np.testing.assert_allclose(body[key]["latitude"], lat, atol=1e-6)
+    _, lat_max, lon_min, lon_max = TAKAYA2018_BOX
+    assert (min(body["study_box"]["longitude"]), max(body["study_box"]["longitude"])) == \
+        pytest.approx((lon_min, lon_max))
+    assert max(body["study_box"]["latitude"]) == pytest.approx(lat_max)
+
+
+def test_vocabulary_is_the_package_s(client):
+    from reymud.elements import REY_PLOT_ORDER
+    from reymud.geochem import Thresholds
+    from reymud.resource import CLASSES
+
+    body = client.get("/api/vocabulary").json()
+    assert body["elements"] == list(REY_PLOT_ORDER) and body["classes"] == list(CLASSES)
+    assert body["rey_rich_threshold_ppm"] == Thresholds().rey_rich_ppm
+    assert "total_rey_ppm" in body["cutoff_columns"]
 
 
 @pytest.mark.parametrize("cutoff", [0.0, 400.0, 1234.5, 1e9])

@@ -179,14 +179,21 @@ def test_docs_work_offline(app):
         assert c.get("/docs/assets/swagger-ui.css").status_code == 200
 
 
-def test_an_ingest_keeps_the_cut_off_index_but_an_assessment_drops_it(app):
-    state = app.state.reymud.state
+def test_an_ingest_keeps_the_cut_off_index_but_an_assessment_drops_it(copy_demo, tmp_path):
+    from reymud.demo import write_demo_survey
+
+    app = create_app(copy_demo(tmp_path))
+    ctx = app.state.reymud
+    state = ctx.state
     index = state.gt_index("total_rey_ppm")
-    samples = state.samples()
-    with state.writing(keep_assess_outputs=True):  # what an upload does
-        pass
+    info = state.info()
+    files = write_demo_survey(tmp_path / "survey", seed=5, n_cores=2)
+    for path in (files.assays, files.collars):
+        path.write_text(path.read_text().replace("SYN-PC", "NEW-PC"))
+    with state.writing():  # what an upload does
+        ctx.ingest.ingest(state.path, [files.assays], [files.collars])
     assert state.gt_index("total_rey_ppm") is index  # no rebuild of the index after an ingest
-    assert state.samples() is not samples  # but what an ingest changes is reloaded
-    with state.writing():  # what an assessment does
-        pass
+    assert state.info()["n_cores"] == info["n_cores"] + 2  # but what an ingest changes is rebuilt
+    with state.writing() as project:  # what an assessment does: it saves its frames
+        project.save_frame("blocks", project.load_frame("blocks"))
     assert state.gt_index("total_rey_ppm") is not index

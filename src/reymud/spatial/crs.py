@@ -14,7 +14,9 @@ __all__ = [
     "Grid",
     "aoi_mask",
     "box_mask",
+    "box_outline",
     "eez_mask",
+    "eez_outline",
     "to_projected",
     "utm_crs_for",
 ]
@@ -191,3 +193,34 @@ def aoi_mask(grid: Grid, eez: bool | tuple[float, float] = True, box=None,
     if box is not None:
         mask = mask & box_mask(grid, box)
     return mask.rename("inside")
+
+
+def eez_outline(centre_latlon: tuple[float, float] = MINAMITORISHIMA_LATLON, radius_km: float = EEZ_RADIUS_KM,
+                n_vertices: int = 361) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude (deg WGS84) of the geodesic EEZ circle, closed (last vertex = first).
+
+    The same circle :func:`eez_mask` tests against: ``radius_km`` around ``centre_latlon``
+    (lat, lon), at ``n_vertices`` azimuths from 0 to 360 degrees.
+    """
+    from pyproj import Geod
+
+    if n_vertices < 4:
+        raise ValueError(f"eez_outline needs n_vertices >= 4, got {n_vertices}")
+    azimuth = np.linspace(0.0, 360.0, int(n_vertices))
+    lon, lat, _ = Geod(ellps="WGS84").fwd(np.full(azimuth.size, centre_latlon[1]), np.full(azimuth.size, centre_latlon[0]),
+                                          azimuth, np.full(azimuth.size, radius_km * 1000.0))
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
+def box_outline(box: tuple[float, float, float, float] = TAKAYA2018_BOX,
+                n_per_edge: int = 21) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude (deg) around the lat/lon ``box`` ``(lat_min, lat_max, lon_min, lon_max)``
+    of :func:`box_mask`: south, east, north, west edge, ``n_per_edge`` points each (ends included,
+    so the ring is closed), dense enough to stay on the box once projected."""
+    if n_per_edge < 2:
+        raise ValueError(f"box_outline needs n_per_edge >= 2, got {n_per_edge}")
+    s, n, w, e = box
+    t = np.linspace(0.0, 1.0, int(n_per_edge))
+    lon = np.concatenate([w + (e - w) * t, np.full(t.size, e), e - (e - w) * t, np.full(t.size, w)])
+    lat = np.concatenate([np.full(t.size, s), s + (n - s) * t, np.full(t.size, n), n - (n - s) * t])
+    return lon, lat

@@ -28,7 +28,7 @@ from reymud.store.schema import APPLICATION_ID, CENSORED_POLICIES, DDL, SAMPLE_T
 __all__ = ["Project", "ProjectBusyError", "StoreError", "analyte_order", "to_arrow"]
 
 _CORE_COLUMNS = ["core_id", "cruise", "site", "hole", "latitude", "longitude", "water_depth_m",
-                 "core_length_m", "recovery"]
+                 "core_length_m", "recovery", "position_status"]
 _ASSAY_COLUMNS = ["sample_id", "analyte", "value_raw", "unit_raw", "value", "unit", "detection_limit",
                   "censored", "lab", "method"]
 _IMPORT_COLUMNS = ["file_name", "sha256", "imported_at", "n_rows", "n_values", "mapping_json",
@@ -156,6 +156,10 @@ class Project(IngestLookups):
         if int(info.get("schema_version", -1)) > SCHEMA_VERSION:
             raise StoreError(f"{path} uses schema version {info['schema_version']}, newer than this "
                              f"reymud ({SCHEMA_VERSION}); upgrade reymud")
+        if int(info.get("schema_version", -1)) < SCHEMA_VERSION:  # an older file: upgraded in place, atomically
+            from reymud.store.migrate import upgrade
+
+            upgrade(project, int(info.get("schema_version", -1)))
         return project
 
     def close(self) -> None:
@@ -264,7 +268,8 @@ class Project(IngestLookups):
 
     # ------------------------------------------------------------------- reading
     def cores(self) -> pd.DataFrame:
-        """Core collars: ``core_id, cruise, site, hole, latitude, longitude, water_depth_m, ...``."""
+        """Core collars: ``core_id, cruise, site, hole, latitude, longitude, water_depth_m, core_length_m,
+        recovery, position_status`` (``"none"``: stored without a position, latitude/longitude NaN)."""
         return self.sql(f"SELECT {', '.join(_CORE_COLUMNS)} FROM cores ORDER BY core_id")
 
     def samples(self, censored: str = "half_limit", sample_types: Iterable[str] = ("sample",)) -> pd.DataFrame:
@@ -388,6 +393,42 @@ class Project(IngestLookups):
     def list_frames(self) -> list[str]:
         """Names of saved frames, sorted."""
         return self.sql("SELECT name FROM artifacts_frames ORDER BY name")["name"].tolist()
+
+    # ------------------------------------------------ counts and change stamp (read by the web)
+    def counts(self) -> dict[str, int]:
+        """Row counts: ``cores``, ``samples`` (type ``sample``), ``qc_samples`` (CRM, duplicate,
+        blank), ``assays``, ``imports``, ``frames`` and ``json`` (saved artefacts)."""
+        row = self.sql(
+            "SELECT (SELECT count(*) FROM cores) AS cores,"
+            " (SELECT count(*) FROM samples WHERE sample_type = 'sample') AS samples,"
+            " (SELECT count(*) FROM samples WHERE sample_type <> 'sample') AS qc_samples,"
+            " (SELECT count(*) FROM assays) AS assays, (SELECT count(*) FROM imports) AS imports,"
+            " (SELECT count(*) FROM artifacts_frames) AS frames, (SELECT count(*) FROM artifacts_json) AS json")
+        return {str(k): int(v) for k, v in row.iloc[0].items()}
+
+    def version(self) -> dict[str, tuple]:
+        """A stamp of the project's content for caches of derived tables (one cheap query).
+
+        Returns
+        -------
+        dict
+            ``data``: changes whenever an ingest commits (imports, cores, samples, assays,
+            metadata); ``artifacts``: whenever a later stage saves a frame or a JSON object.
+            Equal stamps mean the same content: the store only adds rows or replaces them with a
+            new ``saved_at``, and a failed write leaves everything as it was.
+        """
+        row = self.sql(
+            "SELECT (SELECT count(*) FROM imports) AS n_imports, (SELECT max(import_id) FROM imports) AS last_import,"
+            " (SELECT count(*) FROM cores) AS n_cores, (SELECT count(*) FROM samples) AS n_samples,"
+            " (SELECT count(*) FROM assays) AS n_assays,"
+            " (SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM metadata) AS metadata,"
+            " (SELECT count(*) FROM artifacts_json) AS n_json, (SELECT CAST(max(saved_at) AS VARCHAR)"
+            " FROM artifacts_json) AS last_json, (SELECT count(*) FROM artifacts_frames) AS n_frames,"
+            " (SELECT CAST(max(saved_at) AS VARCHAR) FROM artifacts_frames) AS last_frame").iloc[0]
+        plain = {k: (None if pd.isna(v) else (str(v) if isinstance(v, str) else int(v))) for k, v in row.items()}
+        data = tuple(plain[k] for k in ("n_imports", "last_import", "n_cores", "n_samples", "n_assays", "metadata"))
+        artifacts = tuple(plain[k] for k in ("n_json", "last_json", "n_frames", "last_frame"))
+        return {"data": data, "artifacts": artifacts}
 
 
 def _looks_like_duckdb(path: Path) -> bool:

@@ -36,6 +36,7 @@ from reymud import __version__
 from reymud.store import StoreError
 from reymud.web.config import WebConfig
 from reymud.web.deps import AppContext
+from reymud.web.ingest_worker import IngestWorker
 from reymud.web.jobs import JobManager
 from reymud.web.routes import estimates, jobs, pages, project, resource, supply, uploads
 from reymud.web.security import CSRF_COOKIE, RequestPolicy, SecurityConfig
@@ -173,13 +174,17 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
     security = security or SecurityConfig()
     policy = RequestPolicy(token, security)
     state = ProjectState(project_path, config)
+    ingest = IngestWorker(enabled=config.ingest_worker)
     manager = JobManager(workers=config.job_workers, max_kept=config.max_jobs_kept,
-                         on_success=lambda job: state.invalidate(),
+                         on_success=lambda job: state.refresh(),
                          max_queued_per_kind=security.max_queued_per_kind, retry_after_s=security.retry_after_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        warm = threading.Thread(target=state.warm, name="reymud-warm-up", daemon=True)
+        def warm_up() -> None:
+            state.warm()
+            ingest.start()
+        warm = threading.Thread(target=warm_up, name="reymud-warm-up", daemon=True)
         if config.warm_up:
             warm.start()
         yield
@@ -189,7 +194,7 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
 
     app = FastAPI(title="reymud dashboard", version=__version__, description=_DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
-    app.state.reymud = AppContext(state=state, jobs=manager, guard=policy.guard, config=config)
+    app.state.reymud = AppContext(state=state, jobs=manager, guard=policy.guard, config=config, ingest=ingest)
     _install_error_handlers(app)
 
     @app.middleware("http")

@@ -50,6 +50,10 @@ class WebConfig:
     warm_up : bool
         Load the block model and build the cut-off index in a background thread at start-up
         (a 1,000,000-block model takes seconds; later queries take milliseconds).
+    ingest_worker : bool
+        Ingest uploads in a worker process (started with the app when ``warm_up``, else on the
+        first upload) so reading and validating files does not hold the server's interpreter
+        while other requests are answered; False ingests in the request's thread.
     eez_radius_km : float
         Radius of the exclusive economic zone drawn on the map (200 nautical miles; the spatial
         stage's ``EEZ_RADIUS_KM``).
@@ -72,6 +76,7 @@ class WebConfig:
     job_workers: int = 1
     upload_wait_s: float = 5.0
     warm_up: bool = True
+    ingest_worker: bool = True
     eez_radius_km: float = EEZ_RADIUS_KM
     eez_centre_lat_lon: tuple[float, float] = MINAMITORISHIMA_LATLON
     study_box_lat_lon: tuple[float, float, float, float] = TAKAYA2018_BOX

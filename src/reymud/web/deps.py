@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 
 from reymud.web.config import WebConfig
+from reymud.web.ingest_worker import IngestWorker
 from reymud.web.jobs import JobManager
 from reymud.web.security import TokenGuard
 from reymud.web.state import ProjectState
@@ -22,14 +23,16 @@ class AppContext:
     jobs: JobManager
     guard: TokenGuard
     config: WebConfig
+    ingest: IngestWorker
 
 
-def context(request: Request) -> AppContext:
-    """The app's :class:`AppContext`."""
+async def context(request: Request) -> AppContext:
+    """The app's :class:`AppContext` (``async``: FastAPI would run a plain function in the
+    threadpool, a thread hop per request for an attribute lookup)."""
     return request.app.state.reymud
 
 
-def require_write(request: Request) -> None:
+async def require_write(request: Request) -> None:
     """Dependency of every write endpoint: refuses unless the app's request policy let it through
     (bearer token or same-origin CSRF proof, see :class:`reymud.web.security.RequestPolicy`)."""
     if not getattr(request.state, "write_allowed", False):

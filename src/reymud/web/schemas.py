@@ -22,8 +22,12 @@ __all__ = [
     "ScenarioRunResponse",
     "Table",
     "UploadResponse",
+    "Vocabulary",
+    "cached_json",
+    "frame_body",
     "frame_json",
     "frame_response",
+    "json_body",
     "json_response",
 ]
 
@@ -53,6 +57,15 @@ class ProjectInfo(BaseModel):
     token_required: bool = Field(description="write endpoints need 'Authorization: Bearer <token>'")
     max_upload_mb: float
     default_cutoff_ppm: float
+
+
+class Vocabulary(BaseModel):
+    """The names the page needs (from the package, so the page never keeps copies)."""
+
+    elements: list[str] = Field(description="REY element symbols in plot order (Y between Dy and Ho)")
+    classes: list[str] = Field(description="resource classes, most to least confident")
+    rey_rich_threshold_ppm: float = Field(description="total REY of a REY-rich sample (Kato et al. 2011)")
+    cutoff_columns: list[str] = Field(description="columns a cut-off can apply to (`by` of /api/resource)")
 
 
 class Table(BaseModel):
@@ -133,6 +146,22 @@ def frame_json(df: pd.DataFrame) -> dict[str, Any]:
     rows = json.loads(df.to_json(orient="records", date_format="iso", double_precision=10))
     return {"columns": list(df.columns), "rows": rows}
 
+
+
+def json_body(payload: Any) -> bytes:
+    """``payload`` as JSON bytes (NaN and infinities as null, see :func:`json_response`)."""
+    return json.dumps(jsonable(payload), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def frame_body(df: pd.DataFrame, **extra: Any) -> bytes:
+    """The body of :func:`frame_response` as JSON bytes (for :func:`cached_json`)."""
+    return json.dumps({**frame_json(df), **jsonable(extra)}, ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":")).encode()
+
+
+def cached_json(body: bytes, status_code: int = 200) -> Response:
+    """An answer from JSON bytes built once per project version (see ``ProjectState.cached_body``)."""
+    return Response(body, status_code=status_code, media_type="application/json")
 
 
 def json_response(payload: Any, status_code: int = 200) -> Response:

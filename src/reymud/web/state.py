@@ -1,14 +1,16 @@
 """Cached read access to one project for the web app.
 
-Everything the pages read is loaded once and kept until the project changes on disk (the
-project file, its write-ahead log or the block model file gets a new modification time) or a job
-that writes the project finishes. Frames saved by ``assess`` are preferred; without an
-assessment the sample-level views (cores, samples, layers) are computed from the store.
+Everything the pages read is built once per version of the project and kept in a
+:class:`reymud.web.cache.VersionedCache`: a write of this server (an upload, an assessment)
+rebuilds what it made stale before it answers, while readers are served the cached values; a
+change made on disk by another process is noticed by the file modification times and rebuilt
+by the first reader that needs it (the others get the old value meanwhile). Frames saved by
+``assess`` are preferred; without an assessment the sample-level views (cores, samples, layers)
+are computed from the store.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,20 +21,17 @@ import pandas as pd
 import xarray as xr
 
 from reymud.store import Project
+from reymud.web.cache import ALL, ASSESS, Version, VersionedCache
 from reymud.web.config import WebConfig
 from reymud.web.grids import grid_json
 from reymud.web.locks import ReadWriteLock
 
-__all__ = ["ASSESS_ONLY_KEYS", "BLOCK_MODEL_FILE", "EXCEEDANCE_FILE", "ArtifactError", "NotAvailable", "ProjectState"]
+__all__ = ["BLOCK_MODEL_FILE", "EXCEEDANCE_FILE", "ArtifactError", "NotAvailable", "ProjectState"]
 
 #: File name of the 2-D block model that ``assess`` leaves in the artefact folder.
 BLOCK_MODEL_FILE = "block_model_2d.nc"
 #: File name of the exceedance probabilities (``probability`` by ``cutoff_ppm``).
 EXCEEDANCE_FILE = "exceedance.nc"
-#: Cache entries built only from what ``assess`` saved (plus ``gt:*`` cut-off indexes): an
-#: ingest cannot change them, so uploads keep them (see :meth:`ProjectState.writing`).
-ASSESS_ONLY_KEYS: frozenset[str] = frozenset({"blocks", "frame:blocks", "block_model", "exceedance", "outlines"})
-
 
 
 def _load_netcdf(path: Path) -> xr.Dataset | None:
@@ -45,6 +44,28 @@ def _load_netcdf(path: Path) -> xr.Dataset | None:
     except (OSError, ValueError) as exc:
         raise ArtifactError(f"{path.name} cannot be read ({exc}); re-run the assessment to rewrite it") from None
 
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def _projected(cores: pd.DataFrame, crs: str | None) -> pd.DataFrame:
+    """``easting``/``northing`` of the cores with a position (NaN for a core stored without one)."""
+    from reymud.spatial import to_projected
+
+    known = (cores["latitude"].notna() & cores["longitude"].notna()).to_numpy()
+    if known.all():
+        return to_projected(cores, crs=crs)[0]
+    out = cores.assign(easting=np.nan, northing=np.nan)
+    if known.any():
+        located, _ = to_projected(cores[known], crs=crs)
+        out.loc[known, ["easting", "northing"]] = located[["easting", "northing"]].to_numpy()
+    return out
+
+
 class NotAvailable(LookupError):
     """Something the request needs has not been produced yet (answered with 404 and the fix)."""
 
@@ -54,7 +75,7 @@ class ArtifactError(RuntimeError):
 
 
 class ProjectState:
-    """Read access to one project with caches keyed by the project's on-disk state.
+    """Read access to one project with caches keyed by the project's version.
 
     Parameters
     ----------
@@ -76,12 +97,9 @@ class ProjectState:
             self.artifact_dir = project.artifact_dir.resolve()
         self.uploads_dir = self.artifact_dir / "uploads"
         self.runs_dir = self.artifact_dir / "web_runs"
-        self._lock = threading.Lock()
         self._rw = ReadWriteLock()
-        self._key_locks: dict[str, threading.Lock] = {}
-        self._cache: dict[str, Any] = {}
-        self._stamp: tuple | None = None
-        self._generation = 0
+        self._grid_files = (self.artifact_dir / BLOCK_MODEL_FILE, self.artifact_dir / EXCEEDANCE_FILE)
+        self.cache = VersionedCache(self._read_version, self._disk_stamp, lambda: self._rw.writing)
 
     # ------------------------------------------------------------------ access
     @contextmanager
@@ -91,12 +109,11 @@ class ProjectState:
             yield Project.open(self.path)
 
     @contextmanager
-    def writing(self, timeout_s: float | None = None, keep_assess_outputs: bool = False) -> Iterator[Project]:
-        """The project for writing, alone; caches are dropped when the block ends.
+    def writing(self, timeout_s: float | None = None) -> Iterator[Project]:
+        """The project for writing, alone; what the write made stale is rebuilt when it ends.
 
-        ``keep_assess_outputs=True`` (an upload: ingest never touches what ``assess`` saved) keeps
-        the block model, the blocks and the cut-off indexes cached (:data:`ASSESS_ONLY_KEYS`), so
-        cut-off queries stay fast while files are ingested.
+        Readers are served the cached values during the write and its refresh; the refresh runs
+        in the writer's thread after the lock is released (so it can read), once per write.
 
         Raises
         ------
@@ -109,60 +126,34 @@ class ProjectState:
             with Project.open(self.path) as project:
                 yield project
         finally:
-            self.invalidate(keep_assess_outputs=keep_assess_outputs)
+            self.cache.begin_refresh()
             self._rw.release_write()
+            self.cache.refresh()
 
     # ------------------------------------------------------------------ caching
-
     def _disk_stamp(self) -> tuple:
-        stamp = [self._generation]
-        for path in (self.path, Path(f"{self.path}.wal"), self.artifact_dir / BLOCK_MODEL_FILE):
-            try:
-                stamp.append(path.stat().st_mtime_ns)
-            except OSError:
-                stamp.append(None)
-        return tuple(stamp)
+        """Modification times of the project file, its write-ahead log and the grid files."""
+        return tuple(_mtime(p) for p in (self.path, Path(f"{self.path}.wal"), *self._grid_files))
 
-    def invalidate(self, keep_assess_outputs: bool = False) -> None:
-        """Drop cached items (called after a job or upload wrote the project).
+    def _read_version(self) -> Version:
+        with self.reading() as project:
+            version = project.version()
+        return Version(data=version["data"], artifacts=version["artifacts"],
+                       files=tuple(_mtime(p) for p in self._grid_files))
 
-        With ``keep_assess_outputs`` the entries of :data:`ASSESS_ONLY_KEYS` (and the cut-off
-        indexes) survive and the on-disk stamp is taken as the new reference.
-        """
-        with self._lock:
-            self._generation += 1
-            kept = {k: v for k, v in self._cache.items()
-                    if keep_assess_outputs and (k in ASSESS_ONLY_KEYS or k.startswith("gt:"))}
-            self._cache.clear()
-            self._cache.update(kept)
-            if keep_assess_outputs:
-                self._stamp = self._disk_stamp()
+    def refresh(self) -> int:
+        """Rebuild every cached item made stale by a change (returns how many were rebuilt)."""
+        self.cache.begin_refresh()
+        return self.cache.refresh()
 
-    def cached(self, key: str, loader: Callable[[], Any]) -> Any:
-        """``loader()`` once per on-disk state of the project (thread-safe, one load per key).
+    def cached(self, key: str, loader: Callable[[], Any], scope: str = ALL) -> Any:
+        """``loader()`` once per version of what ``scope`` depends on (see :mod:`reymud.web.cache`)."""
+        return self.cache.get(key, loader, scope)
 
-        While a write runs, what is cached is served as it was (the page stays responsive during
-        an assessment); anything not cached waits for the write to finish.
-        """
-        with self._lock:
-            if not self._rw.writing:
-                stamp = self._disk_stamp()
-                if stamp != self._stamp:
-                    self._cache.clear()
-                    self._stamp = stamp
-            if key in self._cache:
-                return self._cache[key]
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-            generation = self._generation
-        with key_lock:
-            with self._lock:
-                if key in self._cache:
-                    return self._cache[key]
-            value = loader()
-            with self._lock:
-                if self._generation == generation and not self._rw.writing:
-                    self._cache[key] = value
-            return value
+    def cached_body(self, key: str, build: Callable[[], bytes], scope: str = ALL) -> bytes:
+        """A response body (JSON bytes) built once per version of what ``scope`` depends on, so a
+        read of an unchanged table costs no serialisation (rebuilt by the writer after a change)."""
+        return self.cached(f"body:{key}", build, scope)
 
     def _frame(self, name: str) -> pd.DataFrame | None:
         """A frame saved in the project, or None."""
@@ -171,13 +162,14 @@ class ProjectState:
                 if name not in project.list_frames():
                     return None
                 return project.load_frame(name)
-        return self.cached(f"frame:{name}", load)
+        return self.cached(f"frame:{name}", load, ASSESS)
 
     def warm(self) -> None:
         """Load what the page asks for first (block model, cut-off index, cores) so the first
         page view and the first cut-off query do not wait for it; errors are left for the
         requests to report."""
-        for load in (self.info, self.block_model, lambda: self.gt_index("total_rey_ppm"), self.cores):
+        for load in (self.info, self.block_model, lambda: self.gt_index("total_rey_ppm"), self.cores,
+                     self.outlines):
             try:
                 load()
             except Exception:  # a missing result is reported by the request that needs it
@@ -190,16 +182,13 @@ class ProjectState:
             with self.reading() as project:
                 metadata = project.metadata()
                 frames = project.list_frames()
-                n_cores = int(project.sql("SELECT count(*) AS n FROM cores")["n"].iloc[0])
-                n_samples = int(project.sql(
-                    "SELECT count(*) AS n FROM samples WHERE sample_type = 'sample'")["n"].iloc[0])
-                n_imports = int(project.sql("SELECT count(*) AS n FROM imports")["n"].iloc[0])
+                counts = project.counts()
                 assessed = "latest" in project.list_json("assess")
             return {
                 "name": self.path.name,
                 "synthetic": str(metadata.get("synthetic", "false")).lower() == "true",
                 "metadata": {str(k): str(v) for k, v in metadata.items()},
-                "n_cores": n_cores, "n_samples": n_samples, "n_imports": n_imports,
+                "n_cores": counts["cores"], "n_samples": counts["samples"], "n_imports": counts["imports"],
                 "assessed": assessed,
                 "has_block_model": (self.artifact_dir / BLOCK_MODEL_FILE).is_file(),
                 "frames": sorted(frames),
@@ -213,7 +202,7 @@ class ProjectState:
                 if "latest" not in project.list_json("assess"):
                     return None
                 return project.load_json("assess", "latest")
-        out = self.cached("results", load)
+        out = self.cached("results", load, ASSESS)
         if out is None:
             raise NotAvailable(_NOT_ASSESSED)
         return out
@@ -248,9 +237,7 @@ class ProjectState:
                 extra = [c for c in summary.columns if c not in cores.columns or c == "core_id"]
                 cores = cores.merge(summary[extra], on="core_id", how="left")
             if len(cores):
-                from reymud.spatial import to_projected
-
-                cores, _ = to_projected(cores, crs=self.crs())
+                cores = _projected(cores, self.crs())
             return cores
         return self.cached("cores", load)
 
@@ -275,7 +262,7 @@ class ProjectState:
 
         def load() -> xr.Dataset | None:
             return _load_netcdf(path)
-        ds = self.cached("block_model", load)
+        ds = self.cached("block_model", load, ASSESS)
         if ds is None:
             raise NotAvailable(f"no block model yet ({BLOCK_MODEL_FILE}): {_RUN_ASSESS}")
         return ds
@@ -296,7 +283,7 @@ class ProjectState:
             from reymud.resource import blocks_table
 
             return blocks_table(self.block_model())
-        return self.cached("blocks", load)
+        return self.cached("blocks", load, ASSESS)
 
     def gt_index(self, by: str):
         """The :class:`reymud.resource.GradeTonnageIndex` of the blocks for cut-off column ``by``."""
@@ -304,7 +291,15 @@ class ProjectState:
         from reymud.resource.index import resolve_by
 
         column = resolve_by(by)
-        return self.cached(f"gt:{column}", lambda: GradeTonnageIndex(self.blocks(), by=column))
+        return self.cached(f"gt:{column}", lambda: GradeTonnageIndex(self.blocks(), by=column), ASSESS)
+
+    def gt_index_if_ready(self, by: str):
+        """The cut-off index for ``by`` when it is cached and current, else None (never loads, so
+        the cut-off query can answer on the event loop without a thread hop)."""
+        from reymud.resource.index import BY_ALIASES
+
+        column = BY_ALIASES.get(by)
+        return None if column is None else self.cache.peek(f"gt:{column}", ASSESS)
 
     def frame(self, name: str) -> pd.DataFrame:
         """A frame saved by ``assess`` (404 with the fix when missing)."""
@@ -340,33 +335,28 @@ class ProjectState:
 
         def load() -> xr.Dataset | None:
             return _load_netcdf(path)
-        ds = self.cached("exceedance", load)
+        ds = self.cached("exceedance", load, ASSESS)
         if ds is None or "probability" not in ds:
             raise NotAvailable(f"no exceedance probabilities yet ({EXCEEDANCE_FILE}): {_RUN_ASSESS}")
         return ds
 
     def outlines(self) -> dict[str, Any]:
-        """EEZ circle and published study box as lon/lat and easting/northing polylines."""
+        """EEZ circle and published study box as lon/lat and easting/northing polylines (the
+        geometry of :func:`reymud.spatial.crs.eez_outline` and :func:`~reymud.spatial.crs.box_outline`)."""
         def load() -> dict[str, Any]:
-            from pyproj import Geod, Transformer
+            from pyproj import Transformer
+
+            from reymud.spatial.crs import box_outline, eez_outline, utm_crs_for
 
             cfg = self.config
-            lat0, lon0 = cfg.eez_centre_lat_lon
-            azimuth = np.linspace(0.0, 360.0, 361)
-            lon_c, lat_c, _ = Geod(ellps="WGS84").fwd(np.full(azimuth.size, lon0), np.full(azimuth.size, lat0),
-                                                      azimuth, np.full(azimuth.size, cfg.eez_radius_km * 1000.0))
-            s, n, w, e = cfg.study_box_lat_lon
-            t = np.linspace(0.0, 1.0, 21)
-            lon_b = np.concatenate([w + (e - w) * t, np.full(t.size, e), e - (e - w) * t, np.full(t.size, w)])
-            lat_b = np.concatenate([np.full(t.size, s), s + (n - s) * t, np.full(t.size, n), n - (n - s) * t])
+            lon_c, lat_c = eez_outline(cfg.eez_centre_lat_lon, cfg.eez_radius_km)
+            lon_b, lat_b = box_outline(cfg.study_box_lat_lon)
             crs = self.crs()
             if crs is None:
-                from reymud.spatial.crs import utm_crs_for
-
                 cores = self.cores()
-                crs = utm_crs_for(float(cores["longitude"].mean()) if len(cores) else lon0)
+                crs = utm_crs_for(float(cores["longitude"].mean()) if len(cores) else cfg.eez_centre_lat_lon[1])
             to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-            out = {"crs": crs}
+            out: dict[str, Any] = {"crs": crs}
             for name, lon, lat in (("eez", lon_c, lat_c), ("study_box", lon_b, lat_b)):
                 x, y = to_xy.transform(lon, lat)
                 out[name] = {"longitude": np.round(lon, 6).tolist(), "latitude": np.round(lat, 6).tolist(),

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from reymud.web.deps import AppContext, context
 from reymud.web.grids import grid_json
-from reymud.web.schemas import ErrorResponse, GridResponse, json_response
+from reymud.web.schemas import ErrorResponse, GridResponse, cached_json, json_body, json_response
 
 __all__ = ["router"]
 
@@ -58,7 +58,7 @@ def estimate_grid(
 def outlines(ctx: Ctx) -> Response:
     """Polylines of the Minamitorishima EEZ (200 nautical miles) and of the Takaya et al. (2018)
     study box, in longitude/latitude and in the map's easting/northing."""
-    return json_response(ctx.state.outlines())
+    return cached_json(ctx.state.cached_body("outlines", lambda: json_body(ctx.state.outlines())))
 
 
 @router.get("/exceedance", summary="Exceedance probabilities: available cut-offs")

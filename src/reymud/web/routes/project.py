@@ -9,7 +9,18 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from reymud.web.deps import AppContext, context
-from reymud.web.schemas import ErrorResponse, ProjectInfo, Table, frame_json, frame_response, json_response
+from reymud.web.schemas import (
+    ErrorResponse,
+    ProjectInfo,
+    Table,
+    Vocabulary,
+    cached_json,
+    frame_body,
+    frame_json,
+    frame_response,
+    json_body,
+    json_response,
+)
 
 __all__ = ["router"]
 
@@ -25,13 +36,30 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@router.get("/vocabulary", response_model=Vocabulary, summary="Element list and class names for the page")
+def vocabulary() -> Response:
+    """REY elements in plot order, resource classes, the REY-rich threshold and the cut-off
+    columns, as the package defines them (``reymud.elements``, ``reymud.resource``,
+    ``reymud.geochem``)."""
+    from reymud.elements import REY_PLOT_ORDER
+    from reymud.geochem import Thresholds
+    from reymud.resource import CLASSES
+    from reymud.resource.index import BY_ALIASES
+
+    return json_response({"elements": list(REY_PLOT_ORDER), "classes": list(CLASSES),
+                          "rey_rich_threshold_ppm": Thresholds().rey_rich_ppm,
+                          "cutoff_columns": sorted(set(BY_ALIASES.values()))})
+
+
 @router.get("/project", response_model=ProjectInfo, summary="Project summary")
 def project_info(ctx: Ctx) -> Response:
     """Name, metadata, SYNTHETIC flag, counts and which results exist."""
-    info = dict(ctx.state.info())
-    info.update(token_required=ctx.guard.required, max_upload_mb=ctx.config.max_upload_mb,
-                default_cutoff_ppm=ctx.config.default_cutoff_ppm)
-    return json_response(info)
+    def build() -> bytes:
+        info = dict(ctx.state.info())
+        info.update(token_required=ctx.guard.required, max_upload_mb=ctx.config.max_upload_mb,
+                    default_cutoff_ppm=ctx.config.default_cutoff_ppm)
+        return json_body(info)
+    return cached_json(ctx.state.cached_body("project", build))
 
 
 @router.get("/cores", response_model=Table, summary="Cores with location and layer summary")
@@ -39,7 +67,7 @@ def cores(ctx: Ctx) -> Response:
     """One row per core: ``core_id, latitude, longitude, easting, northing, water_depth_m`` and,
     when known, the REY-rich layer summary (``n_layers, layer_top_mbsf, mean_total_rey_ppm``...).
     ``easting``/``northing`` are in the block model's CRS (``crs`` key)."""
-    return frame_response(ctx.state.cores(), crs=ctx.state.crs())
+    return cached_json(ctx.state.cached_body("cores", lambda: frame_body(ctx.state.cores(), crs=ctx.state.crs())))
 
 
 def _core_or_404(ctx: AppContext, core_id: str) -> pd.DataFrame:

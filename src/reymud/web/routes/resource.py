@@ -6,15 +6,18 @@ state and cut-off column, so each query is O(log n) in the number of blocks.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
+from reymud.web.cache import ASSESS
 from reymud.web.deps import AppContext, context
-from reymud.web.schemas import ErrorResponse, ResourceQuery, Table, frame_response, json_response
+from reymud.web.schemas import ErrorResponse, ResourceQuery, Table, cached_json, frame_body, frame_response
 
 __all__ = ["router"]
 
@@ -42,7 +45,7 @@ def _finite(value: float, name: str) -> float:
 
 
 @router.get("/resource", response_model=ResourceQuery, summary="Resource at one cut-off")
-def resource_at_cutoff(
+async def resource_at_cutoff(
     ctx: Ctx,
     cutoff: Annotated[float, Query(description="cut-off in the units of `by` (ppm for total REY)")],
     by: By = "total_rey_ppm",
@@ -50,11 +53,29 @@ def resource_at_cutoff(
     """Tonnage (dry t), area (km2), tonnage-weighted grades (ppm), contained oxide per element and
     TREO (t) of the blocks at or above ``cutoff``: in total and per class (measured, indicated,
     inferred, unclassified)."""
-    index = _index(ctx, by)
+    # A current cut-off index answers in microseconds (two binary searches per class), so the
+    # query runs on the event loop; building the index (seconds for 1,000,000 blocks) runs in the
+    # threadpool, never on the loop.
+    index = ctx.state.gt_index_if_ready(by)
+    if index is None:
+        index = await run_in_threadpool(_index, ctx, by)
     result = index.query(_finite(cutoff, "cutoff"))
     result["n_blocks_model"] = index.n_blocks
     result["elements"] = list(index.elements)
-    return json_response(result)
+    return cached_json(_query_body(result))
+
+
+def _plain(values: dict) -> dict:
+    """Non-finite floats as None (the flat dicts of GradeTonnageIndex.query)."""
+    return {k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in values.items()}
+
+
+def _query_body(result: dict) -> bytes:
+    """JSON of a cut-off query: its known shape cleaned directly (a generic walk costs more than
+    the query itself)."""
+    out = {**_plain({k: v for k, v in result.items() if k not in ("total", "classes")}),
+           "total": _plain(result["total"]), "classes": {c: _plain(v) for c, v in result["classes"].items()}}
+    return json.dumps(out, allow_nan=False, separators=(",", ":")).encode()
 
 
 @router.get("/grade-tonnage", response_model=Table, summary="Grade-tonnage curve")
@@ -93,23 +114,26 @@ def grade_tonnage_curve(
         raise HTTPException(422, f"{values.size} cut-offs requested; the maximum is {limit}")
     if not np.isfinite(values).all():
         raise HTTPException(422, "cut-offs must be finite numbers")
-    curve = _index(ctx, by).curve(values, by_class=by_class)
-    return frame_response(curve)
+    index = _index(ctx, by)
+    if cutoffs is None and (lo, hi, st) == (d_start, d_stop, d_step):  # the page's curve: built once per version
+        return cached_json(ctx.state.cached_body(f"curve:{index.by}:{by_class}",
+                                                 lambda: frame_body(index.curve(values, by_class=by_class)), ASSESS))
+    return frame_response(index.curve(values, by_class=by_class))
 
 
 @router.get("/resource/table", response_model=Table, summary="Resource table saved by the assessment")
 def resource_table(ctx: Ctx) -> Response:
     """The assessment's resource table by class and reported cut-off (``resource_table`` frame)."""
-    return frame_response(ctx.state.frame("resource_table"))
+    return cached_json(ctx.state.cached_body("resource_table", lambda: frame_body(ctx.state.frame("resource_table")), ASSESS))
 
 
 @router.get("/resource/elements", response_model=Table, summary="Contained oxide per element (P10/P50/P90)")
 def element_resource(ctx: Ctx) -> Response:
     """The hand-off to supply: ``element, oxide, contained_oxide_t, p10, p50, p90``."""
-    return frame_response(ctx.state.frame("element_resource"))
+    return cached_json(ctx.state.cached_body("element_resource", lambda: frame_body(ctx.state.frame("element_resource")), ASSESS))
 
 
 @router.get("/uncertainty", response_model=Table, summary="Simulation P10/P50/P90 by cut-off")
 def uncertainty(ctx: Ctx) -> Response:
     """Conditional-simulation summary (``cutoff, element, p10, p50, p90``)."""
-    return frame_response(ctx.state.frame("uncertainty"))
+    return cached_json(ctx.state.cached_body("uncertainty", lambda: frame_body(ctx.state.frame("uncertainty")), ASSESS))

@@ -2,7 +2,8 @@
 
 Files are streamed to ``<project>.files/uploads/<upload id>/<sanitised name>`` (never elsewhere),
 counted against the size limit while they are written, then passed to
-:func:`reymud.ingest.ingest_files` - the same validation and per-file transactions as the CLI.
+:func:`reymud.ingest.ingest_files` (in the app's ingest worker process, see
+:mod:`reymud.web.ingest_worker`) - the same validation and per-file transactions as the CLI.
 A failed upload leaves no files behind.
 """
 
@@ -17,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, HTTPException, UploadFile
 from fastapi.responses import Response
 
-from reymud.ingest import IngestError, ingest_files
+from reymud.ingest import IngestError
 from reymud.web.deps import AppContext, context, require_write
 from reymud.web.schemas import ErrorResponse, UploadResponse, json_response
 from reymud.web.security import resolve_inside, safe_filename
@@ -102,8 +103,8 @@ def upload(
         except (ValueError, PermissionError) as exc:
             raise HTTPException(422, str(exc)) from None
         try:
-            with ctx.state.writing(timeout_s=ctx.config.upload_wait_s, keep_assess_outputs=True) as project:
-                reports = ingest_files(project, file_paths, collars=collar_paths or None)
+            with ctx.state.writing(timeout_s=ctx.config.upload_wait_s):
+                reports = ctx.ingest.ingest(ctx.state.path, file_paths, collar_paths)
         except TimeoutError as exc:
             raise HTTPException(409, str(exc)) from None
         except IngestError as exc:  # files before the bad one stay loaded, nothing of it is written

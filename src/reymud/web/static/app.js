@@ -1,12 +1,12 @@
-/* reymud dashboard: map, downhole log, cut-off control, scenario editor, upload, assessment job. */
-"use strict";
+/* reymud dashboard: map, downhole log, cut-off control, scenario editor, upload, assessment job.
+   An ES module; plotly.js is the one global (a classic script loaded before it). The element list
+   and the resource classes come from GET /api/vocabulary, never from copies here. */
+import * as Api from "./api.js";
 
 const ELEMENT_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
   "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", "#843c39", "#3182bd"];
-const REY = ["La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Y", "Ho", "Er", "Tm", "Yb", "Lu"];
-const CLASSES = ["measured", "indicated", "inferred", "unclassified"];
 const PLOT_CONFIG = { responsive: true, displaylogo: false };
-const state = { info: null, cores: null, outlines: null, grid: null, baseScenario: null, cutoffSeq: 0 };
+const state = { vocab: { elements: [], classes: [] }, info: null, cores: null, outlines: null, grid: null, baseScenario: null, cutoffSeq: 0 };
 const $ = (id) => document.getElementById(id);
 
 function emptyPlot(id, message) {
@@ -137,7 +137,8 @@ async function loadCore(coreId) {
   }
   const shapes = data.layers.rows.map((l) => ({ type: "rect", xref: "paper", x0: 0, x1: 1, y0: l.top_mbsf, y1: l.base_mbsf,
     fillcolor: "rgba(255,127,14,0.12)", line: { width: 0 } }));
-  shapes.push({ type: "line", xref: "x", x0: 400, x1: 400, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#d62728" } });
+  const threshold = state.vocab.rey_rich_threshold_ppm;
+  shapes.push({ type: "line", xref: "x", x0: threshold, x1: threshold, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#d62728" } });
   await Plotly.react("downhole", traces, {
     margin: { t: 40, r: 10, b: 80, l: 55 }, shapes, legend: { orientation: "h", y: -0.2 },
     yaxis: { title: { text: "depth (mbsf)" }, autorange: "reversed" },
@@ -189,7 +190,7 @@ async function updateCutoff(cutoff) {
   const row = (label, r, cls) => `<tr class="${cls || ""}" data-class="${label}"><td>${label}</td>` +
     `<td>${Api.fmt(r.n_blocks)}</td><td>${Api.fmt(r.area_km2, 1)}</td><td class="dry">${Api.fmt(r.dry_t / 1e6, 2)}</td>` +
     `<td>${Api.fmt(r.total_rey_ppm)}</td><td class="treo">${Api.fmt(r.treo_t / 1e3, 1)}</td></tr>`;
-  body.innerHTML = CLASSES.filter((c) => result.classes[c]).map((c) => row(c, result.classes[c])).join("") +
+  body.innerHTML = state.vocab.classes.filter((c) => result.classes[c]).map((c) => row(c, result.classes[c])).join("") +
     row("total", result.total, "total");
   $("resource-table").dataset.cutoff = result.cutoff;
   $("resource-note").textContent = `Blocks with ${result.by} ≥ ${Api.fmt(result.cutoff)}; ` +
@@ -238,8 +239,9 @@ async function loadScenarioDefaults() {
   const examples = await Api.get("/api/scenarios/examples");
   const base = examples.default ? examples.examples[examples.default] : null;
   state.baseScenario = base;
-  const restricted = base && base.restriction.elements !== "all" ? base.restriction.elements : REY;
-  $("scenario-elements").innerHTML = REY.map((el) =>
+  const elements = state.vocab.elements;
+  const restricted = base && base.restriction.elements !== "all" ? base.restriction.elements : elements;
+  $("scenario-elements").innerHTML = elements.map((el) =>
     `<label><input type="checkbox" value="${el}" ${restricted.includes(el) ? "checked" : ""}>${el}</label>`).join("");
   if (base) {
     $("sc-share").value = base.restriction.share_cut;
@@ -303,7 +305,8 @@ function drawScenario(result) {
   const rows = result.monthly.rows;
   const cases = [...new Set(rows.map((r) => r.case))].filter((c) => !c.startsWith("pooled") || $("sc-pooled").checked);
   const short = [...new Set(rows.filter((r) => r.unmet_t > 1e-9).map((r) => r.element))];
-  const elements = REY.filter((el) => short.includes(el));
+  const order = state.vocab.elements;
+  const elements = order.filter((el) => short.includes(el));
   const columns = Math.min(3, Math.max(elements.length, 1));
   const nrows = Math.max(Math.ceil(elements.length / columns), 1);
   const dash = { japan: "solid", japan_no_deep_sea: "dot", pooled_us_japan: "dash", pooled_us_japan_no_deep_sea: "dashdot" };
@@ -320,7 +323,7 @@ function drawScenario(result) {
       const sel = rows.filter((r) => r.element === el && r.case === c);
       traces.push({ type: "scatter", mode: "lines", name: c, legendgroup: c, showlegend: i === 0,
         x: sel.map((r) => r.date), y: sel.map((r) => r.unmet_t), xaxis: `x${axis}`, yaxis: `y${axis}`,
-        line: { color: ELEMENT_COLOURS[REY.indexOf(el) % ELEMENT_COLOURS.length], dash: dash[c] || "solid" } });
+        line: { color: ELEMENT_COLOURS[order.indexOf(el) % ELEMENT_COLOURS.length], dash: dash[c] || "solid" } });
     });
     layout[`yaxis${axis}`] = { rangemode: "tozero" };
     layout.annotations.push({ text: `<b>${el}</b>`, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.98, y: 1,
@@ -403,6 +406,7 @@ async function main() {
   $("upload-form").addEventListener("submit", upload);
   $("assess-run").addEventListener("click", runAssess);
   try {
+    state.vocab = await Api.get("/api/vocabulary");
     await refreshAll();
     await loadScenarioDefaults();
     emptyPlot("scenario-chart", "Run a scenario to see unmet demand by month");
