@@ -166,7 +166,7 @@ def test_core_summary_with_support_keeps_sample_depths():
 
     samples, cores, truth = spot_cores(n_cores=20, seed=4)
     cores = cores.assign(latitude=22.0, longitude=153.8, water_depth_m=5700.0)
-    plain = core_summary(samples, cores)
+    plain = core_summary(samples, cores, support=None)  # the old rule: the samples' own lengths
     table = core_summary(samples, cores, support=SampleSupport())
     assert table["layer_thickness_m"].sum() == pytest.approx(truth["layer_thickness"].sum(), rel=0.03)
     # without support a layer runs from the first slice's top to the last slice's base: half a spacing short

@@ -90,19 +90,35 @@ def cores_cmd(
     threshold: Annotated[float, typer.Option(help="REY-rich threshold, total REY in ppm.")] = 400.0,
     gap: Annotated[float, typer.Option(help="Longest unsampled gap (m) that does not split a layer.")] = 0.5,
     window: Annotated[str, typer.Option(help="Depth window TOP-BASE in mbsf for the window mean.")] = "0-10",
+    plan_file: Annotated[Path | None, typer.Option("--plan", help="YAML estimation plan: its support_rule and "
+                                                                  "support_max_gap_m (m) apply.")] = None,
+    support: Annotated[str | None, typer.Option(help="Sample support: midpoint (each sample stands for the interval "
+                                                     "to the midpoints between its neighbours, as in the "
+                                                     "estimate's window) or sample (its own length only, the old "
+                                                     "rule) [plan: midpoint].")] = None,
+    support_max_gap: Annotated[float | None, typer.Option(help="Longest gap (m) the midpoint support bridges "
+                                                               "[plan: 1.0].")] = None,
 ) -> None:
     """Per-core table: position, water depth (m), REY-rich layer top/base (mbsf), thickness (m),
-    mean and peak total REY (ppm), depth of the peak (mbsf), mean total REY in the window (ppm)."""
+    mean and peak total REY (ppm), depth of the peak (mbsf), mean total REY in the window (ppm).
+
+    Layer thickness uses the plan's sample support (default midpoint rule), like the estimate's window."""
+    from reymud.cli.spatial import load_plan
     from reymud.cores import core_summary, window_stats
 
     top, base = parse_window(window)
+    if support is not None and support not in ("midpoint", "sample"):
+        fail(f"--support {support!r}: use midpoint or sample", 2)
+    plan = load_plan(plan_file, support_rule=support, support_max_gap_m=support_max_gap)
+    rule = plan.support()
     try:
         with open_project(project) as proj:
             synthetic_banner(proj)
             sample_frame = proj.samples()
             collars = proj.cores()
-        summary = core_summary(sample_frame, collars, threshold=threshold, max_gap_m=gap)
-        win = window_stats(sample_frame, top, base, columns=["total_rey_ppm"])
+        summary = core_summary(sample_frame, collars, threshold=threshold, max_gap_m=gap, support=rule)
+        win = window_stats(sample_frame, top, base, columns=["total_rey_ppm"], support=rule,
+                           cores=collars if "core_length_m" in collars.columns else None)
     except typer.Exit:
         raise
     except (ValueError, TypeError, OSError, RuntimeError) as exc:
@@ -122,6 +138,9 @@ def cores_cmd(
     console().print(table)
     console().print(f"[dim]mean of core means {top:g}-{base:g} mbsf: {_num(float(win['total_rey_ppm'].mean()), 0)} ppm; "
                   "layer top/base = first layer, thickness = all layers[/]")
+    how = (f"midpoint rule (each sample to the midpoints between its neighbours, gaps up to {rule.max_gap_m:g} m)"
+           if rule.rule == "midpoint" else "sample rule (each sample's own length)")
+    console().print(f"[dim]sample support: {how}; --support sample for the samples' own lengths[/]")
 
 
 def register(app: typer.Typer) -> None:

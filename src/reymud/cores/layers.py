@@ -7,9 +7,12 @@ layer's thickness (top to base) but not in its sampled length or its means.
 Means are length-weighted over the samples (weights = sample lengths; layers made only of
 zero-length points fall back to equal weights). The peak is the highest sample (the shallowest
 on ties) and its depth is that sample's mid-depth.
-With a :class:`~reymud.cores.support.SampleSupport` of rule ``"midpoint"`` every sample counts
-over the interval it represents (tops, bases, thickness and weights), so spot-sampled layers get
-their true thickness; ``max_gap_m`` then applies to what is left of a gap beyond the support.
+By default (``support=PLAN_SUPPORT``, the estimation plan's default :class:`~reymud.cores.support.SampleSupport`:
+midpoint rule, 1 m maximum gap) every sample counts over the interval it represents (tops, bases,
+thickness and weights), as in the depth window of the estimate, so spot-sampled layers keep their
+true thickness; ``max_gap_m`` then applies to what is left of a gap beyond the support.
+``support=None`` (or ``SampleSupport(rule="sample")``) keeps the old rule: each sample counts
+over its own length only.
 """
 
 from __future__ import annotations
@@ -23,7 +26,11 @@ from reymud.cores.intervals import DEFAULT_POINT_HALF_SUPPORT_M, Intervals, prep
 from reymud.cores.support import SampleSupport
 from reymud.elements import REY
 
-__all__ = ["core_summary", "ensure_value", "find_layers"]
+__all__ = ["PLAN_SUPPORT", "core_summary", "ensure_value", "find_layers"]
+
+#: Default sample support of the layer table: the estimation plan's default (``EstimationPlan().support()``,
+#: midpoint rule with a 1 m maximum gap), so ``reymud cores`` and the estimate's window agree.
+PLAN_SUPPORT = SampleSupport()
 
 
 def ensure_value(samples: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -78,7 +85,7 @@ def find_layers(
     max_gap_m: float = 0.5,
     elements: Sequence[str] = REY,
     point_half_support_m: float = DEFAULT_POINT_HALF_SUPPORT_M,
-    support: SampleSupport | None = None,
+    support: SampleSupport | None = PLAN_SUPPORT,
     cores: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """REY-rich layers of every core.
@@ -98,8 +105,9 @@ def find_layers(
         Elements whose length-weighted means are reported as ``<El>_ppm``.
     point_half_support_m : float
         Half-support of point samples (see :mod:`reymud.cores.intervals`).
-    support : SampleSupport, optional
-        Default None (samples' own lengths). ``SampleSupport()``: midpoint rule.
+    support : SampleSupport or None
+        Interval each sample stands for; default :data:`PLAN_SUPPORT` (midpoint rule, 1 m maximum
+        gap, the estimation plan's default). ``None``: the samples' own lengths (the old rule).
     cores : DataFrame, optional
         ``core_id, core_length_m`` (recovered lengths capping the support).
 
@@ -160,12 +168,15 @@ def core_summary(
     max_gap_m: float = 0.5,
     value: str = "total_rey_ppm",
     point_half_support_m: float = DEFAULT_POINT_HALF_SUPPORT_M,
-    support: SampleSupport | None = None,
+    support: SampleSupport | None = PLAN_SUPPORT,
 ) -> pd.DataFrame:
     """The per-core table of ``reymud cores``.
 
-    With ``support`` (e.g. ``SampleSupport()``) layers are found on the represented intervals
-    (see :func:`find_layers`), recovered lengths taken from ``cores.core_length_m`` when present.
+    Layers are found on the represented intervals of ``support`` (default :data:`PLAN_SUPPORT`,
+    the estimation plan's midpoint rule; ``None``: the samples' own lengths), see
+    :func:`find_layers`; recovered lengths are taken from ``cores.core_length_m`` when present.
+    The mean over all layers is weighted by the represented length (the sampled length when
+    ``support`` is None).
 
     Returns one row per core of ``cores`` (plus any core that has samples but no collar):
     ``core_id, latitude, longitude, water_depth_m, n_layers, layer_top_mbsf, layer_base_mbsf``
@@ -196,7 +207,8 @@ def core_summary(
     })
     code = ids.get_indexer(layers["core_id"]) if len(layers) else np.array([], dtype=int)
     first = np.flatnonzero(layers["layer"].to_numpy() == 1) if len(layers) else np.array([], dtype=int)
-    w = layers["sampled_length_m"].to_numpy(dtype=float)
+    midpoint = support is not None and support.rule == "midpoint"
+    w = layers["represented_m" if midpoint else "sampled_length_m"].to_numpy(dtype=float)
     metal = np.bincount(code, w * layers[f"mean_{value}"].to_numpy(dtype=float), minlength=n_cores)
     wsum = np.bincount(code, w, minlength=n_cores)
     n_layers = np.bincount(code, minlength=n_cores)
@@ -225,5 +237,6 @@ def core_summary(
     merged["n_samples"] = merged["n_samples"].fillna(0).astype(int)
     merged.loc[merged["n_samples"] == 0, "layer_thickness_m"] = np.nan
     merged = merged.sort_values("core_id", kind="stable").reset_index(drop=True)
-    merged.attrs.update(threshold=float(threshold), max_gap_m=float(max_gap_m), value=value)
+    merged.attrs.update(threshold=float(threshold), max_gap_m=float(max_gap_m), value=value,
+                        support=None if support is None else support.to_dict())
     return merged

@@ -1,0 +1,37 @@
+"""`reymud cores`: the layer table uses the plan's sample support (midpoint rule) unless told otherwise."""
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from reymud.cli.main import app
+
+runner = CliRunner(env={"COLUMNS": "240"})
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    from reymud.demo import demo_project
+
+    path = tmp_path_factory.mktemp("cores") / "p.duckdb"
+    demo_project(path, seed=5, n_cores=4).close()
+    return path
+
+
+def _run(*args):
+    result = runner.invoke(app, ["cores", *map(str, args)])
+    return result.exit_code, re.sub(r"\s+", " ", result.output)
+
+
+def test_default_is_the_midpoint_support_and_the_old_rule_stays_available(project, tmp_path):
+    code, out = _run(project)
+    assert code == 0 and "sample support: midpoint rule" in out and "gaps up to 1 m" in out
+    code, old = _run(project, "--support", "sample")
+    assert code == 0 and "sample support: sample rule" in old
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("support_rule: sample\n")
+    code, from_plan = _run(project, "--plan", plan)
+    assert code == 0 and from_plan == old  # the plan's support gives the same table as the option
+    code, out = _run(project, "--support", "spot")
+    assert code == 2 and "use midpoint or sample" in out
