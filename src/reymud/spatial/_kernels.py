@@ -186,6 +186,39 @@ def group_neighbour_sets(idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
     return keys, count, order, starts
 
 
+@njit(cache=True, inline="always", fastmath=_FASTMATH)
+def _cov_many(gx, gy, n, px, py, nugget, params, out, dist):
+    """``out[i] = C(gx[i] - px, gy[i] - py)`` and ``dist[i]`` the Euclidean distance, ``i < n``.
+
+    Structure loop outermost and the kind tested once per structure, so each inner loop is a plain
+    vectorisable loop over the neighbours.
+    """
+    for i in range(n):
+        de = gx[i] - px
+        dn = gy[i] - py
+        dist[i] = math.sqrt(de * de + dn * dn)
+        out[i] = nugget if (de == 0.0 and dn == 0.0) else 0.0
+    for s in range(params.shape[0]):
+        kind = params[s, 0]
+        sill = params[s, 1]
+        if params[s, 3] == params[s, 2]:
+            inv = 1.0 / params[s, 2]
+            if kind == 0.0:
+                for i in range(n):
+                    uc = min(dist[i] * inv, 1.0)
+                    out[i] += sill * (1.0 - uc * (1.5 - 0.5 * uc * uc))
+            elif kind == 1.0:
+                for i in range(n):
+                    out[i] += sill * math.exp(-3.0 * (dist[i] * inv))
+            else:
+                for i in range(n):
+                    u = dist[i] * inv
+                    out[i] += sill * math.exp(-3.0 * u * u)
+        else:
+            for i in range(n):
+                out[i] += _cov(gx[i] - px, gy[i] - py, 0.0, params[s:s + 1])
+
+
 @njit(parallel=True, cache=True, error_model="numpy", fastmath=_FASTMATH)
 def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, bv, ok_mode, mean,
            min_samples, want_weights, est, var, slope, eff, mdist, weights, failed):
@@ -200,25 +233,31 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, 
         if c < min_samples or c == 0:
             continue  # outputs stay NaN (c == 0 with min_samples 0 was sent to numpy beforehand)
         nb = keys[order[a0], :c]
+        gx = np.empty(c)  # the neighbours' coordinates, contiguous
+        gy = np.empty(c)
+        for i in range(c):
+            gx[i] = xy[nb[i], 0]
+            gy[i] = xy[nb[i], 1]
         lo = np.empty((c, c))
+        dinv = np.empty(c)  # 1 / diagonal of L
+        row = np.empty(c)
+        dist = np.empty(c)
         ok = True
         for i in range(c):  # Cholesky, lower triangle, row by row
-            xi = xy[nb[i], 0]
-            yi = xy[nb[i], 1]
-            for j in range(i + 1):
-                aij = _cov(xi - xy[nb[j], 0], yi - xy[nb[j], 1], nugget, params)
-                s = aij
+            _cov_many(gx, gy, i + 1, gx[i], gy[i], nugget, params, row, dist)
+            for j in range(i):
+                s = row[j]
                 for t in range(j):
                     s -= lo[i, t] * lo[j, t]
-                if j < i:
-                    lo[i, j] = s / lo[j, j]
-                else:
-                    if not s > PIVOT_RTOL * aij:
-                        ok = False
-                        break
-                    lo[i, i] = math.sqrt(s)
-            if not ok:
+                lo[i, j] = s * dinv[j]
+            s = row[i]
+            for t in range(i):
+                s -= lo[i, t] * lo[i, t]
+            if not s > PIVOT_RTOL * row[i]:
+                ok = False
                 break
+            lo[i, i] = math.sqrt(s)
+            dinv[i] = 1.0 / lo[i, i]
         if not ok:
             for a in range(a0, a1):
                 failed[order[a]] = True
@@ -228,21 +267,21 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, 
             s = 1.0
             for t in range(i):
                 s -= lo[i, t] * u[t]
-            u[i] = s / lo[i, i]
-        zt = np.empty((c, p))  # zt = L^-1 (z - mean)
+            u[i] = s * dinv[i]
+        zt = np.empty((p, c))  # zt = L^-1 (z - mean), one row per value column
         for jp in range(p):
             for i in range(c):
                 s = z[nb[i], jp] - (0.0 if ok_mode else mean[jp])
                 for t in range(i):
-                    s -= lo[i, t] * zt[t, jp]
-                zt[i, jp] = s / lo[i, i]
+                    s -= lo[i, t] * zt[jp, t]
+                zt[jp, i] = s * dinv[i]
         uu = 0.0
         for i in range(c):
             uu += u[i] * u[i]
         uzt = np.zeros(p)
         for jp in range(p):
             for i in range(c):
-                uzt[jp] += u[i] * zt[i, jp]
+                uzt[jp] += u[i] * zt[jp, i]
         b = np.empty(c)
         y = np.empty(c)
         dxq = np.empty(q)
@@ -251,25 +290,23 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, 
             r = order[a]
             tx = targets[r, 0]
             ty = targets[r, 1]
-            for jq in range(q):
-                dxq[jq] = tx + offsets[jq, 0]
-                dyq[jq] = ty + offsets[jq, 1]
+            _cov_many(gx, gy, c, tx, ty, nugget, params, b, dist)
             dsum = 0.0
             for i in range(c):
-                xi = xy[nb[i], 0]
-                yi = xy[nb[i], 1]
-                if q == 0:
-                    b[i] = _cov(xi - tx, yi - ty, nugget, params)
-                else:
-                    b[i] = _block_cov(xi, yi, dxq, dyq, nugget, params)
-                dsum += math.sqrt((xi - tx) ** 2 + (yi - ty) ** 2)
+                dsum += dist[i]
+            if q > 0:  # block: mean covariance over the discretisation points
+                for jq in range(q):
+                    dxq[jq] = tx + offsets[jq, 0]
+                    dyq[jq] = ty + offsets[jq, 1]
+                for i in range(c):
+                    b[i] = _block_cov(gx[i], gy[i], dxq, dyq, nugget, params)
             yy = 0.0
             uy = 0.0
             for i in range(c):
                 s = b[i]
                 for t in range(i):
                     s -= lo[i, t] * y[t]
-                y[i] = s / lo[i, i]
+                y[i] = s * dinv[i]
                 yy += y[i] * y[i]
                 uy += u[i] * y[i]
             if ok_mode:
@@ -282,7 +319,7 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, 
             for jp in range(p):
                 s = 0.0
                 for i in range(c):
-                    s += y[i] * zt[i, jp]
+                    s += y[i] * zt[jp, i]
                 est[r, jp] = s - mu * uzt[jp] + (0.0 if ok_mode else mean[jp])
             var[r] = max(v, 0.0)
             slope[r] = wb / (wb - mu) if ok_mode else 1.0
@@ -293,7 +330,7 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, 
                     s = y[i] - mu * u[i]
                     for t in range(i + 1, c):
                         s -= lo[t, i] * weights[r, t]
-                    weights[r, i] = s / lo[i, i]
+                    weights[r, i] = s * dinv[i]
                 for i in range(c, k):
                     weights[r, i] = 0.0
 
