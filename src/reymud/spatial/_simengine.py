@@ -212,6 +212,9 @@ def batch_bounds(n: int, batch: int) -> list[tuple[int, int]]:
 
 
 def _grid_slab(xy, model, hood, grid: Grid, lo: int, hi: int) -> sparse.csr_matrix:
+    from reymud.spatial.chunked import worker_threads
+
+    worker_threads()
     return weight_slab(xy, model, hood, grid.coords()[lo:hi])
 
 

@@ -35,7 +35,7 @@ from reymud.spatial.kriging_core import block_offsets, krige_targets
 from reymud.spatial.neighbourhood import Neighbourhood, NeighbourSearch
 
 __all__ = ["CHUNKED_DEFAULTS", "ChunkedConfig", "ChunkedRun", "EEZCircle", "Layer", "eez_demo", "estimate_chunked",
-           "fit_layers", "tiles_of"]
+           "fit_layers", "tiles_of", "worker_threads"]
 
 
 @dataclass(frozen=True)
@@ -189,10 +189,29 @@ def _template(grid: Grid, variables, depths, cfg: ChunkedConfig, attrs: dict) ->
     return ds
 
 
+def worker_threads() -> int | None:
+    """On a Dask worker: limit numba's parallel kernels to the worker's threads (no oversubscription
+    when several single-thread workers share a machine) and return that number; elsewhere None."""
+    try:
+        from distributed import get_worker
+
+        n = int(get_worker().state.nthreads)
+    except (ImportError, ValueError, AttributeError):
+        return None
+    try:
+        import numba
+
+        numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+    except ImportError:
+        pass
+    return n
+
+
 def _tile_task(layer: Layer, k: int | None, tile, grid: Grid, inside_fn, cfg: ChunkedConfig, path: str,
                variables: tuple[str, ...]) -> dict:
     """Krige one tile of one layer and write its Zarr region; returns cells, seconds and peak RSS."""
     t0 = time.perf_counter()
+    worker_threads()
     r0, r1, c0, c1 = tile
     sub = Grid(grid.x0 + c0 * grid.cell_m, grid.y0 + r0 * grid.cell_m, c1 - c0, r1 - r0, grid.cell_m, grid.crs)
     inside = np.ones(sub.shape, dtype=bool) if inside_fn is None else np.asarray(inside_fn(sub), dtype=bool)
