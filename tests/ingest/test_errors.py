@@ -151,11 +151,11 @@ def test_latin1_file_names_the_encoding_to_use(project, write):
         ingest_files(project, [path])
 
 
-def test_sample_whose_core_has_no_collar(project, demo_files, write):
+def test_sample_whose_core_has_no_collar_with_require_position(project, demo_files, write):
     path = write("a.csv", HEAD + "S1,PC99,0,1,1,2\n")
     with _raises(r"row 2, column 'core_id': core 'PC99' of sample 'S1' has no collar \(latitude/longitude\)\. "
                  r"Fix: add the core to a collar file \(--collars FILE\)"):
-        _ingest(project, demo_files, path)
+        _ingest(project, demo_files, path, mapping={"require_position": True})
 
 
 def test_error_leaves_project_unchanged(project, demo_files, write):

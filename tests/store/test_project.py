@@ -39,7 +39,7 @@ def test_init_open_and_schema(tmp_path):
         assert project.sql("SELECT value FROM schema_info WHERE key = 'schema_version'")["value"][0] == str(
             SCHEMA_VERSION)
         assert list(project.cores().columns) == ["core_id", "cruise", "site", "hole", "latitude", "longitude",
-                                                 "water_depth_m", "core_length_m", "recovery"]
+                                                 "water_depth_m", "core_length_m", "recovery", "position_status"]
         assert list(project.imports().columns)[:8] == ["file_name", "sha256", "imported_at", "n_rows", "n_values",
                                                        "mapping_json", "header_json", "status"]
     with pytest.raises(StoreError, match="already exists"):

@@ -65,6 +65,15 @@ def ingest(
         if r.sheets_loaded or r.sheets_skipped:
             console().print(f"{r.file}: sheets loaded: {', '.join(r.sheets_loaded) or 'none'}; skipped: "
                             f"{'; '.join(r.sheets_skipped) or 'none'}", soft_wrap=True)
+    for r in reports:
+        if r.unpositioned:
+            console().print(f"[yellow]note:[/] {r.file}: {len(r.unpositioned)} core(s) stored without a position (no "
+                            f"collar): {', '.join(r.unpositioned[:10])}{', ...' if len(r.unpositioned) > 10 else ''}; "
+                            "geochemistry, layers and composites use them, the spatial stage leaves them out until "
+                            "a collar file (--collars) gives their latitude and longitude", soft_wrap=True)
+        if r.positioned:
+            console().print(f"{r.file}: position given to {len(r.positioned)} core(s) stored without one: "
+                            f"{', '.join(r.positioned[:10])}", soft_wrap=True)
     if any(r.synthetic for r in reports):
         console().print("[yellow]SYNTHETIC data: the project is labelled synthetic.[/]")
 

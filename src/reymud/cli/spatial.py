@@ -35,7 +35,7 @@ def _points(project, window: tuple[float, float] | None = None, plan=None, stder
     Built by :func:`reymud.spatial.points.window_points` (the same builder as ``assess``)."""
     from reymud.geochem import summarise
     from reymud.spatial.plan import EstimationPlan
-    from reymud.spatial.points import window_points
+    from reymud.spatial.points import NoPositionError, window_points
 
     if plan is None:
         plan = EstimationPlan() if window is None else EstimationPlan(window_top_mbsf=window[0],
@@ -44,7 +44,12 @@ def _points(project, window: tuple[float, float] | None = None, plan=None, stder
     if samples.empty:
         fail("the project has no samples; ingest assays first (`reymud ingest`)")
     samples = summarise(samples)
-    pts = window_points(samples, project.cores(), plan)
+    try:
+        pts = window_points(samples, project.cores(), plan)
+    except NoPositionError as exc:
+        fail(str(exc))
+    for note in pts.attrs.get("notes", ()):
+        notes.print(f"[yellow]note:[/] {note}", soft_wrap=True)
     if pts.attrs.get("dropped_cores"):
         notes.print(f"[yellow]note:[/] {len(pts.attrs['dropped_cores'])} core(s) without data in the window "
                       f"left out: {', '.join(pts.attrs['dropped_cores'][:10])}")

@@ -4,6 +4,7 @@ Example ``mapping.yaml``::
 
     sheet: Assays                 # Excel sheet name (default: every sheet, layout detected per sheet)
     core_id_from_sheet: true      # one sheet per core: core_id = sheet name
+    require_position: true        # refuse samples of cores without a collar (default: stored, no position)
     encoding: cp1252              # text encoding (default: UTF-8)
     columns:                      # column name as written -> role, analyte or ignore
       "Sample No.": sample_id
@@ -84,6 +85,10 @@ class IngestMapping:
         Plausibility bounds (concentration, sum of majors, depth in core, water depth).
     core_id_from_sheet : bool
         Workbooks with one sheet per core: a sheet without a core column gets ``core_id`` = its name.
+    require_position : bool
+        Refuse samples whose core has no collar (latitude/longitude). Off by default: such cores are
+        stored with ``position_status = "none"`` (geochemistry, layers and composites work; the spatial
+        stage leaves them out) and named in the report; a later collar file gives them their position.
     """
 
     columns: Mapping[str, Any] = field(default_factory=dict)
@@ -98,6 +103,7 @@ class IngestMapping:
     longitude_range_deg: tuple[float, float] = (-180.0, 360.0)
     bounds: PlausibilityBounds = field(default_factory=PlausibilityBounds)
     core_id_from_sheet: bool = False
+    require_position: bool = False
 
     @classmethod
     def load(cls, source: str | Path | Mapping[str, Any] | IngestMapping | None) -> IngestMapping:

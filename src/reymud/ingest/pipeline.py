@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from reymud.ingest.assays import wide_assays
-from reymud.ingest.collars import collar_table
+from reymud.ingest.collars import collar_table, unpositioned_cores
 from reymud.ingest.columns import recognise_column
 from reymud.ingest.errors import EmptyTableError, IngestError, UnrecognisedTableError
 from reymud.ingest.layout import Layout, classify
@@ -55,6 +55,10 @@ class ImportReport:
     synthetic : bool
     sheets_loaded, sheets_skipped : tuple of str
         Workbooks: the sheets loaded, and the sheets skipped with the reason (``"Notes: empty"``).
+    unpositioned : tuple of str
+        Cores stored without a position (no collar anywhere; ``position_status = "none"``).
+    positioned : tuple of str
+        Cores stored earlier without a position that this file gave one.
     """
 
     file: str
@@ -74,6 +78,8 @@ class ImportReport:
     synthetic: bool = False
     sheets_loaded: tuple[str, ...] = ()
     sheets_skipped: tuple[str, ...] = ()
+    unpositioned: tuple[str, ...] = ()
+    positioned: tuple[str, ...] = ()
 
 
 @dataclass
@@ -297,15 +303,24 @@ def _new_only(project: Project, table: str, frame: pd.DataFrame, keys: list[str]
 def _store(project: Project, parsed: ParsedFile, mapping: IngestMapping) -> ImportReport:
     file, layout = parsed.file, parsed.layout
     roles = dict(layout.roles)
-    cores = parsed.cores
+    cores, positions, unpositioned = parsed.cores, None, ()
     if cores is not None:
+        waiting = project.unpositioned_core_ids()
+        if waiting:  # cores stored earlier without a position get the one this file gives
+            given = cores["core_id"].isin(waiting).to_numpy()
+            positions, cores = cores.loc[given], cores.loc[~given]
         cores = _new_only(project, "cores", cores, ["core_id"], ["latitude", "longitude", "water_depth_m"], file,
                           "core")
     samples, assays = parsed.samples, parsed.assays
     if samples is not None:
         known = project.core_ids()
         known |= set(parsed.cores["core_id"]) if parsed.cores is not None else set()
-        check_sample_collars(samples.loc[samples["sample_type"] != "crm"], known, file, roles)
+        if mapping.require_position:
+            check_sample_collars(samples.loc[samples["sample_type"] != "crm"], known, file, roles)
+        orphans = unpositioned_cores(samples, known)
+        if len(orphans):
+            cores = orphans if cores is None else pd.concat([cores, orphans], ignore_index=True)
+            unpositioned = tuple(orphans["core_id"])
         lengths = project.core_lengths().reset_index()
         lengths = pd.concat([lengths, parsed.cores[["core_id", "core_length_m"]]] if parsed.cores is not None
                             and "core_length_m" in parsed.cores else [lengths], ignore_index=True)
@@ -328,14 +343,15 @@ def _store(project: Project, parsed: ParsedFile, mapping: IngestMapping) -> Impo
               "header_json": json.dumps(parsed.header_comments),
               "unrecognised_json": json.dumps(list(layout.unrecognised))}
     metadata = {"synthetic": "true"} if parsed.synthetic else None
-    import_id = write_import(project, record, cores, samples, assays, metadata)
+    import_id = write_import(project, record, cores, samples, assays, metadata, positions)
     qaqc = 0 if samples is None else int((samples["sample_type"] != "sample").sum())
     return ImportReport(
         file, parsed.sha256, "loaded" if import_id is not None else "skipped-duplicate", layout.kind,
         parsed.n_rows, n_values, n_censored, parsed.not_analysed,
         0 if samples is None else len(samples) - qaqc, qaqc, 0 if cores is None else len(cores),
         dict(layout.mapping_used), tuple(layout.unrecognised), tuple(parsed.header_comments), parsed.synthetic,
-        parsed.sheets_loaded, parsed.sheets_skipped)
+        parsed.sheets_loaded, parsed.sheets_skipped, unpositioned,
+        () if positions is None else tuple(positions["core_id"]))
 
 
 def _as_list(paths: Iterable[str | Path] | str | Path | None) -> list[str | Path]:

@@ -7,7 +7,19 @@ import pandas as pd
 
 from reymud.spatial.crs import to_projected
 
-__all__ = ["points_from_cores", "window_points"]
+__all__ = ["NoPositionError", "points_from_cores", "positioned", "window_points"]
+
+
+class NoPositionError(ValueError):
+    """No core with samples has a position (latitude/longitude), so nothing can be placed on a map."""
+
+
+def positioned(cores: pd.DataFrame) -> np.ndarray:
+    """Which cores have a position: ``position_status`` not ``"none"`` and both coordinates given."""
+    known = cores["latitude"].notna().to_numpy() & cores["longitude"].notna().to_numpy()
+    if "position_status" in cores.columns:
+        known &= (cores["position_status"] != "none").to_numpy()
+    return known
 
 
 def points_from_cores(window_table: pd.DataFrame, cores: pd.DataFrame, crs: str | None = None,
@@ -89,7 +101,14 @@ def window_points(samples: pd.DataFrame, cores: pd.DataFrame, plan=None, *, thre
     -------
     DataFrame
         As :func:`points_from_cores`; cores without data in the window are left out and named in
-        ``attrs["dropped_cores"]``.
+        ``attrs["dropped_cores"]``; cores stored without a position (``position_status == "none"``)
+        are left out and named in ``attrs["unpositioned_cores"]``, with a sentence in
+        ``attrs["notes"]``.
+
+    Raises
+    ------
+    NoPositionError
+        When no core that has samples has a position.
     """
     from reymud.cores import window_stats
     from reymud.cores.composite import SPARSE_COLUMNS, default_columns
@@ -97,6 +116,21 @@ def window_points(samples: pd.DataFrame, cores: pd.DataFrame, plan=None, *, thre
 
     plan = plan or EstimationPlan()
     top, base = plan.window
+    has_samples = cores["core_id"].isin(samples["core_id"]).to_numpy()
+    known = positioned(cores)
+    unpositioned = [str(c) for c in cores.loc[has_samples & ~known, "core_id"]]
+    if has_samples.any() and not (has_samples & known).any():
+        listed = f" ({', '.join(unpositioned[:10])}{', ...' if len(unpositioned) > 10 else ''})" if unpositioned else ""
+        raise NoPositionError(f"no core with samples has a position (latitude/longitude): {len(unpositioned)} core(s) "
+                              f"were stored without one{listed}; spatial estimation needs collars: ingest a collar "
+                              "file (core_id, latitude, longitude) with `reymud ingest PROJECT --collars FILE`")
+    notes = ()
+    if unpositioned:
+        cores = cores.loc[known]
+        samples = samples.loc[samples["core_id"].isin(cores["core_id"]).to_numpy()]
+        notes = (f"{len(unpositioned)} core(s) without a position left out of the spatial stage: "
+                 f"{', '.join(unpositioned[:10])}{', ...' if len(unpositioned) > 10 else ''} (add them to a collar "
+                 "file to include them)",)
     if columns is None:  # the grades, plus the measured dry density where the samples carry one
         columns = default_columns(samples) + [c for c in SPARSE_COLUMNS if c in samples.columns]
     table = window_stats(samples, top, base, columns=columns, threshold=threshold, support=plan.support(),
@@ -109,5 +143,5 @@ def window_points(samples: pd.DataFrame, cores: pd.DataFrame, plan=None, *, thre
     dropped = pts["thickness_m"].isna()
     names = [str(c) for c in pts.loc[dropped, "core_id"]]
     pts = pts.loc[~dropped].reset_index(drop=True)
-    pts.attrs.update(crs=crs, dropped_cores=names)
+    pts.attrs.update(crs=crs, dropped_cores=names, unpositioned_cores=unpositioned, notes=notes)
     return pts

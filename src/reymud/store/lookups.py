@@ -14,7 +14,7 @@ __all__ = ["IngestLookups"]
 #: Tables whose stored rows ingest compares with a new file's rows, and their columns.
 _COMPARABLE = {
     "cores": ("core_id", "cruise", "site", "hole", "latitude", "longitude", "water_depth_m", "core_length_m",
-              "recovery"),
+              "recovery", "position_status"),
     "samples": ("sample_id", "core_id", "top_mbsf", "bottom_mbsf", "sample_type", "reference", "label"),
     "assays": ("sample_id", "analyte", "value_raw", "unit_raw", "value", "unit", "detection_limit", "censored"),
 }
@@ -30,6 +30,10 @@ class IngestLookups:
     def core_ids(self) -> set[str]:
         """Ids of every stored core."""
         return set(self.sql("SELECT core_id FROM cores")["core_id"])
+
+    def unpositioned_core_ids(self) -> set[str]:
+        """Ids of the stored cores without a position (``position_status = 'none'``)."""
+        return set(self.sql("SELECT core_id FROM cores WHERE position_status = 'none'")["core_id"])
 
     def core_lengths(self) -> pd.Series:
         """Recovered core length (m) by core id, for the cores where it is known."""

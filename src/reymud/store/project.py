@@ -28,7 +28,7 @@ from reymud.store.schema import APPLICATION_ID, CENSORED_POLICIES, DDL, SAMPLE_T
 __all__ = ["Project", "ProjectBusyError", "StoreError", "analyte_order", "to_arrow"]
 
 _CORE_COLUMNS = ["core_id", "cruise", "site", "hole", "latitude", "longitude", "water_depth_m",
-                 "core_length_m", "recovery"]
+                 "core_length_m", "recovery", "position_status"]
 _ASSAY_COLUMNS = ["sample_id", "analyte", "value_raw", "unit_raw", "value", "unit", "detection_limit",
                   "censored", "lab", "method"]
 _IMPORT_COLUMNS = ["file_name", "sha256", "imported_at", "n_rows", "n_values", "mapping_json",
@@ -156,6 +156,10 @@ class Project(IngestLookups):
         if int(info.get("schema_version", -1)) > SCHEMA_VERSION:
             raise StoreError(f"{path} uses schema version {info['schema_version']}, newer than this "
                              f"reymud ({SCHEMA_VERSION}); upgrade reymud")
+        if int(info.get("schema_version", -1)) < SCHEMA_VERSION:  # an older file: upgraded in place, atomically
+            from reymud.store.migrate import upgrade
+
+            upgrade(project, int(info.get("schema_version", -1)))
         return project
 
     def close(self) -> None:
@@ -264,7 +268,8 @@ class Project(IngestLookups):
 
     # ------------------------------------------------------------------- reading
     def cores(self) -> pd.DataFrame:
-        """Core collars: ``core_id, cruise, site, hole, latitude, longitude, water_depth_m, ...``."""
+        """Core collars: ``core_id, cruise, site, hole, latitude, longitude, water_depth_m, core_length_m,
+        recovery, position_status`` (``"none"``: stored without a position, latitude/longitude NaN)."""
         return self.sql(f"SELECT {', '.join(_CORE_COLUMNS)} FROM cores ORDER BY core_id")
 
     def samples(self, censored: str = "half_limit", sample_types: Iterable[str] = ("sample",)) -> pd.DataFrame:

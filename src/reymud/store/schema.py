@@ -6,16 +6,21 @@ the ``schema_info`` table; :class:`reymud.store.Project` refuses files without i
 
 from __future__ import annotations
 
-__all__ = ["APPLICATION_ID", "CENSORED_POLICIES", "DDL", "QC_TYPES", "SAMPLE_TYPES", "SCHEMA_VERSION"]
+__all__ = ["APPLICATION_ID", "CENSORED_POLICIES", "DDL", "MIGRATIONS", "POSITION_STATUSES", "QC_TYPES", "SAMPLE_TYPES",
+           "SCHEMA_VERSION"]
 
 #: Value of ``schema_info.application`` that marks a DuckDB file as a reymud project.
 APPLICATION_ID = "reymud-project"
-#: Bumped whenever a table changes shape.
-SCHEMA_VERSION = 1
+#: Bumped whenever a table changes shape (and a step added to :data:`MIGRATIONS`).
+SCHEMA_VERSION = 2
 
 #: Sample types a project knows; the last three are QA/QC records.
 SAMPLE_TYPES: tuple[str, ...] = ("sample", "crm", "duplicate", "blank")
 QC_TYPES: tuple[str, ...] = ("crm", "duplicate", "blank")
+#: ``cores.position_status``: ``known`` (latitude and longitude given) or ``none`` (a core stored without a
+#: position, e.g. from an ODP site file: geochemistry, layers and composites work, the spatial stage leaves
+#: it out).
+POSITION_STATUSES: tuple[str, ...] = ("known", "none")
 #: How ``Project.samples`` replaces a censored (below-detection) value.
 CENSORED_POLICIES: tuple[str, ...] = ("half_limit", "limit", "zero", "nan")
 
@@ -37,9 +42,10 @@ DDL: tuple[str, ...] = (
     """CREATE TABLE cores (
         core_id VARCHAR PRIMARY KEY,
         cruise VARCHAR, site VARCHAR, hole VARCHAR,
-        latitude DOUBLE NOT NULL, longitude DOUBLE NOT NULL,
+        latitude DOUBLE, longitude DOUBLE,
         water_depth_m DOUBLE, core_length_m DOUBLE, recovery DOUBLE,
-        import_id INTEGER NOT NULL)""",
+        import_id INTEGER NOT NULL,
+        position_status VARCHAR DEFAULT 'known')""",
     """CREATE TABLE samples (
         sample_id VARCHAR PRIMARY KEY,
         core_id VARCHAR,
@@ -74,3 +80,11 @@ DDL: tuple[str, ...] = (
         name VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, attrs_json VARCHAR NOT NULL,
         saved_at TIMESTAMP NOT NULL)""",
 )
+
+#: Upgrade steps: ``MIGRATIONS[v]`` turns a version-``v`` file into version ``v + 1`` (run in one
+#: transaction by :meth:`reymud.store.Project.open`; the result has the same tables as a new file).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: ("ALTER TABLE cores ALTER COLUMN latitude DROP NOT NULL",
+        "ALTER TABLE cores ALTER COLUMN longitude DROP NOT NULL",
+        "ALTER TABLE cores ADD COLUMN position_status VARCHAR DEFAULT 'known'"),
+}

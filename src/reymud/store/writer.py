@@ -16,7 +16,7 @@ __all__ = ["write_import"]
 
 _COLUMNS = {
     "cores": ["core_id", "cruise", "site", "hole", "latitude", "longitude", "water_depth_m", "core_length_m",
-              "recovery"],
+              "recovery", "position_status"],
     "samples": ["sample_id", "core_id", "top_mbsf", "bottom_mbsf", "sample_type", "reference", "label",
                 "iodp_core", "iodp_core_type", "iodp_section", "iodp_half", "interval_top_cm",
                 "interval_bottom_cm"],
@@ -47,9 +47,19 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, imp
         del incoming
 
 
+def _position(con: duckdb.DuckDBPyConnection, positions: pd.DataFrame) -> None:
+    """Give stored cores without a position (``position_status = 'none'``) their collar fields."""
+    columns = [c for c in _COLUMNS["cores"] if c in positions.columns and c not in ("core_id", "position_status")]
+    con.register("positions", to_arrow(positions[["core_id", *columns]]))
+    assignments = ", ".join(f"{c} = p.{c}" for c in columns)
+    con.execute(f"UPDATE cores SET {assignments}, position_status = 'known' FROM positions p "
+                "WHERE cores.core_id = p.core_id AND cores.position_status = 'none'")
+    con.unregister("positions")
+
+
 def write_import(project: Project, record: Mapping[str, Any], cores: pd.DataFrame | None = None,
                  samples: pd.DataFrame | None = None, assays: pd.DataFrame | None = None,
-                 metadata: Mapping[str, str] | None = None) -> int | None:
+                 metadata: Mapping[str, str] | None = None, positions: pd.DataFrame | None = None) -> int | None:
     """Write one file's rows and its import-log entry in one transaction.
 
     Parameters
@@ -62,6 +72,9 @@ def write_import(project: Project, record: Mapping[str, Any], cores: pd.DataFram
         New rows (columns as in the project tables; rows already stored must be filtered out).
     metadata : mapping, optional
         Metadata keys to set.
+    positions : DataFrame, optional
+        Collar fields for cores stored earlier without a position (their ``position_status`` becomes
+        ``known``).
 
     Returns
     -------
@@ -81,6 +94,8 @@ def write_import(project: Project, record: Mapping[str, Any], cores: pd.DataFram
                 [import_id, record["file_name"], record["sha256"], _now(), record["kind"], int(record["n_rows"]),
                  int(record["n_values"]), int(record["n_censored"]), record["mapping_json"],
                  record["header_json"], record["unrecognised_json"]])
+            if positions is not None and len(positions):
+                _position(con, positions)
             for table, frame in (("cores", cores), ("samples", samples), ("assays", assays)):
                 if frame is not None and len(frame):
                     _insert(con, table, frame, import_id)
