@@ -4,12 +4,16 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 from reymud.elements import REY
 from reymud.spatial import (
     TAKAYA2018_BOX,
     Grid,
+    InverseDistance,
     Neighbourhood,
+    OrdinaryKriging,
+    SimpleKriging,
     Structure,
     VariogramModel,
     aoi_mask,
@@ -140,12 +144,18 @@ def test_block_model_simple_kriging_uses_each_columns_mean():
     pts = points_from_cores(win, cores)
     grid = Grid.around(pts, 20_000.0, 200_000.0, crs=pts.attrs["crs"])  # far cells: SK -> the mean
     models = {"total_rey_ppm": MODEL, "thickness_m": MODEL, "overburden_m": MODEL}
-    ds = estimate_block_model(pts, grid=grid, models=models, estimator="sk",
-                              neighbourhood=Neighbourhood(max_samples=8, min_samples=1, radius_m=60_000))
+    near = SimpleKriging(None, None, Neighbourhood(max_samples=8, min_samples=1, radius_m=60_000), (2, 2))
+    ds = estimate_block_model(pts, grid=grid, models=models, estimator=near)
     corner = ds.isel(northing=0, easting=0)  # no core within 60 km: not estimated, not inside
     assert int(corner["n_samples"]) == 0 and np.isnan(float(corner["La_ppm"])) and not bool(corner["inside"])
-    sk = estimate_block_model(pts, grid=grid, models=models, estimator="sk",
-                              neighbourhood=Neighbourhood(max_samples=8, min_samples=1))
+    assert ds.attrs["estimator"].startswith("simple kriging, block 2x2")
+    sk = estimate_block_model(pts, grid=grid, models=models,
+                              estimator=SimpleKriging(neighbourhood=Neighbourhood(max_samples=8, min_samples=1),
+                                                      block=(2, 2)))
+    with pytest.warns(DeprecationWarning, match="estimator='sk'"):  # the string still works, the same numbers
+        old = estimate_block_model(pts, grid=grid, models=models, estimator="sk",
+                                   neighbourhood=Neighbourhood(max_samples=8, min_samples=1))
+    xr.testing.assert_identical(old, sk)
     # with a 30 km range, a block 200 km away gets the data mean of each column
     c = sk.isel(northing=0, easting=0)
     assert float(c["La_ppm"]) == pytest.approx(pts["La"].mean(), rel=1e-9)
@@ -241,3 +251,21 @@ def test_measured_density_becomes_a_block_variable_and_lifts_the_class_cap():
     ds0 = estimate_block_model(points_from_cores(win.drop(columns="dry_density_g_cm3"), cores), grid=grid,
                                models=models)
     assert "density_t_m3" not in ds0
+
+
+def test_an_estimator_object_gives_the_same_model_as_the_arguments():
+    win, cores = _cores(20)
+    pts = points_from_cores(win, cores)
+    grid = Grid.around(pts, 10_000.0, 5_000.0, crs=pts.attrs["crs"])
+    models = {"total_rey_ppm": MODEL, "thickness_m": MODEL, "overburden_m": MODEL}
+    hood = Neighbourhood(max_samples=8, min_samples=2)
+    by_args = estimate_block_model(pts, grid=grid, models=models, neighbourhood=hood, block=(3, 3))
+    by_object = estimate_block_model(pts, grid=grid, models=models, estimator=OrdinaryKriging(None, hood, (3, 3)))
+    xr.testing.assert_identical(by_args, by_object)
+    assert by_object.attrs["estimator"] == f"ordinary kriging, block 3x3; {hood.describe()}"
+    with pytest.raises(ValueError, match="give neighbourhood, block and drift on the estimator"):
+        estimate_block_model(pts, grid=grid, models=models, estimator=OrdinaryKriging(), neighbourhood=hood)
+    with pytest.raises(TypeError, match="OrdinaryKriging or SimpleKriging"):
+        estimate_block_model(pts, grid=grid, models=models, estimator=InverseDistance())
+    with pytest.raises(ValueError, match="estimator must be 'ok' or 'sk'"):
+        estimate_block_model(pts, grid=grid, models=models, estimator="idw")

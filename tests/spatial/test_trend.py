@@ -100,8 +100,8 @@ def test_uk_extrapolates_a_trend_that_ok_flattens(small):
 
 
 def test_bad_drift_is_rejected():
-    with pytest.raises(ValueError, match="drift"):
-        OrdinaryKriging(MODEL, drift="cubic")
+    with pytest.raises(ValueError, match="drift"):  # checked by fit: __init__ only stores (spatial/base.py)
+        OrdinaryKriging(MODEL, drift="cubic").fit(np.array([[0.0, 0.0], [100.0, 0.0], [0.0, 100.0]]), np.ones(3))
     xy = np.array([[0.0, 0.0], [100.0, 0.0], [0.0, 100.0]])
     with pytest.raises(ValueError, match="drift needs mode 'ok'"):
         krige_targets(xy, np.ones((3, 1)), MODEL, np.zeros((1, 2)), np.array([[0, 1, 2]]), mode="sk",

@@ -34,7 +34,7 @@ from reymud.spatial import (
 from reymud.spatial.blockmodel import fit_plan_model, plan_grid
 from reymud.spatial.crs import Grid
 from reymud.spatial.simulate import nscore_model_for, simulate_blocks
-from reymud.spatial.variogram import variogram_diagnostics
+from reymud.spatial.variogram import plan_resolution, variogram_diagnostics
 
 __all__ = [
     "stage_block_model",
@@ -105,8 +105,6 @@ def estimate_on(ctx: RunContext, window: WindowProduct, variography: Variography
                 cell_m: float) -> tuple[xr.Dataset, Grid]:
     """BLOCK MODEL of the window points on the plan's grid of ``cell_m`` cells (area of interest:
     the plan's, default the cores' convex hull plus the margin; blocks weighted by ``aoi_fraction``)."""
-    from reymud.spatial.variogram import plan_resolution
-
     cfg, points = ctx.config, window.points
     plan = cfg.plan().replace(cell_m=cell_m)
     grid, fractions, aoi = plan_grid(points, plan)
@@ -114,10 +112,11 @@ def estimate_on(ctx: RunContext, window: WindowProduct, variography: Variography
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # constant overburden etc.: noted in ds attrs
         ds = estimate_block_model(
-            points, grid=grid, models=models, neighbourhood=plan.neighbourhood(),
-            block=plan.block_discretisation, inside=fractions > 0, window=plan.window,
+            points, grid=grid, models=models,
+            estimator=OrdinaryKriging(None, plan.neighbourhood(), plan.block_discretisation, drift=plan.trend),
+            inside=fractions > 0, window=plan.window,
             domain="rey_rich" if cfg.thickness_above_threshold else "window", synthetic=ctx.synthetic,
-            plan=plan.to_dict(), drift=plan.trend)
+            plan=plan.to_dict())
     ds["aoi_fraction"] = fractions
     ds.attrs["area_of_interest"] = aoi.describe(grid.crs)
     ds.attrs["variogram_resolution"] = json.dumps(  # read by the classification's resolution rules

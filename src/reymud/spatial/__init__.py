@@ -5,7 +5,8 @@ Public API (docs/CONTRACTS.md, spatial section)::
     to_projected, Grid, aoi_mask, eez_mask, box_mask, points_from_cores, AreaOfInterest
     experimental_variogram, fit_variogram, VariogramModel, Structure, NormalScoreTransform
     gstat_lags, variogram_checks, variogram_diagnostics, TrendSurface, fit_trend_and_variogram
-    Neighbourhood, OrdinaryKriging, SimpleKriging, InverseDistance, NearestNeighbour
+    BaseEstimator (spatial/base.py), Neighbourhood, OrdinaryKriging, SimpleKriging, InverseDistance,
+    NearestNeighbour
     estimate_block_model, estimate_block_model_3d, simulate
     cross_validate, cell_declustering, swath
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from reymud.spatial._checks import SpatialInputError, merge_duplicates
 from reymud.spatial.area import AreaOfInterest, AreaOfInterestError
+from reymud.spatial.base import BaseEstimator
 from reymud.spatial.blockmodel import (
     BLOCK_DEFAULTS,
     BlockModelDefaults,
@@ -59,6 +61,7 @@ __all__ = [
     "VARIOGRAM_DEFAULTS",
     "AreaOfInterest",
     "AreaOfInterestError",
+    "BaseEstimator",
     "BlockModelDefaults",
     "Grid",
     "InverseDistance",

@@ -22,7 +22,7 @@ from reymud import defaults as _defaults
 from reymud.elements import REY
 from reymud.spatial.covariance import Structure, VariogramModel
 from reymud.spatial.crs import Grid
-from reymud.spatial.kriging import OrdinaryKriging, SimpleKriging
+from reymud.spatial.kriging import OrdinaryKriging, SimpleKriging, _Kriging
 from reymud.spatial.neighbourhood import Neighbourhood
 from reymud.spatial.variogram import VariogramFitError, experimental_variogram, fit_variogram
 
@@ -91,7 +91,7 @@ def estimate_block_model(
     variables: list[str] | None = None,
     grid: Grid | None = None,
     models: dict[str, VariogramModel] | None = None,
-    estimator: str = "ok",
+    estimator: _Kriging | str | None = None,
     neighbourhood: Neighbourhood | None = None,
     block: tuple[int, int] | None = BLOCK_DEFAULTS.block,
     inside: xr.DataArray | None = None,
@@ -113,11 +113,15 @@ def estimate_block_model(
     grid : Grid
     models : dict, optional
         ``{variable: VariogramModel}``; missing base variables are fitted by :func:`auto_model`.
-    estimator : {"ok", "sk"}
-        Ordinary or simple (mean = data mean) kriging.
+    estimator : OrdinaryKriging or SimpleKriging, optional
+        The estimator, as a template: its neighbourhood, block discretisation and drift are used
+        and its ``model`` is replaced by each variable's (``SimpleKriging(mean=None)``: each
+        variable's data mean). Default ``OrdinaryKriging(neighbourhood=neighbourhood, block=block,
+        drift=drift)``. The strings ``"ok"`` / ``"sk"`` still work (DeprecationWarning).
     neighbourhood : Neighbourhood, optional
+        Only without an estimator object (default ``defaults.neighbourhood``).
     block : (int, int) or None
-        Block discretisation; None = point kriging at cell centres.
+        Block discretisation; None = point kriging at cell centres (only without an estimator object).
     inside : DataArray of bool, optional
         Area-of-interest mask on the grid (e.g. :func:`reymud.spatial.aoi_mask`).
     window : (float, float)
@@ -130,7 +134,8 @@ def estimate_block_model(
     plan : dict, optional
         ``EstimationPlan.to_dict()`` of the run, stored as JSON in ``attrs["plan"]``.
     drift : {"none", "linear", "quadratic"}
-        Ordinary-kriging drift in easting/northing (universal kriging; the plan's ``trend``).
+        Ordinary-kriging drift in easting/northing (universal kriging; the plan's ``trend``; only
+        without an estimator object).
 
     Returns
     -------
@@ -138,99 +143,27 @@ def estimate_block_model(
         The BLOCK MODEL per docs/CONTRACTS.md; ``thickness_m`` is clipped to [0, window length]
         and ``overburden_m`` to >= 0 (kriging weights can be negative).
     """
-    if grid is None:
-        raise ValueError("estimate_block_model: a Grid is required (Grid.around(points, cell_m))")
-    missing = {"easting", "northing"} - set(points.columns)
-    if missing:
-        raise ValueError(f"estimate_block_model: points lack {sorted(missing)}; use points_from_cores")
+    _check_points(points, grid)
+    template = resolve_estimator(estimator, neighbourhood, block, drift, defaults)
     models = dict(models or {})
-    hood = neighbourhood or defaults.neighbourhood
-    elements = [(el, element_column(points, el)) for el in REY]
-    elements = [(el, col) for el, col in elements if col is not None]
-    if variables is None:
-        variables = [v for v in BASE_VARIABLES if v in points.columns] + [f"{el}_ppm" for el, _ in elements]
-    if "total_rey_ppm" not in variables or "total_rey_ppm" not in points.columns:
-        raise ValueError("estimate_block_model: points need a total_rey_ppm column (geochem.summarise)")
-    xy_all = points[["easting", "northing"]].to_numpy(float)
-    ds = grid.template()
-    used_models: dict[str, dict] = {}
-
-    def make(model, z):
-        if estimator == "sk":
-            return SimpleKriging(model, float(np.nanmean(z)), hood, block)
-        if estimator != "ok":
-            raise ValueError(f"estimator must be 'ok' or 'sk', got {estimator!r}")
-        return OrdinaryKriging(model, hood, block, drift=drift)
-
-    total = points["total_rey_ppm"].to_numpy(float)
-    tmodel = models.get("total_rey_ppm") or auto_model(xy_all, total, "total_rey_ppm", defaults)
-    used_models["total_rey_ppm"] = tmodel.to_dict()
-    ok = np.isfinite(total)
-    kt = make(tmodel, total[ok]).fit(xy_all[ok], total[ok])
-    el_vars = [v for v in variables if v.endswith("_ppm") and v[:-4] in REY and v not in models]
-    cols = [total[ok]] + [points[element_column(points, v[:-4])].to_numpy(float)[ok] for v in el_vars]
-    stack = np.column_stack(cols)
-    stack = np.where(np.isfinite(stack), stack, np.nanmean(stack, axis=0))
-    res = kt.predict_many(grid, stack)
-    shape = grid.shape
-    put = lambda name, arr, attrs=None: ds.__setitem__(name, (("northing", "easting"),  # noqa: E731
-                                                              np.reshape(arr, shape), attrs or {}))
-    put("total_rey_ppm", res["estimate"][:, 0], {"units": "ppm", "long_name": "total REY (incl. Ce)"})
-    put("total_rey_ppm_variance", res["variance"], {"units": "ppm2"})
-    for j, v in enumerate(el_vars):
-        put(v, res["estimate"][:, j + 1], {"units": "ppm"})
-    for v in variables:
-        if v in ("total_rey_ppm",) or v in el_vars:
-            continue
-        if v not in points.columns and not (v.endswith("_ppm") and element_column(points, v[:-4])):
-            raise ValueError(f"estimate_block_model: variable {v!r} not in points")
-        col = v if v in points.columns else element_column(points, v[:-4])
-        z = points[col].to_numpy(float)
-        okv = np.isfinite(z)
-        if okv.any() and np.ptp(z[okv]) == 0:  # constant (e.g. no overburden anywhere): no kriging needed
-            put(v, np.where(np.isfinite(res["estimate"][:, 0]), z[okv][0], np.nan),
-                {"units": "m" if v.endswith("_m") else "ppm", "note": "constant in the data"})
-            if v == "thickness_m":
-                put("thickness_m_variance", np.zeros(grid.nx * grid.ny), {"units": "m2"})
-            continue
-        model = models.get(v) or auto_model(xy_all[okv], z[okv], v, defaults)
-        used_models[v] = model.to_dict()
-        r = make(model, z[okv]).fit(xy_all[okv], z[okv]).predict(grid)
-        put(v, r["estimate"].values, {"units": "m" if v.endswith("_m") else "ppm"})
-        if v == "thickness_m":
-            put("thickness_m_variance", r["variance"].values, {"units": "m2"})
-    _estimate_density(ds, grid, points, xy_all, hood, block, put, defaults)
-    for v in ("thickness_m", "overburden_m"):
-        if v not in ds:
-            put(v, np.full(grid.nx * grid.ny, np.nan), {"units": "m", "note": "not in points"})
-    if "thickness_m_variance" not in ds:
-        put("thickness_m_variance", np.full(grid.nx * grid.ny, np.nan), {"units": "m2"})
-    # kriging weights can be negative: a thickness outside [0, window length] is not physical
-    window_m = float(window[1]) - float(window[0])
-    ds["thickness_m"] = ds["thickness_m"].clip(0.0, window_m).assign_attrs(
-        {**ds["thickness_m"].attrs, "clipped_to_m": f"0-{window_m:g}"})
-    ds["overburden_m"] = ds["overburden_m"].clip(0.0, None).assign_attrs(ds["overburden_m"].attrs)
-    put("n_samples", res["n_samples"].astype(np.int64))
-    put("mean_distance_m", res["mean_distance_m"], {"units": "m"})
-    put("nearest_core_m", res["nearest_sample_m"], {"units": "m"})
-    put("n_cores_in_search", np.asarray(res["n_in_search"], dtype=np.int64))
-    put("slope_of_regression", res["slope_of_regression"])
-    put("kriging_efficiency", res["kriging_efficiency"])
-    estimated = np.isfinite(ds["total_rey_ppm"].values)
-    aoi = np.ones(shape, dtype=bool) if inside is None else np.asarray(inside, dtype=bool)
-    if aoi.shape != shape:
-        raise ValueError(f"estimate_block_model: inside mask shape {aoi.shape} != grid {shape}")
-    ds["inside"] = (("northing", "easting"), aoi & estimated)
+    variables = _variables(points, variables)
+    blocks = _Blocks(grid)
+    used, diagnostics = _krige_grades(blocks, points, variables, models, template, defaults)
+    for v in _other_variables(points, variables, models):
+        used.update(_krige_variable(blocks, points, v, models, template, defaults))
+    _estimate_density(blocks, points, template, defaults)
+    _clip_and_fill(blocks, window)
+    _put_diagnostics(blocks, diagnostics)
+    ds = blocks.ds
+    aoi = np.ones(grid.shape, dtype=bool) if inside is None else np.asarray(inside, dtype=bool)
+    if aoi.shape != grid.shape:
+        raise ValueError(f"estimate_block_model: inside mask shape {aoi.shape} != grid {grid.shape}")
+    ds["inside"] = (("northing", "easting"), aoi & np.isfinite(ds["total_rey_ppm"].values))
     syn = synthetic if isinstance(synthetic, str) else ("true" if synthetic else "false")
     ds.attrs.update(
         crs=grid.crs, cell_size_m=grid.cell_m, window_top_mbsf=float(window[0]),
-        window_base_mbsf=float(window[1]), domain=domain, synthetic=syn,
-        estimator=f"{'ordinary' if estimator == 'ok' else 'simple'} kriging"
-                  f"{'' if drift == 'none' else f' with {drift} drift (universal)'}, "
-                  f"{'block ' + 'x'.join(map(str, block)) if block else 'point'}; {hood.describe()}",
-        created_by=_version(),
-        variogram=json.dumps(used_models["total_rey_ppm"]),
-        variogram_models=json.dumps(used_models),
+        window_base_mbsf=float(window[1]), domain=domain, synthetic=syn, estimator=describe_estimator(template),
+        created_by=_version(), variogram=json.dumps(used["total_rey_ppm"]), variogram_models=json.dumps(used),
         element_models="total_rey_ppm model scaled to each element's variance (same kriging weights)",
         n_points=len(points),
     )
@@ -239,8 +172,170 @@ def estimate_block_model(
     return ds
 
 
-def _estimate_density(ds: xr.Dataset, grid: Grid, points: pd.DataFrame, xy_all: np.ndarray, hood: Neighbourhood,
-                      block, put, defaults: BlockModelDefaults) -> None:
+def resolve_estimator(estimator: _Kriging | str | None, neighbourhood: Neighbourhood | None = None,
+                      block: tuple[int, int] | None = BLOCK_DEFAULTS.block, drift: str = "none",
+                      defaults: BlockModelDefaults = BLOCK_DEFAULTS) -> _Kriging:
+    """The block model's estimator template (its neighbourhood always set).
+
+    ``None`` builds ordinary kriging from ``neighbourhood``, ``block`` and ``drift``; the strings
+    ``"ok"`` / ``"sk"`` do the same (simple kriging: each variable's data mean, no drift) with a
+    ``DeprecationWarning``; an :class:`OrdinaryKriging` / :class:`SimpleKriging` object is used as it
+    is (giving ``neighbourhood``, ``block`` or ``drift`` as well raises: set them on the object).
+    """
+    if isinstance(estimator, str):
+        if estimator not in ("ok", "sk"):
+            raise ValueError(f"estimator must be 'ok' or 'sk', got {estimator!r}")
+        warnings.warn(f"estimate_block_model(estimator={estimator!r}) is deprecated: pass an estimator object, "
+                      f"e.g. {'SimpleKriging(None, mean=None' if estimator == 'sk' else 'OrdinaryKriging(None'}, "
+                      "neighbourhood=..., block=...)", DeprecationWarning, stacklevel=3)
+    if estimator is None or isinstance(estimator, str):
+        hood = neighbourhood or defaults.neighbourhood
+        if estimator == "sk":
+            return SimpleKriging(None, None, hood, block)
+        return OrdinaryKriging(None, hood, block, drift=drift)
+    if not isinstance(estimator, _Kriging):
+        raise TypeError(f"estimate_block_model: estimator must be an OrdinaryKriging or SimpleKriging object "
+                        f"(a template; its model is set per variable), got {type(estimator).__name__}")
+    if neighbourhood is not None or drift != "none" or block != BLOCK_DEFAULTS.block:
+        raise ValueError("estimate_block_model: with an estimator object give neighbourhood, block and drift on "
+                         "the estimator, not as arguments")
+    if estimator.neighbourhood is None:
+        estimator = _with(estimator, neighbourhood=defaults.neighbourhood)
+    return estimator
+
+
+def describe_estimator(template: _Kriging) -> str:
+    """The block model's ``attrs["estimator"]`` text (method, drift, support, neighbourhood)."""
+    kind = "simple" if isinstance(template, SimpleKriging) else "ordinary"
+    drift = "" if template.drift == "none" else f" with {template.drift} drift (universal)"
+    support = "block " + "x".join(map(str, template.block)) if template.block else "point"
+    return f"{kind} kriging{drift}, {support}; {template.neighbourhood.describe()}"
+
+
+def _with(template: _Kriging, **params) -> _Kriging:
+    """A fresh copy of ``template`` with ``params`` changed (scikit-learn ``clone`` + ``set_params``)."""
+    return type(template)(**{**template.get_params(), **params})
+
+
+class _Blocks:
+    """The block model being written: one ``(northing, easting)`` variable at a time."""
+
+    def __init__(self, grid: Grid) -> None:
+        self.grid = grid
+        self.ds = grid.template()
+
+    def put(self, name: str, values: np.ndarray, attrs: dict | None = None) -> None:
+        self.ds[name] = (("northing", "easting"), np.reshape(values, self.grid.shape), attrs or {})
+
+    def nan(self) -> np.ndarray:
+        return np.full(self.grid.nx * self.grid.ny, np.nan)
+
+
+def _check_points(points: pd.DataFrame, grid: Grid | None) -> None:
+    if grid is None:
+        raise ValueError("estimate_block_model: a Grid is required (Grid.around(points, cell_m))")
+    missing = {"easting", "northing"} - set(points.columns)
+    if missing:
+        raise ValueError(f"estimate_block_model: points lack {sorted(missing)}; use points_from_cores")
+
+
+def _variables(points: pd.DataFrame, variables: list[str] | None) -> list[str]:
+    if variables is None:
+        elements = [el for el in REY if element_column(points, el) is not None]
+        variables = [v for v in BASE_VARIABLES if v in points.columns] + [f"{el}_ppm" for el in elements]
+    if "total_rey_ppm" not in variables or "total_rey_ppm" not in points.columns:
+        raise ValueError("estimate_block_model: points need a total_rey_ppm column (geochem.summarise)")
+    return list(variables)
+
+
+def _grade_elements(variables: list[str], models: dict) -> list[str]:
+    """Element grades kriged with the total's weights (those without a model of their own)."""
+    return [v for v in variables if v.endswith("_ppm") and v[:-4] in REY and v not in models]
+
+
+def _other_variables(points: pd.DataFrame, variables: list[str], models: dict) -> list[str]:
+    grades = {"total_rey_ppm", *_grade_elements(variables, models)}
+    others = [v for v in variables if v not in grades]
+    for v in others:
+        if v not in points.columns and not (v.endswith("_ppm") and element_column(points, v[:-4])):
+            raise ValueError(f"estimate_block_model: variable {v!r} not in points")
+    return others
+
+
+def _xy(points: pd.DataFrame) -> np.ndarray:
+    return points[["easting", "northing"]].to_numpy(float)
+
+
+def _krige_grades(blocks: _Blocks, points: pd.DataFrame, variables: list[str], models: dict, template: _Kriging,
+                  defaults: BlockModelDefaults) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
+    """Total REY and every element grade in one pass with the total's weights.
+
+    Returns the model used (as a dict) and the kriging result, whose diagnostics describe the blocks.
+    """
+    xy = _xy(points)
+    total = points["total_rey_ppm"].to_numpy(float)
+    model = models.get("total_rey_ppm") or auto_model(xy, total, "total_rey_ppm", defaults)
+    ok = np.isfinite(total)
+    kt = _with(template, model=model).fit(xy[ok], total[ok])
+    el_vars = _grade_elements(variables, models)
+    cols = [total[ok]] + [points[element_column(points, v[:-4])].to_numpy(float)[ok] for v in el_vars]
+    stack = np.column_stack(cols)
+    res = kt.predict_many(blocks.grid, np.where(np.isfinite(stack), stack, np.nanmean(stack, axis=0)))
+    blocks.put("total_rey_ppm", res["estimate"][:, 0], {"units": "ppm", "long_name": "total REY (incl. Ce)"})
+    blocks.put("total_rey_ppm_variance", res["variance"], {"units": "ppm2"})
+    for j, v in enumerate(el_vars):
+        blocks.put(v, res["estimate"][:, j + 1], {"units": "ppm"})
+    return {"total_rey_ppm": model.to_dict()}, res
+
+
+def _put_diagnostics(blocks: _Blocks, res: dict[str, np.ndarray]) -> None:
+    """Search and kriging diagnostics of the total REY pass (they describe every block)."""
+    blocks.put("n_samples", res["n_samples"].astype(np.int64))
+    blocks.put("mean_distance_m", res["mean_distance_m"], {"units": "m"})
+    blocks.put("nearest_core_m", res["nearest_sample_m"], {"units": "m"})
+    blocks.put("n_cores_in_search", np.asarray(res["n_in_search"], dtype=np.int64))
+    blocks.put("slope_of_regression", res["slope_of_regression"])
+    blocks.put("kriging_efficiency", res["kriging_efficiency"])
+
+
+def _krige_variable(blocks: _Blocks, points: pd.DataFrame, v: str, models: dict, template: _Kriging,
+                    defaults: BlockModelDefaults) -> dict[str, dict]:
+    """One variable with its own model (a constant where the data are constant); its model as a dict."""
+    col = v if v in points.columns else element_column(points, v[:-4])
+    z = points[col].to_numpy(float)
+    okv = np.isfinite(z)
+    units = "m" if v.endswith("_m") else "ppm"
+    estimated = np.isfinite(blocks.ds["total_rey_ppm"].values).ravel()
+    if okv.any() and np.ptp(z[okv]) == 0:  # constant (e.g. no overburden anywhere): no kriging needed
+        blocks.put(v, np.where(estimated, z[okv][0], np.nan), {"units": units, "note": "constant in the data"})
+        if v == "thickness_m":
+            blocks.put("thickness_m_variance", np.zeros(blocks.grid.nx * blocks.grid.ny), {"units": "m2"})
+        return {}
+    xy = _xy(points)
+    model = models.get(v) or auto_model(xy[okv], z[okv], v, defaults)
+    r = _with(template, model=model).fit(xy[okv], z[okv]).estimate(blocks.grid)
+    blocks.put(v, r["estimate"].values, {"units": units})
+    if v == "thickness_m":
+        blocks.put("thickness_m_variance", r["variance"].values, {"units": "m2"})
+    return {v: model.to_dict()}
+
+
+def _clip_and_fill(blocks: _Blocks, window: tuple[float, float]) -> None:
+    """Missing thickness/overburden as NaN; kriging weights can be negative, so clip to the physical range."""
+    ds = blocks.ds
+    for v in ("thickness_m", "overburden_m"):
+        if v not in ds:
+            blocks.put(v, blocks.nan(), {"units": "m", "note": "not in points"})
+    if "thickness_m_variance" not in ds:
+        blocks.put("thickness_m_variance", blocks.nan(), {"units": "m2"})
+    window_m = float(window[1]) - float(window[0])
+    ds["thickness_m"] = ds["thickness_m"].clip(0.0, window_m).assign_attrs(
+        {**ds["thickness_m"].attrs, "clipped_to_m": f"0-{window_m:g}"})
+    ds["overburden_m"] = ds["overburden_m"].clip(0.0, None).assign_attrs(ds["overburden_m"].attrs)
+
+
+def _estimate_density(blocks: _Blocks, points: pd.DataFrame, template: _Kriging,
+                      defaults: BlockModelDefaults) -> None:
     """``density_t_m3`` from the cores' measured dry bulk density (``dry_density_g_cm3``; g/cm3 == t/m3).
 
     Ordinary kriging with its own automatic model (a constant when all measurements agree), in the
@@ -250,17 +345,18 @@ def _estimate_density(ds: xr.Dataset, grid: Grid, points: pd.DataFrame, xy_all: 
     """
     if "dry_density_g_cm3" not in points.columns:
         return
+    ds, grid, hood, xy_all = blocks.ds, blocks.grid, template.neighbourhood, _xy(points)
     z = points["dry_density_g_cm3"].to_numpy(float)
     ok = np.isfinite(z)
     if ok.sum() < max(hood.min_samples, 2):
         return
     attrs = {"units": "t m-3", "long_name": "dry bulk density (kriged from measured cores)"}
     if np.ptp(z[ok]) == 0:
-        put("density_t_m3", np.where(np.isfinite(ds["total_rey_ppm"].values), z[ok][0], np.nan).ravel(), attrs)
+        blocks.put("density_t_m3", np.where(np.isfinite(ds["total_rey_ppm"].values), z[ok][0], np.nan).ravel(), attrs)
         return
     model = auto_model(xy_all[ok], z[ok], "dry_density_g_cm3", defaults)
-    est = OrdinaryKriging(model, hood, block).fit(xy_all[ok], z[ok]).predict(grid)["estimate"].values
-    put("density_t_m3", np.where(np.isfinite(ds["total_rey_ppm"].values), est, np.nan).ravel(), attrs)
+    est = OrdinaryKriging(model, hood, template.block).fit(xy_all[ok], z[ok]).estimate(grid)["estimate"].values
+    blocks.put("density_t_m3", np.where(np.isfinite(ds["total_rey_ppm"].values), est, np.nan).ravel(), attrs)
 
 
 def fit_plan_model(xy: np.ndarray, values: np.ndarray, plan, name: str = "variable",

@@ -1,5 +1,7 @@
 """Estimators in scikit-learn style: ordinary / universal / simple kriging (point or block), inverse distance and
-nearest neighbour as check estimators. ``fit(coords, values).predict(grid_or_coords) -> xarray``.
+nearest neighbour as check estimators, on the public base :class:`reymud.spatial.base.BaseEstimator`:
+``__init__`` stores, ``fit(coordinates, data)`` validates and sets ``*_`` attributes,
+``predict((easting, northing)) -> array``, ``grid(...)`` / ``estimate(grid_or_points) -> xarray.Dataset``.
 
 The solver and the reasons for writing our own kriging are in :mod:`reymud.spatial.kriging_core`.
 """
@@ -12,6 +14,7 @@ import xarray as xr
 from scipy.spatial import cKDTree
 
 from reymud.spatial._checks import SpatialInputError, as_coords_values, check_not_collinear, check_variance
+from reymud.spatial.base import BaseEstimator, check_fitted
 from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
 from reymud.spatial.kriging_core import DRIFTS, block_offsets, krige_targets
@@ -66,30 +69,41 @@ def _concat(parts: list[dict]) -> dict:
     return out
 
 
-class _Estimator:
+class _Estimator(BaseEstimator):
     """Shared fit / neighbour search / dataset assembly."""
 
-    neighbourhood: Neighbourhood
+    def _hood(self) -> Neighbourhood:
+        """The search neighbourhood (the ``neighbourhood`` parameter, default ``Neighbourhood()``)."""
+        hood = self.neighbourhood if self.neighbourhood is not None else Neighbourhood()
+        if not isinstance(hood, Neighbourhood):
+            raise TypeError(f"{type(self).__name__}: neighbourhood must be a Neighbourhood, got {type(hood).__name__}")
+        return hood
 
-    def fit(self, coords, values):
-        """Store the data (n, 2) coordinates in metres and (n,) values; returns self."""
-        xy, z = as_coords_values(coords, values, type(self).__name__ + ".fit",
-                                 min_points=self.neighbourhood.min_samples)
-        check_not_collinear(xy, type(self).__name__ + ".fit")
+    def _check_params(self) -> None:
+        """Parameter checks of the subclass (run by ``fit``)."""
+
+    def _fit(self, xy, data, weights: np.ndarray | None) -> None:
+        """Store the data (n, 2) coordinates in metres and (n,) values."""
+        where = type(self).__name__ + ".fit"
+        if weights is not None:
+            raise ValueError(f"{where}: this estimator does not use data weights (give weights=None)")
+        self._check_params()
+        hood = self._hood()
+        xy, z = as_coords_values(xy, data, where, min_points=hood.min_samples)
+        check_not_collinear(xy, where)
         if z.ndim == 1:
-            check_variance(z, type(self).__name__ + ".fit")
+            check_variance(z, where)
         self.coords_, self.values_ = xy, z
-        self.search_ = NeighbourSearch(xy, self.neighbourhood)
+        self.neighbourhood_ = hood
+        self.search_ = NeighbourSearch(xy, hood)
         self.tree_ = cKDTree(xy)
         self.cache_ = {}
-        return self
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "coords_"):
-            raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(coords, values) first")
+        check_fitted(self)
 
-    def predict(self, target, exclude=None) -> xr.Dataset:
-        """Estimate at a Grid (dims northing, easting) or at points (dim ``point``).
+    def estimate(self, target, exclude=None) -> xr.Dataset:
+        """Estimate and diagnostics at a Grid (dims northing, easting) or at points (dim ``point``).
 
         ``exclude`` (int array, one per target, -1 = none) leaves a datum out per target (used by
         leave-one-out cross-validation).
@@ -111,29 +125,37 @@ class _Estimator:
 class _Kriging(_Estimator):
     mode = "ok"
 
-    def __init__(self, model: VariogramModel, neighbourhood: Neighbourhood | None = None,
-                 block: tuple[int, int] | None = None, chunk_size: int = 20_000, mean: float = 0.0,
+    def __init__(self, model: VariogramModel | None = None, neighbourhood: Neighbourhood | None = None,
+                 block: tuple[int, int] | None = None, chunk_size: int = 20_000, mean: float | None = 0.0,
                  drift: str = "none") -> None:
-        if not isinstance(model, VariogramModel):
-            raise TypeError(f"model must be a VariogramModel, got {type(model).__name__}")
-        if drift not in DRIFTS:
-            raise ValueError(f"drift must be one of {DRIFTS}, got {drift!r}")
-        self.drift = drift
         self.model = model
-        self.neighbourhood = neighbourhood or Neighbourhood()
+        self.neighbourhood = neighbourhood
         self.block = block
-        self.chunk_size = int(chunk_size)
+        self.chunk_size = chunk_size
         self.mean = mean
+        self.drift = drift
+
+    def _check_params(self) -> None:
+        if not isinstance(self.model, VariogramModel):
+            raise TypeError(f"model must be a VariogramModel, got {type(self.model).__name__}")
+        if self.drift not in DRIFTS:
+            raise ValueError(f"drift must be one of {DRIFTS}, got {self.drift!r}")
+
+    def _fit(self, xy, data, weights: np.ndarray | None) -> None:
+        super()._fit(xy, data, weights)
+        # the stationary mean of simple kriging: given, or (mean=None) the data's
+        self.mean_ = float(np.nanmean(self.values_)) if self.mean is None else float(self.mean)
 
     def _estimate(self, xy, grid, exclude, values=None, return_weights=False) -> dict:
         offsets = block_offsets(grid.cell_m, self.block) if (grid is not None and self.block) else None
         z = self.values_ if values is None else values
         z2 = z[:, None] if z.ndim == 1 else z
         # simple kriging of extra columns (predict_many) uses each column's data mean
-        mean = self.mean if values is None else np.nanmean(z2, axis=0)
+        mean = self.mean_ if values is None else np.nanmean(z2, axis=0)
         # neighbour search + solve in slabs of targets: memory stays linear in the grid even when the
         # neighbourhood is global (idx is slab x n); the cache keeps data covariances / global inverses
-        width = min(self.neighbourhood.max_samples, len(self.coords_)) * (3 if self.neighbourhood.sectors else 1)
+        hood = self.neighbourhood_
+        width = min(hood.max_samples, len(self.coords_)) * (3 if hood.sectors else 1)
         slab = max(256, min(200_000, int(2e7 // max(width, 1))))
         parts = []
         for start in range(0, len(xy), slab):
@@ -141,8 +163,8 @@ class _Kriging(_Estimator):
             idx, n_in = self.search_.query(xy[sl], None if exclude is None else np.asarray(exclude)[sl])
             near = self.search_.last_nearest
             part = krige_targets(self.coords_, z2, self.model, xy[sl], idx, mode=self.mode, mean=mean,
-                                 offsets=offsets, min_samples=self.neighbourhood.min_samples,
-                                 chunk_size=self.chunk_size, return_weights=return_weights, cache=self.cache_,
+                                 offsets=offsets, min_samples=hood.min_samples,
+                                 chunk_size=int(self.chunk_size), return_weights=return_weights, cache=self.cache_,
                                  drift=self.drift)
             part["n_in_search"] = n_in
             part["nearest_sample_m"] = near if near is not None else np.full(len(idx), np.nan)
@@ -173,6 +195,9 @@ class _Kriging(_Estimator):
 class OrdinaryKriging(_Kriging):
     """Ordinary kriging (unknown local mean) with a moving neighbourhood, point or block support.
 
+    A :class:`~reymud.spatial.base.BaseEstimator`: ``fit(coordinates, data)`` then
+    ``predict((easting, northing))`` (array), ``grid(spacing=...)`` or ``estimate(grid)`` (Dataset).
+
     Parameters
     ----------
     model : VariogramModel
@@ -190,28 +215,36 @@ class OrdinaryKriging(_Kriging):
 
     mode = "ok"
 
-    def __init__(self, model: VariogramModel, neighbourhood: Neighbourhood | None = None,
+    def __init__(self, model: VariogramModel | None = None, neighbourhood: Neighbourhood | None = None,
                  block: tuple[int, int] | None = None, chunk_size: int = 20_000,
                  drift: str = "none") -> None:
         super().__init__(model, neighbourhood, block, chunk_size, drift=drift)
 
 
 class SimpleKriging(_Kriging):
-    """Simple kriging with a known stationary ``mean`` (same parameters as OrdinaryKriging)."""
+    """Simple kriging with a known stationary ``mean`` (same parameters as OrdinaryKriging, no drift).
+
+    ``mean=None`` takes the fitted data's mean (``mean_``).
+    """
 
     mode = "sk"
 
-    def __init__(self, model: VariogramModel, mean: float, neighbourhood: Neighbourhood | None = None,
+    def __init__(self, model: VariogramModel | None = None, mean: float | None = None,
+                 neighbourhood: Neighbourhood | None = None,
                  block: tuple[int, int] | None = None, chunk_size: int = 20_000) -> None:
-        super().__init__(model, neighbourhood, block, chunk_size, mean=float(mean))
+        super().__init__(model, neighbourhood, block, chunk_size, mean=mean)
 
 
 class InverseDistance(_Estimator):
     """Inverse-distance weighting ``w ~ 1 / d**power`` over the neighbourhood (exact at data)."""
 
     def __init__(self, power: float = 2.0, neighbourhood: Neighbourhood | None = None) -> None:
-        self.power = float(power)
-        self.neighbourhood = neighbourhood or Neighbourhood()
+        self.power = power
+        self.neighbourhood = neighbourhood
+
+    def _check_params(self) -> None:
+        if not float(self.power) > 0:
+            raise ValueError(f"InverseDistance: power must be > 0, got {self.power!r}")
 
     def _estimate(self, xy, grid, exclude) -> dict:
         idx, n_in = self.search_.query(xy, exclude)
@@ -220,12 +253,12 @@ class InverseDistance(_Estimator):
         d = np.hypot(*(self.coords_[np.where(valid, idx, 0)] - xy[:, None, :]).transpose(2, 0, 1))
         z = self.values_[np.where(valid, idx, 0)]
         with np.errstate(divide="ignore", invalid="ignore"):
-            w = np.where(valid, 1.0 / np.maximum(d, 1e-12) ** self.power, 0.0)
+            w = np.where(valid, 1.0 / np.maximum(d, 1e-12) ** float(self.power), 0.0)
             hit = valid & (d <= 1e-9)
             w = np.where(hit.any(axis=1)[:, None], hit.astype(float), w)
             est = (w * z).sum(axis=1) / w.sum(axis=1)
             md = np.where(valid, d, 0).sum(axis=1) / count
-        good = count >= self.neighbourhood.min_samples
+        good = count >= self.neighbourhood_.min_samples
         nan = np.full(len(xy), np.nan)
         return {"estimate": np.where(good, est, np.nan), "variance": nan, "n_samples": count,
                 "mean_distance_m": np.where(good, md, np.nan), "slope_of_regression": nan,
@@ -236,7 +269,10 @@ class NearestNeighbour(_Estimator):
     """Value of the nearest datum (polygonal estimate)."""
 
     def __init__(self) -> None:
-        self.neighbourhood = Neighbourhood(max_samples=1, min_samples=1)
+        pass  # no parameters
+
+    def _hood(self) -> Neighbourhood:
+        return Neighbourhood(max_samples=1, min_samples=1)
 
     def _estimate(self, xy, grid, exclude) -> dict:
         if exclude is None:
