@@ -50,3 +50,20 @@ def test_options_override_the_plan(planned):
     project, plan = planned
     out = _ok(["resource", project, "--plan", plan, "--cutoff", "700"])
     assert "cutoffs = 700" in out
+
+
+def test_variogram_follows_the_plan_trend_and_kinds(planned, tmp_path):
+    from reymud.store import Project
+
+    project, _ = planned
+    plan = tmp_path / "trend.yaml"
+    plan.write_text("trend: linear\nvariogram_kinds: [exponential]\nn_lags: 6\n")
+    out = _ok(["variogram", project, "--plan", plan, "--name", "resid"])
+    assert "residuals of the plan's linear trend" in out
+    with Project.open(project) as p:
+        saved = p.load_json("variogram", "resid")
+    assert saved["trend"] == "linear" and saved["structures"][0]["kind"] == "exponential"
+    out = _ok(["variogram", project, "--plan", plan, "--kinds", "spherical", "--nscore", "--name", "ns"])
+    assert "residuals" not in out  # normal scores: of the data (the simulation has no drift)
+    with Project.open(project) as p:
+        assert p.load_json("variogram", "ns")["trend"] == "none"

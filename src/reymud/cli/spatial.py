@@ -104,36 +104,58 @@ def _model_table(model, title: str) -> Table:
     return t
 
 
+PlanOpt = Annotated[Path | None, typer.Option("--plan", help="YAML estimation plan (see reymud.spatial.plan); "
+                                                             "options given here override it.")]
+AreaOpt = Annotated[str | None, typer.Option("--area", help="Area of interest: minlon,minlat,maxlon,maxlat or a "
+                                                            "GeoJSON polygon file (default: the cores' convex "
+                                                            "hull plus the margin).")]
+
+
 def variogram(
     project: ProjectArg,
     variable: VariableOpt = "total_rey_ppm",
-    window: WindowOpt = "0-10",
+    window: Annotated[str | None, typer.Option("--window", help="Depth window TOP-BASE in mbsf [plan: 0-10].")] = None,
     azimuth: Annotated[str | None, typer.Option(help="Directions, degrees clockwise from north, comma-separated "
                                                       "(e.g. 0,90); omit for omnidirectional.")] = None,
     angle_tol: Annotated[float, typer.Option(help="Angular half-tolerance of a direction, degrees.")] = 22.5,
     bandwidth: Annotated[float | None, typer.Option(help="Max perpendicular pair offset, metres.")] = None,
-    lags: Annotated[int, typer.Option(help="Number of lag classes.")] = 12,
-    max_lag: Annotated[float | None, typer.Option(help="Largest lag, metres (default half the extent).")] = None,
-    kinds: Annotated[str, typer.Option(help="Nested structures, comma-separated: spherical, exponential, "
-                                            "gaussian.")] = "spherical",
+    lags: Annotated[int | None, typer.Option(help="Number of lag classes [plan: 12].")] = None,
+    max_lag: Annotated[float | None, typer.Option(help="Largest lag, metres (default half the extent; with "
+                                                       "--plan its max_lag_fraction of the diagonal).")] = None,
+    kinds: Annotated[str | None, typer.Option(help="Nested structures, comma-separated: spherical, exponential, "
+                                                   "gaussian [plan: spherical].")] = None,
     nscore: Annotated[bool, typer.Option("--nscore", help="Normal-score transform the values first.")] = False,
     name: Annotated[str | None, typer.Option(help="Name to save the model under (default the variable, "
                                                   "with _nscore appended for --nscore).")] = None,
+    plan_file: PlanOpt = None,
 ) -> None:
-    """Experimental variogram and fitted model; the model is saved to the project."""
-    from reymud.spatial import NormalScoreTransform, VariogramFitError, experimental_variogram, fit_variogram
+    """Experimental variogram and fitted model; the model is saved to the project.
 
-    win = parse_window(window)
+    With a plan trend (linear/quadratic) the variogram is of the trend-surface residuals, as the
+    estimate's universal kriging needs (normal scores: of the data, as the simulation uses)."""
+    from reymud.spatial import NormalScoreTransform, VariogramFitError, experimental_variogram, fit_variogram
+    from reymud.spatial.trend import TrendSurface
+
+    plan = load_plan(plan_file, n_lags=lags, variogram_kinds=None if kinds is None else
+                     [k.strip() for k in kinds.split(",")], **window_overrides(window))
     with open_project(project) as proj:
-        pts, _, _ = _points(proj, win)
+        pts, _, _ = _points(proj, plan=plan)
         if variable not in pts.columns:
             fail(f"unknown variable {variable!r}; choose from {[c for c in pts.columns if c.endswith(('_m', '_ppm'))]}", 2)
+        pts = pts[np.isfinite(pts[variable])]
+        xy = pts[["easting", "northing"]].to_numpy(float)
         z = pts[variable].to_numpy(float)
+        trend = "none" if nscore else plan.trend
         if nscore:
             z = NormalScoreTransform().fit(z).transform(z)
+        elif trend != "none":
+            z = TrendSurface(trend).fit(xy, z).residuals(xy, z)
+            console.print(f"variogram of the residuals of the plan's {trend} trend", highlight=False)
+        if max_lag is None and plan_file is not None:
+            max_lag = plan.max_lag_fraction * float(np.hypot(*np.ptp(xy, axis=0)))
         az = None if azimuth is None else [float(a) for a in azimuth.split(",")]
         try:
-            exp = experimental_variogram(pts[["easting", "northing"]].to_numpy(float), z, n_lags=lags,
+            exp = experimental_variogram(xy, z, n_lags=plan.n_lags,
                                          max_lag=max_lag, azimuth=az, angle_tol=angle_tol, bandwidth=bandwidth)
         except ValueError as exc:
             fail(str(exc))
@@ -145,13 +167,13 @@ def variogram(
                           fmt(float(r.gamma), 4), str(r.n_pairs))
         console.print(table)
         try:
-            model = fit_variogram(exp, tuple(k.strip() for k in kinds.split(",")), nugget=True)
+            model = fit_variogram(exp, tuple(plan.variogram_kinds), nugget=True, weighting=plan.variogram_weighting)
         except VariogramFitError as exc:
             fail(f"variogram of {variable}: {exc}")
         console.print(_model_table(model, "fitted model (practical ranges, azimuth clockwise from north)"))
         key = name or (f"{variable}_nscore" if nscore else variable)
-        proj.save_json("variogram", key, {**model.to_dict(), "variable": variable, "window_mbsf": list(win),
-                                          "nscore": nscore})
+        proj.save_json("variogram", key, {**model.to_dict(), "variable": variable, "window_mbsf": list(plan.window),
+                                          "nscore": nscore, "trend": trend})
         console.print(f"saved as variogram '{key}'; gstools: {model.to_gstools()!r}")
 
 
@@ -183,13 +205,6 @@ def _block_model(proj, pts, plan, synthetic):
     # facts the classification's variogram-resolution rules read (range vs extent, pairs per lag, LOO)
     ds.attrs["variogram_resolution"] = json.dumps(plan_resolution(pts, plan, models.get("total_rey_ppm")))
     return ds, grid
-
-
-PlanOpt = Annotated[Path | None, typer.Option("--plan", help="YAML estimation plan (see reymud.spatial.plan); "
-                                                             "options given here override it.")]
-AreaOpt = Annotated[str | None, typer.Option("--area", help="Area of interest: minlon,minlat,maxlon,maxlat or a "
-                                                            "GeoJSON polygon file (default: the cores' convex "
-                                                            "hull plus the margin).")]
 
 
 def estimate(
