@@ -73,3 +73,16 @@ def test_defaults_are_stated_and_validated():
         ClassificationRules(measured_min_loo_correlation=1.5)
     with pytest.raises(ValueError, match="measured_min_reliable_lags"):
         ClassificationRules(measured_min_reliable_lags=0)
+
+
+def test_resource_command_states_the_resolution_outcome(tmp_path):
+    from typer.testing import CliRunner
+
+    from reymud.cli.main import app
+
+    path = tmp_path / "bm.nc"
+    _model(RESOLVED | {"loo_correlation": 0.3}).to_netcdf(path)
+    result = CliRunner(env={"COLUMNS": "300"}).invoke(app, ["resource", "--grid", str(path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "classification: no Measured: leave-one-out correlation 0.30 is below 0.5" in text

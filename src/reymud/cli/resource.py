@@ -241,6 +241,7 @@ def resource(
     try:
         try:
             classes = class_codes(ds, rule_set)
+            notes.append(f"classification: {classes.attrs['resolution']}")  # variogram-resolution rules
         except ValueError as exc:  # e.g. no variogram range: report the tonnage, unclassified, and say why
             classes = None
             notes.append(f"all blocks unclassified: {exc}")
