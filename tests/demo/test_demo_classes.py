@@ -70,3 +70,16 @@ def test_area_of_interest_limits_the_blocks_and_uncored_blocks_are_kept(block_mo
     counted = table.loc["measured+indicated+inferred", "area_km2"] + (
         table.loc["unclassified", "area_km2"] if "unclassified" in table.index else 0.0)
     assert counted == pytest.approx(area_km2, rel=1e-6)
+
+
+def test_an_8_core_survey_cannot_be_measured(tmp_path):
+    """The issue's case: 8 cores give a variogram of a few pairs per lag; density is measured, yet no block
+    is Measured and the statement says why."""
+    path = tmp_path / "eight.duckdb"
+    demo_project(path, n_cores=8).close()
+    result = runner.invoke(app, ["estimate", str(path), "--cell", "2000"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    with xr.open_dataset(path.parent / "eight.duckdb.files" / "block_model_2d.nc") as ds:
+        classes = classify_blocks(ds.load())
+    assert "measured" not in set(np.asarray(classes.values).astype(str).ravel())
+    assert classes.attrs["resolution"].startswith("no Measured:") and "pairs" in classes.attrs["resolution"]
