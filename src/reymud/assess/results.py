@@ -42,6 +42,17 @@ def jsonable(obj: Any) -> Any:
     Any
         An object ``json.dumps`` accepts with ``allow_nan=False``.
     """
+    container = _container(obj)
+    if container is not _NOT_HANDLED:
+        return container
+    return _scalar(obj)
+
+
+_NOT_HANDLED = object()
+
+
+def _container(obj: Any) -> Any:
+    """Frames, dataclasses, series, mappings and sequences, converted item by item (else ``_NOT_HANDLED``)."""
     if isinstance(obj, pd.DataFrame):
         return records(obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -52,6 +63,11 @@ def jsonable(obj: Any) -> Any:
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set, frozenset, np.ndarray, pd.Index)):
         return [jsonable(v) for v in obj]
+    return _NOT_HANDLED
+
+
+def _scalar(obj: Any) -> Any:
+    """One value: bool, int, finite float (else None), missing (None), time (ISO), path or text."""
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
     if isinstance(obj, (int, np.integer)):
@@ -63,10 +79,8 @@ def jsonable(obj: Any) -> Any:
         return None
     if isinstance(obj, (pd.Timestamp, _dt.datetime, _dt.date)):
         return obj.isoformat()
-    if isinstance(obj, Path):
-        return str(obj)
-    if isinstance(obj, str):
-        return obj
+    if isinstance(obj, (Path, str)):
+        return str(obj) if isinstance(obj, Path) else obj
     try:
         if pd.isna(obj):
             return None

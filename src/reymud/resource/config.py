@@ -125,6 +125,12 @@ class ClassificationRules:
     measured_min_loo_correlation: float | None = 0.5
 
     def __post_init__(self) -> None:
+        self._check_resolution_rules()
+        self._check_options()
+        self._check_ladder()
+
+    def _check_resolution_rules(self) -> None:
+        """The variogram-resolution rules: positive thresholds or null (off)."""
         for name in ("measured_max_range_to_extent", "measured_min_pairs_per_lag"):
             value = getattr(self, name)
             if value is not None and not value > 0:
@@ -135,6 +141,9 @@ class ClassificationRules:
         if self.measured_min_loo_correlation is not None and not -1 <= self.measured_min_loo_correlation <= 1:
             raise ValueError(f"ClassificationRules.measured_min_loo_correlation = "
                              f"{self.measured_min_loo_correlation!r}: must be in [-1, 1] or null (off)")
+
+    def _check_options(self) -> None:
+        """Density cap, absolute distance caps, range and distance variable."""
         if self.max_class_with_assumed_density not in (None, "measured", "indicated", "inferred"):
             raise ValueError(
                 f"ClassificationRules.max_class_with_assumed_density = {self.max_class_with_assumed_density!r}: "
@@ -151,6 +160,9 @@ class ClassificationRules:
                 f"ClassificationRules.distance_variable = {self.distance_variable!r}: "
                 "use 'nearest_core_m' or 'mean_distance_m'"
             )
+
+    def _check_ladder(self) -> None:
+        """Measured -> Indicated -> Inferred: fractions, core counts, slopes and efficiencies in order."""
         fr = (self.measured_max_range_fraction, self.indicated_max_range_fraction,
               self.inferred_max_range_fraction)
         for name, value in zip(("measured", "indicated", "inferred"), fr, strict=True):
