@@ -3,8 +3,9 @@
 Prints values/s for ``reymud.ingest.ingest_files`` (read + recognise + convert + validate + store),
 for ``parse_file`` alone (no store), and ``pandas.read_csv`` and DuckDB's ``read_csv`` (bare load
 into an in-memory table, every column as text) on the same file for comparison. Then the peak
-resident memory (``resource.getrusage`` in a fresh subprocess) of ingesting a long table of about
-``--memory-file-mb`` MB.
+resident memory (``VmHWM`` of a fresh subprocess) of ingesting a long table of about
+``--memory-file-mb`` MB, side by side with DuckDB's bare ``read_csv`` of the same file into a
+database file (also a fresh subprocess).
 
 Usage: ``python benchmarks/bench_ingest.py [--long-values N] [--wide-samples N] [--memory-file-mb MB]``
 (defaults: 1,000,000 values long; 100,000 samples wide with 20 analytes; 200 MB; 0 skips it).
@@ -82,27 +83,59 @@ def _duckdb_load(path: Path) -> None:
     con.close()
 
 
-_PEAK = """
-import resource, sys, time
+#: Peak resident memory of this process (kB): VmHWM belongs to the new address space, while
+#: ``ru_maxrss`` would carry over the parent's peak across fork + exec.
+_HWM = """
+def hwm():
+    with open("/proc/self/status") as status:
+        return int(next(line for line in status if line.startswith("VmHWM")).split()[1])
+"""
+
+_PEAK = _HWM + """
+import sys, time
 from reymud.ingest import ingest_files
 from reymud.store import Project
 project = Project.init(sys.argv[1])
 ingest_files(project, [sys.argv[3]])
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 ingest_files(project, [sys.argv[2]])
-wall = time.perf_counter() - start
-print(); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, wall, len(project.sql("SELECT 1 FROM assays")))
+wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(); print(hwm(), wall, cpu, project.counts()["assays"])
+"""
+
+_PEAK_DUCKDB = _HWM + """
+import sys, time
+import duckdb
+con = duckdb.connect(sys.argv[1])
+start, cpu = time.perf_counter(), time.process_time()
+con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar = true)", [sys.argv[2]])
+wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+n = con.execute("SELECT count(*) FROM t").fetchone()[0]
+con.close()
+print(); print(hwm(), wall, cpu, n)
 """
 
 
-def peak_memory(size_mb: int, folder: Path, rng: np.random.Generator) -> tuple[float, int, float, float]:
-    """Ingest a long table of about ``size_mb`` MB in a subprocess: (file MB, values, seconds, peak RSS MB)."""
+def _child(script: str, *args: str) -> tuple[float, float, float, int]:
+    """Run ``script`` in a fresh interpreter: (peak RSS MB, wall s, CPU s, rows/values) from its last line."""
+    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                         check=True).stdout.split()[-4:]  # after DuckDB's progress bar
+    return int(out[0]) / 1024, float(out[1]), float(out[2]), int(out[3])
+
+
+def peak_memory(size_mb: int, folder: Path, rng: np.random.Generator) -> tuple[float, list[tuple]]:
+    """Peak resident memory of loading a long table of about ``size_mb`` MB, each in a fresh subprocess.
+
+    Returns the file size (MB) and rows ``(label, peak RSS MB, wall s, CPU s, values)`` for reymud's
+    ``ingest_files`` (read + validate + convert + store into a project file) and DuckDB's bare
+    ``read_csv`` into a table of a database file (every column as text, no validation).
+    """
     n_values = int(size_mb * 1e6 / 41)  # about 41 bytes per long-table row in this generator
     path, collars = make_long(n_values, folder, rng)
     size = path.stat().st_size / 1e6
-    out = subprocess.run([sys.executable, "-c", _PEAK, str(folder / "peak.duckdb"), str(path), str(collars)],
-                         capture_output=True, text=True, check=True).stdout.split()[-3:]  # after DuckDB's progress bar
-    return size, int(out[2]), float(out[1]), int(out[0]) / 1024
+    rows = [("reymud ingest_files", *_child(_PEAK, str(folder / "peak.duckdb"), str(path), str(collars))),
+            ("duckdb read_csv (bare)", *_child(_PEAK_DUCKDB, str(folder / "bare.duckdb"), str(path)))]
+    return size, rows
 
 
 def main() -> None:
@@ -136,9 +169,11 @@ def main() -> None:
         print(f"{label:30s} {n:>10,d} " + " ".join(f"{c:>26s}" for c in cells))
     if args.memory_file_mb:
         with tempfile.TemporaryDirectory() as tmp:
-            size, n, wall, peak = peak_memory(args.memory_file_mb, Path(tmp), rng)
-        print(f"\npeak memory: long table {size:,.0f} MB, {n:,d} values ingested in {wall:.1f}s "
-              f"({n / wall:,.0f} values/s); peak RSS of the ingesting process {peak:,.0f} MB (target < 1,024 MB)")
+            size, peaks = peak_memory(args.memory_file_mb, Path(tmp), rng)
+        print(f"\npeak memory, long table of {size:,.0f} MB (fresh subprocess each; target < 1,024 MB for reymud)")
+        print(f"{'loader':26s} {'peak RSS MB':>12s} {'wall s':>8s} {'CPU s':>8s} {'values':>11s} {'values/s':>11s}")
+        for label, peak, wall, cpu, n in peaks:
+            print(f"{label:26s} {peak:>12,.0f} {wall:>8.1f} {cpu:>8.1f} {n:>11,d} {n / wall:>11,.0f}")
 
 
 if __name__ == "__main__":
