@@ -11,6 +11,18 @@ from reymud.assess.config import AssessConfig
 __all__ = ["DaskSession"]
 
 
+def _warm_worker() -> None:
+    """Import the spatial stage and krige a few points once, so that a worker's first simulation task
+    does not pay for loading (or compiling) the kriging kernels."""
+    import numpy as np
+
+    spatial = importlib.import_module("reymud.spatial")
+    xy = np.array([[0.0, 0.0], [100.0, 0.0], [0.0, 100.0], [100.0, 120.0]])
+    model = spatial.VariogramModel(0.0, (spatial.Structure("spherical", 1.0, 500.0),))
+    spatial.SimpleKriging(model, 0.0, spatial.Neighbourhood(max_samples=4, min_samples=1)).fit(
+        xy, np.array([1.0, 2.0, 0.5, 1.5])).predict(np.array([[50.0, 50.0], [20.0, 80.0]]))
+
+
 class DaskSession:
     """Client for ``reymud.spatial.simulate``: a scheduler address, a LocalCluster, or in-process.
 
@@ -56,7 +68,7 @@ class DaskSession:
                                              threads_per_worker=self.config.threads_per_worker,
                                              processes=True, dashboard_address=":0")  # any free port
                 self._client = Client(self._cluster)
-            self._client.run(importlib.import_module, "reymud.spatial")  # warm the workers
+            self._client.run(_warm_worker)  # imports and compiled kernels loaded while earlier stages run
         except Exception as exc:  # re-raised in the caller's thread by get()
             self._error = exc
 
