@@ -28,10 +28,6 @@ _COLUMNS = {
 #: Rows converted to arrow and inserted at a time (bounds the memory of the conversion; all slices are
 #: in the file's one transaction).
 INSERT_SLICE_ROWS = 500_000
-#: DuckDB's memory limit while an import is written (it spills to ``<project>.tmp`` beyond it), so a
-#: large file's insert does not take DuckDB's default of 80 % of RAM (an assumption that keeps the
-#: 200 MB benchmark file under 1 GB in total; see benchmarks/bench_ingest.py).
-WRITE_MEMORY_LIMIT = "256MB"
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, import_id: int) -> None:
@@ -85,7 +81,6 @@ def write_import(project: Project, record: Mapping[str, Any], cores: pd.DataFram
     try:
         with project.transaction() as con:
             con.execute("SET preserve_insertion_order = false")  # reads always ORDER BY; lets DuckDB insert in parallel
-            con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
             if con.execute("SELECT 1 FROM imports WHERE sha256 = ?", [record["sha256"]]).fetchone():
                 return None
             import_id = int(con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0])
