@@ -16,12 +16,14 @@ surveys through ``POST /api/uploads`` (with the CSRF cookie and header). Reports
 p50/p95/p99 per endpoint; the target is p99 < 100 ms for the cut-off query at 20 clients.
 
 Usage: ``python benchmarks/bench_api.py [--n-side 1000] [--queries 200] [--clients 20]
-[--requests 2000] [--max-seconds 30] [--load-only]``.
+[--requests 2000] [--max-seconds 30] [--load-only] [--no-ingest]`` (``--no-ingest``: the same load with no
+upload running, to separate the cost of the ingest from that of the reads).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import subprocess
 import sys
@@ -40,6 +42,7 @@ from reymud.elements import REY
 from reymud.resource import CLASSES, GradeTonnageIndex, blocks_table, resource_table
 from reymud.store import Project
 from reymud.web import create_app
+from reymud.web.security import CSRF_COOKIE, CSRF_HEADER
 from reymud.web.state import BLOCK_MODEL_FILE
 
 
@@ -123,6 +126,20 @@ def _serve(path: Path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
 
 
+def _upload_survey(http, headers: dict, folder: Path, seed: int) -> tuple[int, float]:
+    """POST one new SYNTHETIC demo survey (20 cores, its own ids); (status, seconds)."""
+    from reymud.demo import write_demo_survey
+
+    files = write_demo_survey(folder / f"survey_{seed}", seed=seed, n_cores=20)
+    ids = f"S{seed:04d}-PC".encode()
+    collars = files.collars.read_bytes().replace(b"SYN-PC", ids)
+    assays = files.assays.read_bytes().replace(b"SYN-PC", ids)
+    t0 = time.perf_counter()
+    r = http.post("/api/uploads", headers=headers, files=[("collars", (files.collars.name, collars, "text/csv")),
+                                                         ("files", (files.assays.name, assays, "text/csv"))])
+    return r.status_code, time.perf_counter() - t0
+
+
 def _ingest_loop(base: str, folder: Path, stop: threading.Event, log: list[tuple[int, float]]) -> None:
     """Upload one new SYNTHETIC demo survey after another until ``stop`` (each a real ingest).
 
@@ -131,37 +148,31 @@ def _ingest_loop(base: str, folder: Path, stop: threading.Event, log: list[tuple
     collide with the first upload's and every later upload would be refused with 422)."""
     import httpx
 
-    from reymud.demo import write_demo_survey
-    from reymud.web.security import CSRF_COOKIE, CSRF_HEADER
-
     with httpx.Client(base_url=base, timeout=120) as http:
         http.get("/")
         headers = {CSRF_HEADER: http.cookies[CSRF_COOKIE]}
         seed = 1
         while not stop.is_set():
-            files = write_demo_survey(folder / f"survey_{seed}", seed=seed, n_cores=20)
-            ids = f"S{seed:04d}-PC".encode()
-            collars = files.collars.read_bytes().replace(b"SYN-PC", ids)
-            assays = files.assays.read_bytes().replace(b"SYN-PC", ids)
-            t0 = time.perf_counter()
-            r = http.post("/api/uploads", headers=headers,
-                          files=[("collars", (files.collars.name, collars, "text/csv")),
-                                 ("files", (files.assays.name, assays, "text/csv"))])
-            log.append((r.status_code, time.perf_counter() - t0))
+            log.append(_upload_survey(http, headers, folder, seed))
             seed += 1
 
 
-def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_seconds: float) -> tuple[Table, str]:
+def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_seconds: float,
+              ingest: bool = True) -> tuple[Table, str]:
     """Bounded loopback load: ``clients`` threads share ``n_requests`` within ``max_seconds``."""
     import httpx
 
     proc, base = _serve(path)
-    with httpx.Client(base_url=base, timeout=60) as warm:
+    with httpx.Client(base_url=base, timeout=120) as warm:
         for _, url in LOAD_READS:
             warm.get(url.format(cutoff=400.0)).raise_for_status()  # caches and the cut-off index
+        warm.get("/")
+        status, _ = _upload_survey(warm, {CSRF_HEADER: warm.cookies[CSRF_COOKIE]}, folder, 0)  # starts the
+        assert status == 200, status  # ingest worker and builds what an upload changes, as a running server has
     stop, ingests = threading.Event(), []
     writer = threading.Thread(target=_ingest_loop, args=(base, folder, stop, ingests), daemon=True)
-    writer.start()
+    if ingest:
+        writer.start()
     counter, lock = iter(range(n_requests)), threading.Lock()
     times: dict[str, list[float]] = {name: [] for name, _ in LOAD_READS}
     statuses: dict[int, int] = {}
@@ -191,14 +202,16 @@ def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_secon
         w.join()
     wall = time.perf_counter() - t0
     stop.set()
-    writer.join(120)
+    if ingest:
+        writer.join(120)
     with httpx.Client(base_url=base, timeout=60) as http:
         n_cores = http.get("/api/project").json()["n_cores"]
     proc.terminate()
     proc.wait(10)
+    load = os.getloadavg()[0]
     done = sum(len(v) for v in times.values())
     table = Table(title=f"Loopback load: {clients} clients, {done:,} requests in {wall:.1f} s "
-                  f"({done / wall:.0f} req/s) while ingesting")
+                  f"({done / wall:.0f} req/s) {'while ingesting' if ingest else 'with no upload'}")
     for col in ("endpoint", "n", "p50 ms", "p95 ms", "p99 ms"):
         table.add_column(col, justify="left" if col == "endpoint" else "right")
     for name, values in times.items():
@@ -213,6 +226,7 @@ def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_secon
     note = (f"status codes {codes}; {len(ingests)} uploads during the run (status: count {ingest_codes}, "
             f"median {np.median([t for _, t in ingests]) * 1e3 if ingests else float('nan'):.0f} ms each, "
             f"ingest plus the rebuild of what it changed); the project ends with {n_cores:,} cores.\n"
+            f"Machine load average (1 min) at the end: {load:.1f} on {os.cpu_count()} CPUs.\n"
             f"Target p99 < 100 ms for the cut-off query at {clients} clients: {p99:.1f} ms, "
             f"{'met' if p99 < 100 else 'NOT met'}.")
     return table, note
@@ -226,6 +240,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2_000, help="request budget of the load test")
     parser.add_argument("--max-seconds", type=float, default=30.0, help="time bound of the load test")
     parser.add_argument("--load-only", action="store_true", help="skip the latency table, run the load test")
+    parser.add_argument("--no-ingest", action="store_true", help="load test without uploads (reads only)")
     args = parser.parse_args()
     console = Console()
     rng = np.random.default_rng(7)
@@ -243,7 +258,8 @@ def main() -> None:
         setup_s = time.perf_counter() - t0
         console.print(f"{len(blocks):,} blocks; project written in {setup_s:.1f} s")
         if args.load_only:
-            table, note = load_test(path, Path(tmp), args.clients, args.requests, args.max_seconds)
+            table, note = load_test(path, Path(tmp), args.clients, args.requests, args.max_seconds,
+                                ingest=not args.no_ingest)
             console.print(table)
             console.print(note)
             return
@@ -303,7 +319,8 @@ def main() -> None:
             load_blocks = blocks_table(ds)
             project.save_frame("blocks", load_blocks)
             project.save_frame("resource_table", resource_table(load_blocks, [400.0, 1000.0]))
-        table, note = load_test(path, Path(tmp), args.clients, args.requests, args.max_seconds)
+        table, note = load_test(path, Path(tmp), args.clients, args.requests, args.max_seconds,
+                                ingest=not args.no_ingest)
     console.print(table)
     console.print(note)
 

@@ -30,6 +30,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reymud import __version__
@@ -143,6 +144,55 @@ def _install_docs(app: FastAPI, config: WebConfig) -> None:
     app.openapi = openapi
 
 
+def _refuse(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+class _PolicyMiddleware:
+    """Request policy (Host, token, CSRF), upload size limit and security headers, as plain ASGI
+    (Starlette's ``BaseHTTPMiddleware`` adds a task and a memory stream to every request)."""
+
+    _SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                         (b"referrer-policy", b"no-referrer"))
+
+    def __init__(self, app, policy: RequestPolicy, config: WebConfig) -> None:
+        self.app, self.policy, self.config = app, policy, config
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        refusal = self.policy.check(request.method, request.url.path, request.headers, request.cookies)
+        if refusal is not None:
+            await _refuse(refusal.status, refusal.detail, refusal.headers)(scope, receive, send)
+            return
+        request.state.write_allowed = True
+        if request.method == "POST" and request.url.path.startswith("/api/uploads"):
+            length = request.headers.get("content-length")
+            try:
+                too_big = length is not None and int(length) > self.config.max_upload_bytes + 64_000
+            except ValueError:
+                await _refuse(400, "invalid Content-Length header")(scope, receive, send)
+                return
+            if too_big:
+                await _refuse(413, f"upload larger than the limit of {self.config.max_upload_mb:g} MB; split the "
+                              "files or raise the server's --max-upload-mb")(scope, receive, send)
+                return
+        new_cookie = None if self.policy.csrf_valid(request.cookies.get(CSRF_COOKIE)) else self.policy.new_csrf()
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self._SECURITY_HEADERS:
+                    if name.decode() not in headers:
+                        headers.append(name.decode(), value.decode())
+                if new_cookie is not None:
+                    headers.append("set-cookie", f"{CSRF_COOKIE}={new_cookie}; Path=/; SameSite=strict")
+            await send(message)
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(project_path: str | Path, token: str | None = None, config: WebConfig | None = None,
                security: SecurityConfig | None = None) -> FastAPI:
     """Build the dashboard application for one project.
@@ -197,30 +247,8 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
     app.state.reymud = AppContext(state=state, jobs=manager, guard=policy.guard, config=config, ingest=ingest)
     _install_error_handlers(app)
 
-    @app.middleware("http")
-    async def limits_and_headers(request: Request, call_next):
-        refusal = policy.check(request.method, request.url.path, request.headers, request.cookies)
-        if refusal is not None:
-            return JSONResponse({"detail": refusal.detail}, status_code=refusal.status, headers=refusal.headers)
-        request.state.write_allowed = True
-        if request.method == "POST" and request.url.path.startswith("/api/uploads"):
-            length = request.headers.get("content-length")
-            try:
-                too_big = length is not None and int(length) > config.max_upload_bytes + 64_000
-            except ValueError:
-                return JSONResponse({"detail": "invalid Content-Length header"}, status_code=400)
-            if too_big:
-                return JSONResponse({"detail": f"upload larger than the limit of {config.max_upload_mb:g} MB; "
-                                     "split the files or raise the server's --max-upload-mb"}, status_code=413)
-        response = await call_next(request)
-        if not policy.csrf_valid(request.cookies.get(CSRF_COOKIE)):
-            response.set_cookie(CSRF_COOKIE, policy.new_csrf(), samesite="strict", path="/", httponly=False)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
-
-    app.add_middleware(GZipMiddleware, minimum_size=2_000)
+    app.add_middleware(GZipMiddleware, minimum_size=config.gzip_min_bytes, compresslevel=6)
+    app.add_middleware(_PolicyMiddleware, policy=policy, config=config)
     for module in (project, estimates, resource, supply, uploads, jobs, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

@@ -50,6 +50,10 @@ class WebConfig:
     warm_up : bool
         Load the block model and build the cut-off index in a background thread at start-up
         (a 1,000,000-block model takes seconds; later queries take milliseconds).
+    gzip_min_bytes : int
+        Responses at least this large are gzip-compressed when the client accepts it (grids for
+        the heatmap); smaller tables are sent as they are (compressing them costs more server
+        time than it saves on the wire).
     ingest_worker : bool
         Ingest uploads in a worker process (started with the app when ``warm_up``, else on the
         first upload) so reading and validating files does not hold the server's interpreter
@@ -76,6 +80,7 @@ class WebConfig:
     job_workers: int = 1
     upload_wait_s: float = 5.0
     warm_up: bool = True
+    gzip_min_bytes: int = 100_000
     ingest_worker: bool = True
     eez_radius_km: float = EEZ_RADIUS_KM
     eez_centre_lat_lon: tuple[float, float] = MINAMITORISHIMA_LATLON

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -104,9 +105,23 @@ class ProjectState:
     # ------------------------------------------------------------------ access
     @contextmanager
     def reading(self) -> Iterator[Project]:
-        """The project for reading, under the shared lock (do not nest other loads inside)."""
+        """The project for reading, under the shared lock (do not nest other loads inside).
+
+        The block holds one connection for all its calls (opening the file costs more than a
+        small query); the file was checked to be a reymud project when the state was made.
+        """
         with self._rw.read():
-            yield Project.open(self.path)
+            project = Project(self.path)
+            try:
+                session = project.session()
+                session.__enter__()
+            except duckdb.Error:  # e.g. a read-only file: one read-only connection per call instead
+                yield project
+                return
+            try:
+                yield project
+            finally:
+                session.__exit__(None, None, None)
 
     @contextmanager
     def writing(self, timeout_s: float | None = None) -> Iterator[Project]:

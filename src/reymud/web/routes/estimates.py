@@ -8,9 +8,9 @@ import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
-from reymud.web.deps import AppContext, context
+from reymud.web.deps import AppContext, cached_answer, context
 from reymud.web.grids import grid_json
-from reymud.web.schemas import ErrorResponse, GridResponse, cached_json, json_body, json_response
+from reymud.web.schemas import ErrorResponse, GridResponse, json_body, json_response
 
 __all__ = ["router"]
 
@@ -55,10 +55,10 @@ def estimate_grid(
 
 
 @router.get("/outlines", summary="EEZ circle and study box for the map")
-def outlines(ctx: Ctx) -> Response:
+async def outlines(ctx: Ctx) -> Response:
     """Polylines of the Minamitorishima EEZ (200 nautical miles) and of the Takaya et al. (2018)
     study box, in longitude/latitude and in the map's easting/northing."""
-    return cached_json(ctx.state.cached_body("outlines", lambda: json_body(ctx.state.outlines())))
+    return await cached_answer(ctx, "outlines", lambda: json_body(ctx.state.outlines()))
 
 
 @router.get("/exceedance", summary="Exceedance probabilities: available cut-offs")

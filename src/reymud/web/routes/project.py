@@ -8,13 +8,12 @@ import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
-from reymud.web.deps import AppContext, context
+from reymud.web.deps import AppContext, cached_answer, context
 from reymud.web.schemas import (
     ErrorResponse,
     ProjectInfo,
     Table,
     Vocabulary,
-    cached_json,
     frame_body,
     frame_json,
     frame_response,
@@ -52,22 +51,22 @@ def vocabulary() -> Response:
 
 
 @router.get("/project", response_model=ProjectInfo, summary="Project summary")
-def project_info(ctx: Ctx) -> Response:
+async def project_info(ctx: Ctx) -> Response:
     """Name, metadata, SYNTHETIC flag, counts and which results exist."""
     def build() -> bytes:
         info = dict(ctx.state.info())
         info.update(token_required=ctx.guard.required, max_upload_mb=ctx.config.max_upload_mb,
                     default_cutoff_ppm=ctx.config.default_cutoff_ppm)
         return json_body(info)
-    return cached_json(ctx.state.cached_body("project", build))
+    return await cached_answer(ctx, "project", build)
 
 
 @router.get("/cores", response_model=Table, summary="Cores with location and layer summary")
-def cores(ctx: Ctx) -> Response:
+async def cores(ctx: Ctx) -> Response:
     """One row per core: ``core_id, latitude, longitude, easting, northing, water_depth_m`` and,
     when known, the REY-rich layer summary (``n_layers, layer_top_mbsf, mean_total_rey_ppm``...).
     ``easting``/``northing`` are in the block model's CRS (``crs`` key)."""
-    return cached_json(ctx.state.cached_body("cores", lambda: frame_body(ctx.state.cores(), crs=ctx.state.crs())))
+    return await cached_answer(ctx, "cores", lambda: frame_body(ctx.state.cores(), crs=ctx.state.crs()))
 
 
 def _core_or_404(ctx: AppContext, core_id: str) -> pd.DataFrame:

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from reymud.resource.index import resolve_by
 from reymud.web.cache import ASSESS
-from reymud.web.deps import AppContext, context
+from reymud.web.deps import AppContext, cached_answer, context
 from reymud.web.schemas import ErrorResponse, ResourceQuery, Table, cached_json, frame_body, frame_response
 
 __all__ = ["router"]
@@ -34,6 +35,13 @@ CUTOFFS_PATTERN = rf"^\s*{_NUMBER}(\s*,\s*{_NUMBER})*\s*,?\s*$"
 def _index(ctx: AppContext, by: str):
     try:
         return ctx.state.gt_index(by)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+def _column(by: str) -> str:
+    try:
+        return resolve_by(by)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -79,7 +87,7 @@ def _query_body(result: dict) -> bytes:
 
 
 @router.get("/grade-tonnage", response_model=Table, summary="Grade-tonnage curve")
-def grade_tonnage_curve(
+async def grade_tonnage_curve(
     ctx: Ctx,
     cutoffs: Annotated[str | None, Query(pattern=CUTOFFS_PATTERN, max_length=60_000,
                                          description="comma-separated cut-offs, e.g. 0,400,1000 (not empty; "
@@ -114,26 +122,26 @@ def grade_tonnage_curve(
         raise HTTPException(422, f"{values.size} cut-offs requested; the maximum is {limit}")
     if not np.isfinite(values).all():
         raise HTTPException(422, "cut-offs must be finite numbers")
-    index = _index(ctx, by)
+    column = _column(by)
     if cutoffs is None and (lo, hi, st) == (d_start, d_stop, d_step):  # the page's curve: built once per version
-        return cached_json(ctx.state.cached_body(f"curve:{index.by}:{by_class}",
-                                                 lambda: frame_body(index.curve(values, by_class=by_class)), ASSESS))
-    return frame_response(index.curve(values, by_class=by_class))
+        return await cached_answer(ctx, f"curve:{column}:{by_class}",
+                                   lambda: frame_body(_index(ctx, column).curve(values, by_class=by_class)), ASSESS)
+    return await run_in_threadpool(lambda: frame_response(_index(ctx, column).curve(values, by_class=by_class)))
 
 
 @router.get("/resource/table", response_model=Table, summary="Resource table saved by the assessment")
-def resource_table(ctx: Ctx) -> Response:
+async def resource_table(ctx: Ctx) -> Response:
     """The assessment's resource table by class and reported cut-off (``resource_table`` frame)."""
-    return cached_json(ctx.state.cached_body("resource_table", lambda: frame_body(ctx.state.frame("resource_table")), ASSESS))
+    return await cached_answer(ctx, "resource_table", lambda: frame_body(ctx.state.frame("resource_table")), ASSESS)
 
 
 @router.get("/resource/elements", response_model=Table, summary="Contained oxide per element (P10/P50/P90)")
-def element_resource(ctx: Ctx) -> Response:
+async def element_resource(ctx: Ctx) -> Response:
     """The hand-off to supply: ``element, oxide, contained_oxide_t, p10, p50, p90``."""
-    return cached_json(ctx.state.cached_body("element_resource", lambda: frame_body(ctx.state.frame("element_resource")), ASSESS))
+    return await cached_answer(ctx, "element_resource", lambda: frame_body(ctx.state.frame("element_resource")), ASSESS)
 
 
 @router.get("/uncertainty", response_model=Table, summary="Simulation P10/P50/P90 by cut-off")
-def uncertainty(ctx: Ctx) -> Response:
+async def uncertainty(ctx: Ctx) -> Response:
     """Conditional-simulation summary (``cutoff, element, p10, p50, p90``)."""
-    return cached_json(ctx.state.cached_body("uncertainty", lambda: frame_body(ctx.state.frame("uncertainty")), ASSESS))
+    return await cached_answer(ctx, "uncertainty", lambda: frame_body(ctx.state.frame("uncertainty")), ASSESS)
