@@ -146,8 +146,8 @@ def test_cutoff_per_column_or_per_slice_from_the_plan_or_the_option(sliced_proje
     plan = tmp_path / "plan.yaml"
     plan.write_text("cutoff_basis: slice\nsmu_thickness_m: 1.0\ncutoffs_ppm: [0, 1000]\n")
     out_slice, slice_table = _statement(sliced_project, tmp_path, "--plan", str(plan))
-    assert "cut-off applied per 1 m slice (selective mining unit of the 3-D model, merged from 0.5 m slices)" \
-        in out_slice
+    assert "cut-off applied per 1 m slice (3-D model), merged from 0.5 m slices: each slice is a selective " \
+        "mining unit" in out_slice
     assert set(slice_table["cutoff_basis"]) == {"slice 1 m"} and set(slice_table["cutoff"]) == {0, 1000}
     out_col, col_table = _statement(sliced_project, tmp_path, "--cutoff-basis", "column", "--cutoff", "0,1000")
     assert "cut-off applied per column" in out_col and set(col_table["cutoff_basis"]) == {"column"}

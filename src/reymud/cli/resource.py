@@ -274,7 +274,7 @@ def _print_plan(ds) -> None:
         merged = (f", merged from {float(ds.attrs['merged_from_slice_m']):g} m slices"
                   if "merged_from_slice_m" in ds.attrs else "")
         basis = (f"cut-off applied per {float(ds.attrs.get('slice_thickness_m', float('nan'))):g} m slice "
-                 f"(selective mining unit of the 3-D model{merged})")
+                 f"(3-D model){merged}: each slice is a selective mining unit")
     else:
         basis = "cut-off applied per column (window average grade, 2-D model)"
     console().print(basis, highlight=False)
