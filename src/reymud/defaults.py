@@ -15,6 +15,7 @@ __all__ = [
     "ARTIFACT_RESULTS_JSON",
     "BLOCK_DISCRETISATION",
     "CELL_M",
+    "CLASSES",
     "CUTOFFS_PPM",
     "MARGIN_M",
     "MAX_SAMPLES",
@@ -59,6 +60,10 @@ N_LAGS: int = 12
 
 #: Conditional simulation realisations (ASSUMPTION: enough for stable P10/P90 on the demo).
 N_REALIZATIONS: int = 100
+
+#: Resource classes in reporting order (CRIRSCO / JORC), then blocks that are not a resource. Shared
+#: vocabulary of the resource stage (which assigns them) and of the exports and pages that show them.
+CLASSES: tuple[str, ...] = ("measured", "indicated", "inferred", "unclassified")
 
 #: USGS Mineral Commodity Summaries 2026 price column used for value (2025 estimate).
 PRICE_YEAR: str = "2025e"

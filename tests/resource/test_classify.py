@@ -9,6 +9,8 @@ from resource_models import make_block_model
 
 from reymud.resource import ClassificationRules, ResourceConfig, classify_blocks
 from reymud.resource.config import variogram_range_m
+from reymud.spatial import VariogramModel
+from reymud.spatial.blockmodel import variogram_attrs
 
 
 def _model(**extra):
@@ -72,7 +74,9 @@ def test_range_from_variogram_json_and_missing_range():
         classify_blocks(ds)
     model = {"nugget": 0.1, "structures": [{"kind": "spherical", "sill": 1, "range_m": 2000.0},
                                            {"kind": "spherical", "sill": 1, "range_m": 6000.0}]}
-    ds.attrs["variogram"] = json.dumps(model)
+    ds.attrs["variogram"] = json.dumps(model)  # the spatial stage's JSON record alone is not read
+    assert variogram_range_m(ds.attrs) is None
+    ds.attrs.update(variogram_attrs(VariogramModel.from_dict(model)))  # the named attributes spatial writes
     assert variogram_range_m(ds.attrs) == 6000.0
     assert set(classify_blocks(ds).values.ravel()) == {"measured"}  # 1,500 <= 6,000 / 3
     assert set(classify_blocks(ds, ClassificationRules(range_m=3000.0)).values.ravel()) == {"indicated"}

@@ -269,3 +269,17 @@ def test_an_estimator_object_gives_the_same_model_as_the_arguments():
         estimate_block_model(pts, grid=grid, models=models, estimator=InverseDistance())
     with pytest.raises(ValueError, match="estimator must be 'ok' or 'sk'"):
         estimate_block_model(pts, grid=grid, models=models, estimator="idw")
+
+
+def test_the_block_model_names_what_later_stages_read():
+    from reymud.resource.config import variogram_range_m
+    from reymud.spatial.blockmodel import variogram_attrs
+
+    win, cores = _cores(20)
+    pts = points_from_cores(win, cores)
+    grid = Grid.around(pts, 10_000.0, 5_000.0, crs=pts.attrs["crs"])
+    nested = VariogramModel(0.1, (Structure("spherical", 0.5, 8_000.0), Structure("exponential", 0.4, 25_000.0)))
+    ds = estimate_block_model(pts, grid=grid, models={"total_rey_ppm": nested, "thickness_m": MODEL})
+    assert ds.attrs["variogram_range_m"] == 25_000.0 == variogram_range_m(ds.attrs)
+    assert ds.attrs["variogram_sill"] == pytest.approx(1.0) and ds.attrs["variogram_nugget"] == 0.1
+    assert "variogram_range_m" not in variogram_attrs(VariogramModel(1.0, ()))  # pure nugget: no range

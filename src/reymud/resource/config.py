@@ -8,7 +8,6 @@ them as a table so a resource statement can show the assumptions it rests on.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,8 @@ __all__ = [
     "variogram_range_m",
 ]
 
-#: Resource classes in reporting order (CRIRSCO / JORC), then blocks that are not a resource.
-CLASSES: tuple[str, ...] = ("measured", "indicated", "inferred", "unclassified")
+#: Resource classes in reporting order (CRIRSCO / JORC): :data:`reymud.defaults.CLASSES`.
+CLASSES: tuple[str, ...] = _defaults.CLASSES
 
 #: Default reporting cut-offs (ppm total REY): the REY-rich / 1,000 ppm / highly REY-rich thresholds.
 DEFAULT_CUTOFFS_PPM: tuple[float, ...] = _defaults.CUTOFFS_PPM
@@ -61,9 +60,8 @@ class ClassificationRules:
     Parameters
     ----------
     range_m : float or None
-        Variogram range (m). ``None``: read from the block model attributes
-        (``variogram_range_m``, or the ``variogram``/``variogram_model`` JSON of
-        ``VariogramModel.to_dict()``).
+        Variogram range (m). ``None``: the block model's ``variogram_range_m`` attribute (written
+        by the spatial stage, :func:`reymud.spatial.blockmodel.variogram_attrs`).
     distance_variable : str
         Block-model variable measuring distance to data: ``nearest_core_m`` (default) or
         ``mean_distance_m``.
@@ -239,27 +237,15 @@ class ClassificationRules:
 
 
 def variogram_range_m(attrs: dict[str, Any]) -> float | None:
-    """The variogram range (m) recorded in block-model attributes, or ``None``.
+    """The variogram range (m) the spatial stage recorded in block-model attributes, or ``None``.
 
-    Looks for ``variogram_range_m`` then a ``variogram`` / ``variogram_model`` attribute holding
-    ``VariogramModel.to_dict()`` (a dict or its JSON); the longest ``range_m`` of its structures.
+    Reads the named attribute ``variogram_range_m`` (the longest structure's major range of the
+    total REY model, :func:`reymud.spatial.blockmodel.variogram_attrs`); the resource stage does
+    not parse the spatial stage's model JSON. A block model written without it (before reymud
+    named the attribute) needs re-estimating, or ``ClassificationRules(range_m=...)``.
     """
-    if "variogram_range_m" in attrs:
-        return float(attrs["variogram_range_m"])
-    for key in ("variogram", "variogram_model"):
-        model = attrs.get(key)
-        if model is None:
-            continue
-        if isinstance(model, str):
-            try:
-                model = json.loads(model)
-            except json.JSONDecodeError:
-                continue
-        structures = model.get("structures", []) if isinstance(model, dict) else []
-        ranges = [float(s["range_m"]) for s in structures if isinstance(s, dict) and "range_m" in s]
-        if ranges:
-            return max(ranges)
-    return None
+    value = attrs.get("variogram_range_m")
+    return None if value is None else float(value)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ __all__ = [
     "estimate_block_model_3d",
     "fit_plan_model",
     "plan_grid",
+    "resolve_estimator",
+    "variogram_attrs",
 ]
 
 BASE_VARIABLES = ("thickness_m", "overburden_m", "total_rey_ppm")
@@ -167,9 +169,23 @@ def estimate_block_model(
         element_models="total_rey_ppm model scaled to each element's variance (same kriging weights)",
         n_points=len(points),
     )
+    ds.attrs.update(variogram_attrs(VariogramModel.from_dict(used["total_rey_ppm"])))
     if plan is not None:
         ds.attrs["plan"] = json.dumps(plan)
     return ds
+
+
+def variogram_attrs(model: VariogramModel) -> dict[str, float]:
+    """What later stages read of the total REY variogram, as named block-model attributes.
+
+    ``variogram_range_m`` (the longest structure's major range: the classification's distance
+    scale), ``variogram_sill`` (total sill) and ``variogram_nugget``. The full model stays in
+    ``attrs["variogram"]`` (JSON) for the record; no other stage parses it.
+    """
+    out = {"variogram_sill": float(model.sill), "variogram_nugget": float(model.nugget)}
+    if model.structures:  # a pure nugget has no range: classification then needs a stated range_m
+        out["variogram_range_m"] = float(max(s.range_m for s in model.structures))
+    return out
 
 
 def resolve_estimator(estimator: _Kriging | str | None, neighbourhood: Neighbourhood | None = None,

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from reymud.defaults import CLASSES
+
 __all__ = ["EXPORT_FORMATS", "BlockGeometry", "attach_blocks_table", "block_geometry", "blocks_frame", "check_extension",
            "export_block_model", "write_block_csv", "write_geotiff", "write_gslib", "write_vtk"]
 
@@ -136,16 +138,12 @@ def block_geometry(ds: xr.Dataset) -> BlockGeometry:
 
 
 def _class_codes(values: np.ndarray) -> np.ndarray:
-    from reymud.resource.config import CLASSES
-
     lookup = {name: i for i, name in enumerate(CLASSES)}
     flat = [lookup.get(str(v), -1) for v in np.ravel(values)]
     return np.asarray(flat, np.int16).reshape(np.shape(values))
 
 
 def _class_legend() -> str:
-    from reymud.resource.config import CLASSES
-
     return ", ".join(f"{i}={name}" for i, name in enumerate(CLASSES)) + ", -1=none"
 
 
