@@ -90,6 +90,8 @@ def test_bad_input_is_named():
         fit_layers(frame, ("total_rey_ppm", "thickness_m"), 10.0)
     with pytest.raises(ValueError, match="lacks"):
         estimate_chunked([_layer()], GRID, "unused.zarr", ("total_rey_ppm", "overburden_m"), client="sync")
+    with pytest.raises(ValueError, match="first variable 'thickness_m'"):
+        estimate_chunked([_layer(const_thickness=True)], GRID, "unused.zarr", ("thickness_m",), client="sync")
     with pytest.raises(ValueError, match="tile_cells"):
         ChunkedConfig(tile_cells=0)
 

@@ -225,12 +225,10 @@ def _tile_task(layer: Layer, k: int | None, tile, grid: Grid, inside_fn, cfg: Ch
         for j, v in enumerate(variables):
             z = layer.values[v]
             ok = np.isfinite(z)
-            if layer.models[v] is None and j > 0:  # constant: the value wherever the first variable is estimated
+            if layer.models[v] is None:  # constant: the value wherever the first variable is estimated
                 arrays[v][inside] = np.where(np.isfinite(arrays[variables[0]][inside]), z[ok][0], np.nan)
                 arrays[f"{v}_variance"][inside] = np.where(np.isfinite(arrays[v][inside]), 0.0, np.nan)
                 continue
-            if layer.models[v] is None:
-                raise ValueError(f"estimate_chunked: the first variable {v!r} is constant in the data")
             xy = layer.xy[ok]
             if searched is None or not np.array_equal(searched[0], ok):  # same data: same neighbours
                 searched = (ok, NeighbourSearch(xy, cfg.neighbourhood).query(targets)[0])
@@ -346,6 +344,9 @@ def estimate_chunked(layers: list[Layer], grid: Grid, path: str, variables: tupl
         missing = set(variables) - set(lay.values)
         if missing:
             raise ValueError(f"estimate_chunked: layer {lay.depth_mbsf} lacks {sorted(missing)}")
+        if lay.models.get(variables[0]) is None:
+            raise ValueError(f"estimate_chunked: the first variable {variables[0]!r} (it gives the diagnostics) "
+                             f"has no model in layer {lay.depth_mbsf} (constant in the data?)")
     three_d = len(layers) > 1 or layers[0].depth_mbsf is not None
     depths = [lay.depth_mbsf for lay in layers] if three_d else None
     meta = {**(attrs or {}), "crs": grid.crs, "cell_size_m": grid.cell_m, "chunked_config": json.dumps(
