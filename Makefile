@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 DEMO_DIR ?= demo-output
 
-.PHONY: demo test venv venv-dev browser lint bench lock clean
+.PHONY: demo test venv venv-dev browser lint js-lint bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,12 @@ demo: venv
 test: venv-dev browser
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
-lint: venv-dev
+lint: venv-dev js-lint
 	$(BIN)/ruff check src tests benchmarks
+
+# The page's ES modules: syntax, undefined names, imports (Python + tree-sitter, no node; also part of `make test`).
+js-lint: venv-dev
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/web/test_js_lint.py
 
 bench: venv-dev
 	$(PIP) install --quiet -c constraints.txt -e ".[bench]" || true
