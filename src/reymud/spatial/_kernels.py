@@ -10,7 +10,8 @@ pure-numpy reference path (``engine="numpy"``); tests compare the two to 1e-10. 
   straight from the variogram parameters and Cholesky-factorised once, ``C = L L'``; then
   ``u = L^-1 1`` and ``zt = L^-1 z`` are solved once;
 - per target only the right-hand side ``b`` (point covariance, or the mean over the block
-  discretisation points: computed exactly, no tabulation) and one triangular solve ``y = L^-1 b``
+  discretisation points: computed exactly, no tabulation, one vectorised pass over the neighbours
+  per discretisation point) and one triangular solve ``y = L^-1 b``
   remain. Ordinary kriging follows from the bordered system without forming it:
   ``mu = (u'y - 1) / u'u``, ``w'b = y'y - mu u'y``, ``estimate = y'zt - mu u'zt`` and
   ``variance = BV - w'b - mu`` (simple kriging: ``mu = 0``, ``estimate = mean + y'zt``);
@@ -80,33 +81,6 @@ def _cov(de, dn, nugget, params):
             c = math.exp(-3.0 * u * u)
         out = out + params[s, 1] * c
     return out
-
-
-@njit(cache=True, inline="always", fastmath=_FASTMATH)
-def _block_cov(xi, yi, dxq, dyq, nugget, params):
-    """Mean covariance between a datum and the block discretisation points (structure loop outermost,
-    so the loop over points is a plain vectorisable reduction)."""
-    q = dxq.shape[0]
-    acc = 0.0
-    for jq in range(q):
-        if xi - dxq[jq] == 0.0 and yi - dyq[jq] == 0.0:
-            acc += nugget
-    for s in range(params.shape[0]):
-        kind = params[s, 0]
-        sill = params[s, 1]
-        rmaj = params[s, 2]
-        rmin = params[s, 3]
-        if rmin == rmaj and kind == 0.0:
-            inv = 1.0 / rmaj
-            for jq in range(q):
-                de = xi - dxq[jq]
-                dn = yi - dyq[jq]
-                uc = min(math.sqrt(de * de + dn * dn) * inv, 1.0)
-                acc += sill * (1.0 - uc * (1.5 - 0.5 * uc * uc))
-        else:
-            for jq in range(q):
-                acc += _cov(xi - dxq[jq], yi - dyq[jq], 0.0, params[s:s + 1])
-    return acc / q
 
 
 @njit(parallel=True, cache=True)
@@ -197,7 +171,7 @@ def _cov_many(gx, gy, n, px, py, nugget, params, out, dist):
         de = gx[i] - px
         dn = gy[i] - py
         dist[i] = math.sqrt(de * de + dn * dn)
-        out[i] = nugget if (de == 0.0 and dn == 0.0) else 0.0
+        out[i] = nugget * ((de == 0.0) & (dn == 0.0))  # branch-free: the loop stays vectorised
     for s in range(params.shape[0]):
         kind = params[s, 0]
         sill = params[s, 1]
@@ -284,22 +258,25 @@ def _solve(xy, z, targets, keys, count, order, starts, nugget, params, offsets, 
                 uzt[jp] += u[i] * zt[jp, i]
         b = np.empty(c)
         y = np.empty(c)
-        dxq = np.empty(q)
-        dyq = np.empty(q)
         for a in range(a0, a1):
             r = order[a]
             tx = targets[r, 0]
             ty = targets[r, 1]
-            _cov_many(gx, gy, c, tx, ty, nugget, params, b, dist)
             dsum = 0.0
-            for i in range(c):
-                dsum += dist[i]
-            if q > 0:  # block: mean covariance over the discretisation points
-                for jq in range(q):
-                    dxq[jq] = tx + offsets[jq, 0]
-                    dyq[jq] = ty + offsets[jq, 1]
+            if q == 0:
+                _cov_many(gx, gy, c, tx, ty, nugget, params, b, dist)
                 for i in range(c):
-                    b[i] = _block_cov(gx[i], gy[i], dxq, dyq, nugget, params)
+                    dsum += dist[i]
+            else:  # block: mean covariance over the discretisation points, one vector pass per point
+                for i in range(c):
+                    dsum += math.sqrt((gx[i] - tx) ** 2 + (gy[i] - ty) ** 2)
+                    b[i] = 0.0
+                for jq in range(q):
+                    _cov_many(gx, gy, c, tx + offsets[jq, 0], ty + offsets[jq, 1], nugget, params, row, dist)
+                    for i in range(c):
+                        b[i] += row[i]
+                for i in range(c):
+                    b[i] = b[i] / q
             yy = 0.0
             uy = 0.0
             for i in range(c):

@@ -3,8 +3,8 @@
 Why our own kriging rather than gstools or pykrige
 --------------------------------------------------
 gstools' ``Krige`` has a global neighbourhood only and builds a dense (n_data x n_targets) covariance
-block per chunk; pykrige's moving window (``n_closest_points``) solves one system per target in a
-Python loop and is slow; neither does block kriging with discretisation nor gives the per-block
+block per chunk; pykrige's moving window (``n_closest_points``) solves one full system per target
+(its C backend in Cython, the other backends in a Python loop), with no reuse across targets; neither does block kriging with discretisation nor gives the per-block
 diagnostics a resource estimate needs (slope of regression, kriging efficiency, samples used).
 
 How it is fast
@@ -13,7 +13,8 @@ Two implementations give the same answers (tests compare them to 1e-10):
 
 - the compiled kernel (:mod:`reymud.spatial._kernels`, numba, threads over neighbour sets): one
   Cholesky factorisation per distinct neighbour set and one triangular solve per target, no
-  per-target temporaries. It covers ordinary and simple kriging, point and block targets, any
+  per-target temporaries; block right-hand sides are the exact mean over the discretisation points
+  (no tabulated point-to-block covariance, so no interpolation error). It covers ordinary and simple kriging, point and block targets, any
   radius / sector neighbourhood (padded rows) and several value columns, up to ``KERNEL_MAX_K``
   neighbours. ``engine="auto"`` (the default) uses it for those cases and falls back to the numpy
   path for universal kriging (``drift`` other than "none"), for larger neighbourhoods (global
