@@ -197,3 +197,16 @@ def test_an_ingest_keeps_the_cut_off_index_but_an_assessment_drops_it(copy_demo,
     with state.writing() as project:  # what an assessment does: it saves its frames
         project.save_frame("blocks", project.load_frame("blocks"))
     assert state.gt_index("total_rey_ppm") is not index
+
+
+def test_every_answer_has_the_security_headers_and_the_page_gets_a_strict_csrf_cookie(app):
+    with LocalClient(app) as c:
+        page = c.get("/")
+        cookie = page.headers["set-cookie"]
+        assert cookie.startswith(f"{CSRF_COOKIE}=") and "SameSite=strict" in cookie and "Path=/" in cookie
+        assert "HttpOnly" not in cookie  # the page reads it to echo it in the X-CSRF-Token header
+        for r in (page, c.get("/api/resource", params={"cutoff": 400}), c.get("/api/cores"),
+                  c.get("/api/no-such-endpoint"), c.get("/api/project", headers={"Host": "evil.example"})):
+            assert r.headers["x-content-type-options"] == "nosniff", r.url
+            assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "no-referrer"
+        assert "set-cookie" not in c.get("/api/cores").headers  # a valid cookie is not replaced

@@ -152,8 +152,8 @@ class _PolicyMiddleware:
     """Request policy (Host, token, CSRF), upload size limit and security headers, as plain ASGI
     (Starlette's ``BaseHTTPMiddleware`` adds a task and a memory stream to every request)."""
 
-    _SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-                         (b"referrer-policy", b"no-referrer"))
+    _SECURITY_HEADERS = (("x-content-type-options", "nosniff"), ("x-frame-options", "DENY"),
+                         ("referrer-policy", "no-referrer"))
 
     def __init__(self, app, policy: RequestPolicy, config: WebConfig) -> None:
         self.app, self.policy, self.config = app, policy, config
@@ -163,34 +163,41 @@ class _PolicyMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        refusal = self.policy.check(request.method, request.url.path, request.headers, request.cookies)
-        if refusal is not None:
-            await _refuse(refusal.status, refusal.detail, refusal.headers)(scope, receive, send)
-            return
-        request.state.write_allowed = True
-        if request.method == "POST" and request.url.path.startswith("/api/uploads"):
-            length = request.headers.get("content-length")
-            try:
-                too_big = length is not None and int(length) > self.config.max_upload_bytes + 64_000
-            except ValueError:
-                await _refuse(400, "invalid Content-Length header")(scope, receive, send)
-                return
-            if too_big:
-                await _refuse(413, f"upload larger than the limit of {self.config.max_upload_mb:g} MB; split the "
-                              "files or raise the server's --max-upload-mb")(scope, receive, send)
-                return
-        new_cookie = None if self.policy.csrf_valid(request.cookies.get(CSRF_COOKIE)) else self.policy.new_csrf()
+        cookie: list[str] = []  # a new CSRF cookie for a request that may proceed without a valid one
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in self._SECURITY_HEADERS:
-                    if name.decode() not in headers:
-                        headers.append(name.decode(), value.decode())
-                if new_cookie is not None:
-                    headers.append("set-cookie", f"{CSRF_COOKIE}={new_cookie}; Path=/; SameSite=strict")
+                    if name not in headers:
+                        headers.append(name, value)
+                for value in cookie:
+                    headers.append("set-cookie", f"{CSRF_COOKIE}={value}; Path=/; SameSite=strict")
             await send(message)
+        refusal = self._refusal(request)
+        if refusal is not None:
+            await refusal(scope, receive, send_with_headers)
+            return
+        request.state.write_allowed = True
+        if not self.policy.csrf_valid(request.cookies.get(CSRF_COOKIE)):
+            cookie.append(self.policy.new_csrf())
         await self.app(scope, receive, send_with_headers)
+
+    def _refusal(self, request: Request) -> JSONResponse | None:
+        """The answer to a request the policy or the upload limit refuses, else None."""
+        refusal = self.policy.check(request.method, request.url.path, request.headers, request.cookies)
+        if refusal is not None:
+            return _refuse(refusal.status, refusal.detail, refusal.headers)
+        if request.method == "POST" and request.url.path.startswith("/api/uploads"):
+            length = request.headers.get("content-length")
+            try:
+                too_big = length is not None and int(length) > self.config.max_upload_bytes + 64_000
+            except ValueError:
+                return _refuse(400, "invalid Content-Length header")
+            if too_big:
+                return _refuse(413, f"upload larger than the limit of {self.config.max_upload_mb:g} MB; split the "
+                               "files or raise the server's --max-upload-mb")
+        return None
 
 
 def create_app(project_path: str | Path, token: str | None = None, config: WebConfig | None = None,
