@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from reymud import defaults
+from reymud.resource.config import DensitySpec
 from reymud.spatial.plan import EstimationPlan
 
 __all__ = ["AssessConfig"]
@@ -126,11 +127,12 @@ class AssessConfig:
         checks = [
             (self.rey_threshold_ppm >= 0, "rey_threshold_ppm must be >= 0"),
             (self.n_workers >= 1 and self.threads_per_worker >= 1, "n_workers and threads_per_worker >= 1"),
-            (self.density_t_m3 is None or self.density_t_m3 > 0, "density_t_m3 must be positive"),
         ]
         for ok, message in checks:
             if not ok:
                 raise ValueError(f"AssessConfig: {message}")
+        if self.density_t_m3 is not None:  # the one density check (bounds of DensitySpec)
+            DensitySpec.resolve(self.density_t_m3, "AssessConfig.density_t_m3")
 
     def __getattr__(self, name: str) -> Any:
         """Plan fields read through (``cfg.cell_m`` is ``cfg.estimation.cell_m``)."""

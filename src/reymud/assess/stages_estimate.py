@@ -22,6 +22,7 @@ from reymud.assess.products import (
 )
 from reymud.assess.results import jsonable, records
 from reymud.elements import REY
+from reymud.resource.config import DensitySpec
 from reymud.spatial import (
     NormalScoreTransform,
     OrdinaryKriging,
@@ -206,10 +207,10 @@ def _slab_check(points: pd.DataFrame, area_km2: float, density_t_m3: float, gt: 
 def stage_resource(ctx: RunContext, window: WindowProduct, block: BlockModelProduct) -> ResourceProduct:
     """Classification, blocks table, resource table by cut-off, grade-tonnage, slab check."""
     cfg, ds = ctx.config, block.block_model
-    rcfg = resource.ResourceConfig(cutoffs=tuple(cfg.cutoffs_ppm),
-                                   **({"density_t_m3": cfg.density_t_m3} if cfg.density_t_m3 else {}))
+    density = DensitySpec.resolve(cfg.density_t_m3, "density_t_m3 of the assessment config")
+    rcfg = resource.ResourceConfig.with_density(density, cutoffs=tuple(cfg.cutoffs_ppm))
     classes = resource.classify_blocks(ds, rcfg.rules)
-    blocks = resource.blocks_table(ds, cfg.density_t_m3, classes=classes)  # None: the stage's stated default
+    blocks = resource.blocks_table(ds, density.blocks_density, classes=classes)  # None: the stated default
     table = resource.resource_table(blocks, rcfg.cutoffs)
     gt = resource.grade_tonnage(blocks, cfg.grade_tonnage_cutoffs_ppm)
     inside = ds["inside"].to_numpy()

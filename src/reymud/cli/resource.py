@@ -188,7 +188,6 @@ def resource(
 
     from reymud.cli.spatial import load_plan
     from reymud.resource import (
-        DEFAULT_DENSITY_T_M3,
         ResourceConfig,
         blocks_table,
         class_codes,
@@ -210,15 +209,16 @@ def resource(
         if by is not None:
             changes["cutoff_variable"] = resolve_by(by)
         if density is not None:
-            changes["density_t_m3"] = density
+            changes.update(density_t_m3=density, density_source="given")
         if range_m is not None:
             changes["rules"] = dataclasses.replace(config.rules, range_m=range_m)
         config = dataclasses.replace(config, **changes)
     except (ValueError, FileNotFoundError, TypeError) as exc:
         fail(str(exc), 2)
     rule_set, by_col, cutoffs = config.rules, config.cutoff_variable, list(config.cutoffs)
-    # None keeps the stated default (and says so); a value from --density or the config file is "given"
-    user_density = None if config.density_t_m3 == DEFAULT_DENSITY_T_M3 and density is None else config.density_t_m3
+    # one density resolution (resource.config.DensitySpec): --density or a density in the config file is
+    # "given" even when it equals the default; None keeps the stated default (and says so)
+    user_density = config.density.blocks_density
     kind = None if plan is None or grid is not None else f"block_model_{'3d' if plan.cutoff_basis == 'slice' else '2d'}"
     if grid is not None and Path(grid).exists():
         path = Path(grid)

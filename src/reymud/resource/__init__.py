@@ -13,6 +13,7 @@ from reymud.resource.config import (
     DEFAULT_DENSITY_T_M3,
     DENSITY_BASIS,
     ClassificationRules,
+    DensitySpec,
     ResourceConfig,
 )
 from reymud.resource.handoff import element_resource, read_element_resource
@@ -32,6 +33,7 @@ __all__ = [
     "DEFAULT_DENSITY_T_M3",
     "DENSITY_BASIS",
     "ClassificationRules",
+    "DensitySpec",
     "GradeTonnageIndex",
     "ResourceConfig",
     "block_area_m2",

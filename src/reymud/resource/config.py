@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reymud import defaults as _defaults
@@ -20,7 +21,9 @@ __all__ = [
     "CLASSES",
     "DEFAULT_DENSITY_T_M3",
     "DENSITY_BASIS",
+    "DENSITY_SOURCES",
     "ClassificationRules",
+    "DensitySpec",
     "ResourceConfig",
     "variogram_range_m",
 ]
@@ -38,6 +41,85 @@ DENSITY_BASIS: str = (
     "red clay of 75-80 % porosity, grain density ~2.5 g/cm3 (2.5 x 0.22 = 0.55); "
     "a density_t_m3 variable/column in the data takes precedence"
 )
+
+
+#: Where a dry bulk density comes from: stated by the user, the mean of measured cores, or the default.
+DENSITY_SOURCES: tuple[str, ...] = ("given", "measured", "default")
+
+#: Accepted dry bulk densities, t/m3 (== g/cm3): one bound for every entry point.
+DENSITY_RANGE_T_M3: tuple[float, float] = (0.0, 5.0)
+
+
+@dataclass(frozen=True)
+class DensitySpec:
+    """One dry bulk density and where it comes from (the explicit "given" flag).
+
+    Parameters
+    ----------
+    value_t_m3 : float
+        Dry bulk density, t/m3 (== g/cm3), in (0, 5].
+    source : {"given", "measured", "default"}
+        ``given``: stated by the user (option, config file, YAML - even when it equals the default);
+        ``measured``: the mean of measured core densities; ``default``: :data:`DEFAULT_DENSITY_T_M3`.
+    where : str
+        Which file or option gave it (for messages), empty for the default.
+
+    >>> DensitySpec.resolve(None).source, DensitySpec.resolve(0.55, "--density").source
+    ('default', 'given')
+    >>> DensitySpec.resolve(0.55, "--density").blocks_density, DensitySpec.default().blocks_density is None
+    (0.55, True)
+    """
+
+    value_t_m3: float = DEFAULT_DENSITY_T_M3
+    source: str = "default"
+    where: str = ""
+
+    def __post_init__(self) -> None:
+        lo, hi = DENSITY_RANGE_T_M3
+        value = self.value_t_m3
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo < float(value) <= hi:
+            at = f" ({self.where})" if self.where else ""
+            raise ValueError(f"dry bulk density{at} = {value!r}: give a density in t/m3 (== g/cm3) in "
+                             f"({lo:g}, {hi:g}]; red clay is ~{DEFAULT_DENSITY_T_M3:g}")
+        if self.source not in DENSITY_SOURCES:
+            raise ValueError(f"DensitySpec.source = {self.source!r}: use one of {DENSITY_SOURCES}")
+        object.__setattr__(self, "value_t_m3", float(value))
+
+    @classmethod
+    def default(cls) -> DensitySpec:
+        """The stated default (:data:`DEFAULT_DENSITY_T_M3`, basis :data:`DENSITY_BASIS`)."""
+        return cls(DEFAULT_DENSITY_T_M3, "default")
+
+    @classmethod
+    def resolve(cls, given: float | DensitySpec | None, where: str = "") -> DensitySpec:
+        """``given`` (a value or a spec) as a spec; ``None`` = the default. A value is always "given"."""
+        if isinstance(given, DensitySpec):
+            return given
+        return cls.default() if given is None else cls(given, "given", where)
+
+    @classmethod
+    def measured(cls, values, where: str = "measured cores") -> DensitySpec:
+        """The mean of measured dry bulk densities (NaN ignored); raises when none is finite."""
+        arr = np.asarray(values, dtype=float)
+        ok = arr[np.isfinite(arr)]
+        if not len(ok):
+            raise ValueError(f"no measured dry bulk density in {where}")
+        return cls(float(ok.mean()), "measured", where)
+
+    @property
+    def is_given(self) -> bool:
+        """True when a user stated the density (not the default, not measured)."""
+        return self.source == "given"
+
+    @property
+    def blocks_density(self) -> float | None:
+        """The ``density_t_m3`` argument of :func:`reymud.resource.blocks_table` (None = the stated default)."""
+        return None if self.source == "default" else self.value_t_m3
+
+    def describe(self) -> str:
+        """E.g. ``0.55 t/m3 (stated default)`` or ``0.6 t/m3 (given: --density)``."""
+        label = {"default": "stated default", "given": "given", "measured": "measured mean"}[self.source]
+        return f"{self.value_t_m3:g} t/m3 ({label}{': ' + self.where if self.where else ''})"
 
 
 def _check_fraction(name: str, value: float | None, upper: float | None = None) -> None:
@@ -256,6 +338,9 @@ class ResourceConfig:
     ----------
     density_t_m3 : float
         Default dry bulk density (t/m3 == g/cm3), used where the data carry none.
+    density_source : {"default", "given", "measured"}
+        Where ``density_t_m3`` comes from (:class:`DensitySpec`); ``from_yaml`` sets "given" when the
+        file states a density. A value other than the default is always "given".
     density_basis : str
         Why that density (printed with every statement).
     cutoffs : tuple of float
@@ -274,13 +359,17 @@ class ResourceConfig:
     cutoff_variable: str = "total_rey_ppm"
     rules: ClassificationRules = field(default_factory=ClassificationRules)
     price_year: str = _defaults.PRICE_YEAR
+    density_source: str = "default"
 
     def __post_init__(self) -> None:
-        if not (self.density_t_m3 > 0) or self.density_t_m3 > 5:
+        if not (self.density_t_m3 > 0) or self.density_t_m3 > DENSITY_RANGE_T_M3[1]:
             raise ValueError(
                 f"ResourceConfig.density_t_m3 = {self.density_t_m3!r}: give a dry bulk density in t/m3 "
                 "(== g/cm3) between 0 and 5; red clay is ~0.55"
             )
+        if self.density_source == "default" and self.density_t_m3 != DEFAULT_DENSITY_T_M3:
+            object.__setattr__(self, "density_source", "given")
+        DensitySpec(self.density_t_m3, self.density_source)  # checks the source
         if self.cutoff_variable not in ("total_rey_ppm", "treo_ppm", "value_usd_t"):
             raise ValueError(
                 f"ResourceConfig.cutoff_variable = {self.cutoff_variable!r}: use total_rey_ppm, treo_ppm "
@@ -306,7 +395,8 @@ class ResourceConfig:
         rule_names = {f.name for f in dataclasses.fields(ClassificationRules)}
         if "classification" not in content and set(content) <= rule_names:
             content = {"classification": content}
-        own = {"density_t_m3", "density_basis", "cutoffs", "cutoff_variable", "price_year", "classification"}
+        own = {"density_t_m3", "density_basis", "density_source", "cutoffs", "cutoff_variable", "price_year",
+               "classification"}
         unknown = sorted(set(content) - own)
         if unknown:
             raise ValueError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(own)} and rule names under "
@@ -314,7 +404,19 @@ class ResourceConfig:
         rules = ClassificationRules.from_mapping(content.pop("classification", None) or {}, where=str(path))
         if "cutoffs" in content and not isinstance(content["cutoffs"], (list, tuple)):
             content["cutoffs"] = [content["cutoffs"]]
+        if "density_t_m3" in content and "density_source" not in content:
+            content["density_source"] = "given"  # stated in the file, even when it equals the default
         return cls(rules=rules, **content)
+
+    @property
+    def density(self) -> DensitySpec:
+        """The density and its source as a :class:`DensitySpec`."""
+        return DensitySpec(self.density_t_m3, self.density_source)
+
+    @classmethod
+    def with_density(cls, density: DensitySpec, **fields: Any) -> ResourceConfig:
+        """A config whose density is ``density`` (value and source)."""
+        return cls(density_t_m3=density.value_t_m3, density_source=density.source, **fields)
 
     def describe(self) -> pd.DataFrame:
         """All stated defaults as one table (parameter, value, unit, basis)."""
