@@ -31,7 +31,12 @@ def _parse(raw: pd.Series, mapping: IngestMapping, file: str, rows: np.ndarray, 
 def _categorical(values: np.ndarray, codes: np.ndarray) -> pd.Categorical:
     """``values[codes]`` as a categorical (cheap for repeated strings)."""
     categories, inverse = np.unique(values.astype(str), return_inverse=True)
-    return pd.Categorical.from_codes(inverse[codes], categories=categories)
+    return pd.Categorical.from_codes(inverse.astype(_code_dtype(len(categories)))[codes], categories=categories)
+
+
+def _code_dtype(n: int) -> type:
+    """The smallest integer type for ``n`` category codes (codes per value stay small in memory)."""
+    return np.int8 if n < 127 else np.int16 if n < 32767 else np.int32
 
 
 def _raw_arrow(raw: pd.Series) -> pa.Array:
@@ -99,7 +104,11 @@ def wide_assays(frame: pd.DataFrame, layout: Layout, samples: pd.DataFrame, mapp
     ids = samples["sample_id"].to_numpy(dtype=object)[~is_dl]
     lab_codes, lab_names = pd.factorize(text(data, layout.roles.get("lab")).replace("", None))
     method_codes, method_names = pd.factorize(text(data, layout.roles.get("method")).replace("", None))
-    positions, raw_parts, values, limits, censored, names, units, units_raw = [], [], [], [], [], [], [], []
+    lab_codes = lab_codes.astype(_code_dtype(len(lab_names) + 1))
+    method_codes = method_codes.astype(_code_dtype(len(method_names) + 1))
+    positions, raw_parts, censored, names, units, units_raw = [], [], [], [], [], []
+    capacity = len(data) * len(layout.analytes)  # values and limits filled in place (no list + concatenate copy)
+    values, limits, filled = np.empty(capacity), np.empty(capacity), 0
     n_absent = 0
     for spec in layout.analytes:
         raw = data[spec.name]
@@ -122,29 +131,32 @@ def wide_assays(frame: pd.DataFrame, layout: Layout, samples: pd.DataFrame, mapp
             limit = np.where(np.isnan(limit), dl_value, limit)
         keep = ~parsed.not_analysed
         n_absent += int((~keep).sum())
-        positions.append(np.flatnonzero(keep))
+        positions.append(np.flatnonzero(keep).astype(np.int32))
         raw_parts.append(pc.filter(_raw_arrow(raw), pa.array(keep)))
-        values.append(conv.apply(parsed.value[keep]))
-        check_concentrations(values[-1], conv.unit, rows[keep], file, spec.name, mapping.bounds)
-        limits.append(conv.apply(limit[keep]))
+        n_kept = len(positions[-1])
+        values[filled:filled + n_kept] = conv.apply(parsed.value[keep])
+        check_concentrations(values[filled:filled + n_kept], conv.unit, rows[keep], file, spec.name, mapping.bounds)
+        limits[filled:filled + n_kept] = conv.apply(limit[keep])
+        filled += n_kept
         censored.append(parsed.censored[keep])
         names.append(conv.analyte)
         units.append(conv.unit)
         units_raw.append(spec.unit_text or unit)
     counts = np.array([len(p) for p in positions], dtype=np.int64)
-    column = np.repeat(np.arange(len(names)), counts)
-    pos = np.concatenate(positions) if positions else np.array([], dtype=np.int64)
+    column = np.repeat(np.arange(len(names), dtype=_code_dtype(len(names) + 1)), counts)
+    pos = np.concatenate(positions) if positions else np.array([], dtype=np.int32)
+    del positions
     assays = pd.DataFrame({
         "sample_id": _categorical(ids, pos),
         "analyte": _categorical(np.array(names, dtype=object), column),
         "value_raw": pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(raw_parts, type=pa.string()))),
         "unit_raw": _categorical(np.array(units_raw, dtype=object), column),
-        "value": np.concatenate(values) if values else np.array([]),
+        "value": values[:filled],
         "unit": _categorical(np.array(units, dtype=object), column),
-        "detection_limit": np.concatenate(limits) if limits else np.array([]),
+        "detection_limit": limits[:filled],
         "censored": np.concatenate(censored) if censored else np.array([], dtype=bool),
         "lab": pd.Categorical.from_codes(lab_codes[pos], categories=lab_names),
-        "method": pd.Categorical.from_codes(method_codes[pos], categories=method_names)})
+        "method": pd.Categorical.from_codes(method_codes[pos], categories=method_names)}, copy=False)
     if "dry_density_g_cm3" in layout.roles:
         density = _density_rows(data, layout.roles["dry_density_g_cm3"], ids, rows, mapping, file)
         assays = pd.concat([assays.astype({c: object for c in ("sample_id", "analyte", "unit_raw", "unit", "lab",
