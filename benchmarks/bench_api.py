@@ -23,6 +23,7 @@ upload running, to separate the cost of the ingest from that of the reads).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import socket
 import subprocess
@@ -126,6 +127,15 @@ def _serve(path: Path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def _upload_survey(http, headers: dict, folder: Path, seed: int) -> tuple[int, float]:
     """POST one new SYNTHETIC demo survey (20 cores, its own ids); (status, seconds)."""
     from reymud.demo import write_demo_survey
@@ -194,6 +204,9 @@ def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_secon
                     times[name].append(elapsed)
                     statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
 
+    gc.collect()
+    gc.freeze()  # a full collection in this process would stop all 20 clients and count as server latency
+    cpu0 = _cpu_s(proc.pid)
     t0 = time.perf_counter()
     workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
     for w in workers:
@@ -201,6 +214,8 @@ def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_secon
     for w in workers:
         w.join()
     wall = time.perf_counter() - t0
+    server_cpu_s = _cpu_s(proc.pid) - cpu0
+    gc.unfreeze()
     stop.set()
     if ingest:
         writer.join(120)
@@ -226,7 +241,9 @@ def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_secon
     note = (f"status codes {codes}; {len(ingests)} uploads during the run (status: count {ingest_codes}, "
             f"median {np.median([t for _, t in ingests]) * 1e3 if ingests else float('nan'):.0f} ms each, "
             f"ingest plus the rebuild of what it changed); the project ends with {n_cores:,} cores.\n"
-            f"Machine load average (1 min) at the end: {load:.1f} on {os.cpu_count()} CPUs.\n"
+            f"Server process CPU: {server_cpu_s * 1e3 / max(done, 1):.2f} ms per request (uploads' "
+            f"rebuilds included, the ingest worker process not). Machine load average (1 min) at the "
+            f"end: {load:.1f} on {os.cpu_count()} CPUs.\n"
             f"Target p99 < 100 ms for the cut-off query at {clients} clients: {p99:.1f} ms, "
             f"{'met' if p99 < 100 else 'NOT met'}.")
     return table, note

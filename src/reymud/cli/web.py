@@ -45,7 +45,8 @@ def serve(
     security = SecurityConfig(host=host, allowed_hosts=tuple(allowed_host), insecure_open=insecure_open,
                               max_queued_per_kind=max_queued)
     try:
-        app = create_app(project, token=token, config=WebConfig(max_upload_mb=max_upload_mb), security=security)
+        config = WebConfig(max_upload_mb=max_upload_mb, freeze_gc=True)  # one app per process: gc.freeze is safe
+        app = create_app(project, token=token, config=config, security=security)
     except (StoreError, ValueError) as exc:
         _console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

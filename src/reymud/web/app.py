@@ -18,6 +18,7 @@ and how to fix it; an unexpected error is a 500 with the same shape (and is a bu
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from contextlib import asynccontextmanager
@@ -241,6 +242,9 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
         def warm_up() -> None:
             state.warm()
             ingest.start()
+            if config.freeze_gc:
+                gc.collect()
+                gc.freeze()
         warm = threading.Thread(target=warm_up, name="reymud-warm-up", daemon=True)
         if config.warm_up:
             warm.start()
