@@ -37,6 +37,9 @@ __all__ = ["PIVOT_RTOL", "group_neighbour_sets", "knn_search", "model_params", "
 
 #: Relative Cholesky pivot below which a neighbour set is handed back to the numpy path.
 PIVOT_RTOL = 1e-8
+#: Tile side of the k-nearest search as a fraction of the typical k-th neighbour distance
+#: (smaller: fewer candidates per target, more tiles).
+TILE_FRACTION = 0.25
 
 #: Reassociation lets LLVM vectorise the dot products (answers change in the last bits only);
 #: no "nnan"/"ninf": the pivot test must see NaN.
@@ -107,6 +110,26 @@ def _sort_and_hash(idx, n, keys, count, hashes):
         hashes[r] = h
 
 
+@njit(parallel=True, cache=True)
+def _hash_if_sorted(idx, n, count, hashes):
+    """Hash rows that are already strictly ascending and unpadded (the tiled search's output);
+    returns False (and stops being useful) as soon as one row is not."""
+    m, k = idx.shape
+    bad = 0
+    for r in prange(m):
+        h = np.uint64(1469598103934665603)
+        ok = idx[r, 0] >= 0 and idx[r, k - 1] < n
+        for j in range(k):
+            if j > 0 and idx[r, j] <= idx[r, j - 1]:
+                ok = False
+            h = (h ^ np.uint64(idx[r, j])) * np.uint64(1099511628211)
+        hashes[r] = h
+        count[r] = k
+        if not ok:
+            bad += 1
+    return bad == 0
+
+
 @njit(cache=True)
 def _group_starts(keys, order):
     m, k = keys.shape
@@ -150,11 +173,14 @@ def group_neighbour_sets(idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
     """
     idx = np.ascontiguousarray(idx, dtype=np.int64)
     m, k = idx.shape
-    keys = np.empty((m, k), dtype=np.int64)
     count = np.empty(m, dtype=np.int64)
     hashes = np.empty(m, dtype=np.uint64)
-    if m:
-        _sort_and_hash(idx, n, keys, count, hashes)
+    if m and k and _hash_if_sorted(idx, n, count, hashes):
+        keys = idx  # already sorted sets without padding: no copy
+    else:
+        keys = np.empty((m, k), dtype=np.int64)
+        if m:
+            _sort_and_hash(idx, n, keys, count, hashes)
     order = np.argsort(hashes).astype(np.int64)
     starts = _group_starts(keys, order) if m else np.zeros(1, dtype=np.int64)
     return keys, count, order, starts
@@ -425,21 +451,44 @@ def _knn(wxy, wt, order, starts, cptr, cand, k, out_idx, out_d0):
     for t in prange(starts.shape[0] - 1):
         c0 = cptr[t]
         nc = cptr[t + 1] - c0
+        cx = np.empty(nc)  # the tile's candidates, contiguous
+        cy = np.empty(nc)
+        for ci in range(nc):
+            cx[ci] = wxy[cand[c0 + ci], 0]
+            cy[ci] = wxy[cand[c0 + ci], 1]
         dist = np.empty(nc)
         buf = np.empty(nc)
+        inset = np.zeros(nc, dtype=np.bool_)  # the previous target's k nearest
+        have_prev = False
         for a in range(starts[t], starts[t + 1]):
             r = order[a]
             tx = wt[r, 0]
             ty = wt[r, 1]
+            for ci in range(nc):
+                dx = cx[ci] - tx
+                dy = cy[ci] - ty
+                dist[ci] = dx * dx + dy * dy
             dmin = np.inf
             for ci in range(nc):
-                j = cand[c0 + ci]
-                dx = wxy[j, 0] - tx
-                dy = wxy[j, 1] - ty
-                d = dx * dx + dy * dy
-                dist[ci] = d
-                buf[ci] = d
-                dmin = min(dmin, d)
+                dmin = min(dmin, dist[ci])
+            out_d0[r] = math.sqrt(dmin)
+            if have_prev:  # same set as the previous target (the usual case)? then no selection
+                far_in = -np.inf
+                near_out = np.inf
+                for ci in range(nc):
+                    if inset[ci]:
+                        far_in = max(far_in, dist[ci])
+                    else:
+                        near_out = min(near_out, dist[ci])
+                if far_in < near_out:  # strict: the k nearest are unique and unchanged
+                    got = 0
+                    for ci in range(nc):
+                        if inset[ci]:
+                            out_idx[r, got] = cand[c0 + ci]
+                            got += 1
+                    continue
+            for ci in range(nc):
+                buf[ci] = dist[ci]
             thr = _kth_smallest(buf, nc, k - 1)
             n_eq = k  # how many at exactly the threshold still fit (ties: lower index first)
             for ci in range(nc):
@@ -448,12 +497,14 @@ def _knn(wxy, wt, order, starts, cptr, cand, k, out_idx, out_d0):
             got = 0
             for ci in range(nc):
                 d = dist[ci]
-                if d < thr or (d == thr and n_eq > 0):
+                take = d < thr or (d == thr and n_eq > 0)
+                if take:
                     if d == thr:
                         n_eq -= 1
                     out_idx[r, got] = cand[c0 + ci]
                     got += 1
-            out_d0[r] = math.sqrt(dmin)
+                inset[ci] = take
+            have_prev = True
 
 
 def knn_search(wxy: np.ndarray, wt: np.ndarray, k: int, tree) -> tuple[np.ndarray, np.ndarray]:
@@ -490,7 +541,7 @@ k-th place keep the lower data index.
     hi = np.maximum(wxy.max(axis=0), wt.max(axis=0))
     dmin, dmax = wxy.min(axis=0), wxy.max(axis=0)
     area = max(float(np.prod(np.maximum(dmax - dmin, 1e-9))), 1e-9)
-    size = max(0.25 * math.sqrt(k * area / (math.pi * n)), 1e-9)  # ~ d_k / 4 at uniform density
+    size = max(TILE_FRACTION * math.sqrt(k * area / (math.pi * n)), 1e-9)  # ~ d_k * TILE_FRACTION
     nx = int(min(max((hi[0] - lo[0]) / size, 1.0), 4096.0)) + 1
     ny = int(min(max((hi[1] - lo[1]) / size, 1.0), 4096.0)) + 1
     sx, sy = (hi[0] - lo[0]) / nx or 1.0, (hi[1] - lo[1]) / ny or 1.0
