@@ -227,7 +227,11 @@ class ResourceProduct:
 
 @dataclass(frozen=True)
 class SimulationProduct:
-    """Realisations on the estimate's blocks, exceedance probabilities and the uncertainty band."""
+    """Realisations on the estimate's blocks, exceedance probabilities and the uncertainty band.
+
+    ``model`` is the variogram simulated with; ``variography_entry`` (normal-score simulation) is its
+    ``variography.total_rey_ppm_nscore`` entry: the declustered fit, not a fit of its own.
+    """
 
     realizations: xr.DataArray
     exceedance: xr.Dataset
@@ -235,6 +239,7 @@ class SimulationProduct:
     uncertainty: pd.DataFrame
     section: dict[str, Any]
     uncertainty_section: dict[str, Any]
+    variography_entry: dict[str, Any] | None = None
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {"uncertainty": self.uncertainty}

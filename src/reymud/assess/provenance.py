@@ -17,6 +17,7 @@ from reymud.assess.products import (
     ProductionProduct,
     ResourceProduct,
     RunContext,
+    SimulationProduct,
     VariographyProduct,
 )
 from reymud.assess.results import jsonable
@@ -80,6 +81,9 @@ def provenance(ctx: RunContext, products: Mapping[type, Any]) -> dict[str, Any]:
         params["production"] = products[ProductionProduct].section["config"]
     models = products[VariographyProduct].models if VariographyProduct in products else {}
     params["variogram_models"] = {k: jsonable(m.to_dict()) for k, m in models.items()}
+    simulation = products.get(SimulationProduct)
+    if simulation is not None and simulation.variography_entry is not None:  # the model simulated with
+        params["variogram_models"]["total_rey_ppm_nscore"] = jsonable(simulation.model.to_dict())
     seeds = {"simulation": cfg.seed, "cross_validation": cfg.seed}
     demo_seed = _demo_seed(ctx)
     if demo_seed is not None:

@@ -66,6 +66,9 @@ SAVED_FRAMES: tuple[str, ...] = (
     "uncertainty", "element_resource", "supply_summary", "production_schedule", "cross_validation",
 )
 
+#: ``variography`` entry of the simulation's normal-score variogram (provided by the simulation stage).
+NSCORE_VARIABLE = "total_rey_ppm_nscore"
+
 #: results.json sections in their order (each provided by one stage product's ``sections()``).
 SECTION_ORDER: tuple[str, ...] = (
     "data", "qaqc", "geochemistry", "cores", "window", "variography", "block_model", "cross_validation",
@@ -87,6 +90,9 @@ def _results(ctx: RunContext, products: dict[type, Any]) -> dict[str, Any]:
     sections: dict[str, Any] = {}
     for product in products.values():
         sections.update(product.sections())
+    simulation = products.get(SimulationProduct)
+    if simulation is not None and simulation.variography_entry is not None:  # the fit the simulation used
+        sections["variography"] = {**sections["variography"], NSCORE_VARIABLE: simulation.variography_entry}
     return {
         "schema_version": SCHEMA_VERSION,
         "title": ("SYNTHETIC DEMO - " if ctx.synthetic else "") + "REY-rich mud resource assessment",

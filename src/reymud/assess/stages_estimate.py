@@ -34,8 +34,8 @@ from reymud.spatial import (
 )
 from reymud.spatial.blockmodel import fit_plan_model, plan_grid
 from reymud.spatial.crs import Grid
-from reymud.spatial.simulate import nscore_model_for, simulate_blocks
-from reymud.spatial.variogram import plan_resolution, variogram_diagnostics
+from reymud.spatial.simulate import block_weights, nscore_model_for, simulate_blocks
+from reymud.spatial.variogram import experimental_variogram, plan_resolution, variogram_diagnostics
 
 __all__ = [
     "stage_block_model",
@@ -76,17 +76,16 @@ def _diagnostics(ctx: RunContext, name: str, experimental, model, xy: np.ndarray
 
 
 def stage_variography(ctx: RunContext, window: WindowProduct) -> VariographyProduct:
-    """Experimental variograms and fitted models of total REY, thickness and normal-score REY."""
+    """Experimental variograms and fitted models of total REY and thickness (the estimation's).
+
+    The normal-score variogram of the simulation is fitted by the simulation stage on scores
+    declustered over the estimate's blocks; its entry ``total_rey_ppm_nscore`` of the
+    ``variography`` section is that fit (:attr:`SimulationProduct.variography_entry`).
+    """
     points = window.points
     xy = points[["easting", "northing"]].to_numpy(float)
     models, curves, experimental, section = {}, {}, [], {}
     targets = [(v, points[v].to_numpy(float), None) for v in VARIOGRAM_VARIABLES]
-    if ctx.config.simulation_transform == "nscore":
-        grade = points["total_rey_ppm"].to_numpy(float)
-        ok = np.isfinite(grade)
-        scores = np.full_like(grade, np.nan)
-        scores[ok] = NormalScoreTransform().fit(grade[ok]).transform(grade[ok])
-        targets.append(("total_rey_ppm_nscore", scores, "nscore"))
     for name, values, transform in targets:
         exp, model, how = _fit(ctx, name, xy, values)
         models[name] = model
@@ -250,12 +249,14 @@ def stage_simulation(ctx: RunContext, window: WindowProduct, variography: Variog
         ctx.warnings.append(f"simulation: sim_cell_m {cfg.simulation_cell_m:g} m is coarser than the "
                               f"{cfg.cell_m:g} m blocks; simulating on the blocks themselves")
     conditioning = window.points.dropna(subset=["total_rey_ppm"])
-    fitted_sill, how = None, "stated in the plan"
+    fitted_sill, how, entry = None, "stated in the plan", None
     if cfg.simulation_transform == "nscore":
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             model, fitted_sill, how = nscore_model_for(conditioning, "total_rey_ppm", ds)
-        ctx.warnings.extend(str(w.message) for w in caught)
+        found = [str(w.message) for w in caught]
+        ctx.warnings.extend(found)
+        entry = _nscore_entry(conditioning, ds, model, fitted_sill, how, found)
     else:
         model = variography.models["total_rey_ppm"]
     session = ctx.dask
@@ -305,4 +306,24 @@ def stage_simulation(ctx: RunContext, window: WindowProduct, variography: Variog
         "mean_exceedance_probability": mean_prob,
     }
     return SimulationProduct(realizations=realizations, exceedance=exceedance, model=model, uncertainty=summary,
-                             section=section, uncertainty_section=band)
+                             section=section, uncertainty_section=band, variography_entry=entry)
+
+
+def _nscore_entry(conditioning: pd.DataFrame, ds: xr.Dataset, model, fitted_sill: float | None, how: str,
+                  diagnostics: list[str]) -> dict:
+    """The ``variography.total_rey_ppm_nscore`` entry: the normal-score fit the simulation used.
+
+    Its experimental variogram is that of the scores declustered over the estimate's blocks
+    (``block_weights``, as :func:`~reymud.spatial.simulate.fit_nscore_variogram` computes it);
+    the model is the unit-sill model simulated with; ``fitted_sill`` is the sill divided out.
+    """
+    z = conditioning["total_rey_ppm"].to_numpy(float)
+    ok = np.isfinite(z)
+    weights = np.asarray(block_weights(conditioning, "total_rey_ppm", ds), dtype=float)[ok]
+    scores = NormalScoreTransform().fit(z[ok], weights).transform(z[ok])
+    exp = experimental_variogram(conditioning.loc[ok, ["easting", "northing"]].to_numpy(float), scores)
+    return {"model": jsonable(model.to_dict()), "experimental": records(exp), "transform": "nscore",
+            "method": how, "sill": float(model.sill), "fitted_sill": jsonable(fitted_sill),
+            "data_variance": float(np.var(scores, ddof=0)), "trend": "none",
+            "declustering": "polygonal weights over the estimate's blocks inside the area (block_weights)",
+            "diagnostics": diagnostics}
