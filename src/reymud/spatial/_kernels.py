@@ -475,11 +475,9 @@ def _knn(wxy, wt, order, starts, cptr, cand, k, out_idx, out_d0):
             if have_prev:  # same set as the previous target (the usual case)? then no selection
                 far_in = -np.inf
                 near_out = np.inf
-                for ci in range(nc):
-                    if inset[ci]:
-                        far_in = max(far_in, dist[ci])
-                    else:
-                        near_out = min(near_out, dist[ci])
+                for ci in range(nc):  # branch-free selects
+                    far_in = max(far_in, dist[ci] if inset[ci] else -np.inf)
+                    near_out = min(near_out, np.inf if inset[ci] else dist[ci])
                 if far_in < near_out:  # strict: the k nearest are unique and unchanged
                     got = 0
                     for ci in range(nc):
