@@ -30,6 +30,7 @@ def _size(path: Path) -> str:
 def run(cores: int, cell_m: float | None, realizations: int | None, sync: bool, cli: bool) -> None:
     from reymud.assess import AssessConfig, assess
     from reymud.demo import demo_project
+    from reymud.report import write_report
 
     cfg = AssessConfig()
     changes = {k: v for k, v in {"cell_m": cell_m, "n_realizations": realizations}.items() if v is not None}
@@ -49,6 +50,9 @@ def run(cores: int, cell_m: float | None, realizations: int | None, sync: bool, 
 
         start = time.perf_counter()
         result = assess(project, root / "out", cfg, progress=progress)
+        marks[-1] = ("report", marks[-1][1])  # the caller renders the report (as `reymud assess` does)
+        write_report(result, root / "out" / "report.html", max_cells=cfg.max_display_cells)
+        marks.append(("done", time.perf_counter()))
         total_s = time.perf_counter() - start
         project.close()
         rows = [("demo survey (write + ingest)", demo_s)]
