@@ -4,6 +4,7 @@ errors name the same file, row and column, and a failure in a late chunk leaves 
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pandas as pd
 import pytest
@@ -99,12 +100,52 @@ def test_ragged_row_in_a_late_chunk_is_named(write):
         parse_file(path, limits=TINY)
 
 
+def _same_assays(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Equal assay rows whatever their order (chunks come row block by row block)."""
+    def norm(frame):
+        frame = frame.astype({c: object for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)})
+        return frame.astype({"value_raw": object}).sort_values(["sample_id", "analyte"]).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(norm(a), norm(b))
+
+
+WIDE_HEAD = "sample_id,core_id,top_mbsf,bottom_mbsf,La (ppm),Ce (ppm)\n"
+
+
+def _wide_rows(n: int = 200) -> list[str]:
+    return [f"S{i},PC01,{i * 0.3:.1f},{i * 0.3 + 0.3:.1f},{i + 1},{'<0.1' if i % 9 == 0 else i + 2}\n"
+            for i in range(n)]
+
+
 def test_wide_table_in_chunks_equals_whole(write):
-    rows = "".join(f"S{i},PC01,{i * 0.3:.1f},{i * 0.3 + 0.3:.1f},{i + 1},{i + 2}\n" for i in range(200))
-    path = write("wide.csv", "sample_id,core_id,top_mbsf,bottom_mbsf,La (ppm),Ce (ppm)\nunits,,m,m,ppm,ppm\n" + rows)
+    rows = _wide_rows()
+    rows[-1] = "S199,PC01,59.7,60.0,200,bdl\n"
+    path = write("wide.csv", WIDE_HEAD + "units,,m,m,ppm,ppm\nDL,,,,0.5,0.2\n" + "".join(rows))
+    assert len(list(read_chunks(path, limits=TINY))) > 3
     whole, tiny = parse_file(path), parse_file(path, limits=TINY)
-    assert tiny.n_rows == whole.n_rows == 200
-    pd.testing.assert_frame_equal(tiny.assays, whole.assays)
+    assert tiny.n_rows == whole.n_rows == 201
+    _same_assays(tiny.assays, whole.assays)
+    pd.testing.assert_frame_equal(tiny.samples.reset_index(drop=True), whole.samples.reset_index(drop=True))
+    # the detection-limit row of the first chunk gives the limit of a 'bdl' cell far below
+    last = tiny.assays.loc[(tiny.assays["sample_id"] == "S199") & (tiny.assays["analyte"] == "Ce")]
+    assert (last["censored"].tolist(), last["detection_limit"].tolist()) == ([True], [0.2])
+
+
+@pytest.mark.parametrize("tail", ["DL,,,,0.5,0.2\n", "S3,PC01,0.9,1.2,4,5\n", "S3,PC01,0.9,1.2,4,6\n"])
+def test_wide_rows_linked_across_chunks(write, tail):
+    """A detection-limit row at the bottom, or a sample repeated far below (same or other values): the
+    same rows or the same error whatever the chunk size (wide tables are joined before conversion)."""
+    path = write("wide.csv", WIDE_HEAD + "".join(_wide_rows()) + tail)
+    try:
+        whole = parse_file(path)
+    except IngestError as exc:
+        with pytest.raises(IngestError, match=re.escape(str(exc))):
+            parse_file(path, limits=TINY)
+        assert "appears on rows 5 and 202" in str(exc)
+        return
+    tiny = parse_file(path, limits=TINY)
+    _same_assays(tiny.assays, whole.assays)
+    assert tiny.n_rows == whole.n_rows
 
 
 def test_absurd_cell_is_refused_before_conversion(write):
