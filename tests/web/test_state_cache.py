@@ -14,7 +14,7 @@ from reymud.ingest import IngestError, ingest_files
 from reymud.store import Project
 from reymud.web import WebConfig
 from reymud.web.cache import ASSESS, Version, VersionedCache
-from reymud.web.ingest_worker import IngestWorker
+from reymud.web.ingest_worker import IngestWorker, derive_tables
 from reymud.web.state import ProjectState
 
 
@@ -145,3 +145,7 @@ def test_the_ingest_worker_process_reports_errors_like_the_cli(demo, tmp_path):
     assert [r.status for r in reports] == ["loaded", "loaded"]
     with Project.open(demo) as project:
         assert project.counts()["cores"] == 6
+    there, here = IngestWorker().derive(demo), derive_tables(demo)  # the same tables in the worker
+    for name in ("samples", "core_summary", "layers"):
+        pd.testing.assert_frame_equal(there[name], here[name], obj=name)
+    assert len(there["core_summary"]) == 6 and there["samples"]["core_id"].nunique() == 6

@@ -231,8 +231,8 @@ def create_app(project_path: str | Path, token: str | None = None, config: WebCo
     config = config or WebConfig()
     security = security or SecurityConfig()
     policy = RequestPolicy(token, security)
-    state = ProjectState(project_path, config)
     ingest = IngestWorker(enabled=config.ingest_worker)
+    state = ProjectState(project_path, config, worker=ingest)
     manager = JobManager(workers=config.job_workers, max_kept=config.max_jobs_kept,
                          on_success=lambda job: state.refresh(),
                          max_queued_per_kind=security.max_queued_per_kind, retry_after_s=security.retry_after_s)

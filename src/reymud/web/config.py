@@ -61,9 +61,10 @@ class WebConfig:
         tracked objects with a 1,000,000-block model on a shared 2-CPU machine; 0 ms after the
         freeze). Process-wide, so ``reymud serve`` sets it and the default leaves it off.
     ingest_worker : bool
-        Ingest uploads in a worker process (started with the app when ``warm_up``, else on the
-        first upload) so reading and validating files does not hold the server's interpreter
-        while other requests are answered; False ingests in the request's thread.
+        Ingest uploads, and derive the sample tables of an un-assessed project, in a worker
+        process (started with the app when ``warm_up``, else on first use) so reading files and
+        pivoting samples do not hold the server's interpreter while other requests are
+        answered; False does both in the request's thread.
     eez_radius_km : float
         Radius of the exclusive economic zone drawn on the map (200 nautical miles; the spatial
         stage's ``EEZ_RADIUS_KM``).

@@ -1,5 +1,6 @@
-"""Uploads are ingested in a worker process, so reading and validating files never holds the
-server's interpreter (its GIL) while other requests are answered.
+"""Uploads are ingested in a worker process, and the sample tables they change are derived there,
+so reading and validating files or pivoting samples never holds the server's interpreter (its
+GIL) while other requests are answered.
 
 One worker process per server process (shared by its apps), running :func:`main`,
 started on the first upload (or by :meth:`IngestWorker.start`) and kept for the next ones, until
@@ -7,8 +8,9 @@ started on the first upload (or by :meth:`IngestWorker.start`) and kept for the 
 there on the project file, exactly as ``reymud ingest`` does; requests and answers are pickled
 over the worker's stdin/stdout (a plain subprocess: unlike ``multiprocessing``'s spawn it never
 re-imports the server's main script). The app calls it inside ``ProjectState.writing()``, so no
-connection of the server is open on the file meanwhile. With ``enabled=False`` the ingest runs
-in the calling thread instead (same results).
+connection of the server is open on the file meanwhile. :meth:`IngestWorker.derive` computes
+:func:`derive_tables` there too. With ``enabled=False`` both run in the calling thread instead
+(same results).
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
+import pandas as pd
+
+from reymud.cores import core_summary, find_layers
+from reymud.geochem import summarise
 from reymud.ingest import ImportReport, IngestError, ingest_files
 from reymud.ingest import errors as ingest_errors
 from reymud.store import Project
 
-__all__ = ["IngestWorker", "main", "shutdown_worker"]
+__all__ = ["IngestWorker", "derive_tables", "main", "shutdown_worker"]
 
 _HEADER = 8  # bytes of the big-endian length before each pickled message
 _WORKER_MAIN = "from reymud.web.ingest_worker import main; main()"
@@ -44,6 +50,38 @@ def _ingest(project_path: str, files: list[str], collars: list[str]) -> tuple[st
         return "error", f"{type(exc).__name__}: {exc}"
 
 
+def derive_tables(project_path: str | Path) -> dict[str, pd.DataFrame | None]:
+    """The sample-level tables of a project as ``reymud cores`` computes them from the store.
+
+    Returns
+    -------
+    dict
+        ``samples``: wide samples with the geochemistry columns (:func:`reymud.geochem.summarise`);
+        ``core_summary``: :func:`reymud.cores.core_summary` (None without samples or cores);
+        ``layers``: :func:`reymud.cores.find_layers` at the default threshold.
+    """
+    with Project.open(project_path) as project:
+        raw, cores = project.samples(), project.cores()
+    samples = summarise(raw) if len(raw) else raw
+    summary = core_summary(samples, cores) if len(samples) and len(cores) else None
+    layers = find_layers(samples) if len(samples) else pd.DataFrame(
+        columns=["core_id", "layer", "top_mbsf", "base_mbsf", "thickness_m"])
+    return {"samples": samples, "core_summary": summary, "layers": layers}
+
+
+def _handle(request: tuple[str, tuple] | None) -> tuple[str, Any]:
+    """One request of the worker: ``("ingest", args)``, ``("derive", (project,))`` or None (ping)."""
+    if request is None:
+        return "ok", None
+    kind, args = request
+    if kind == "ingest":
+        return _ingest(*args)
+    try:
+        return "ok", derive_tables(*args)
+    except Exception as exc:  # sent back as text (the request that needs the tables reports it)
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
 def _write(stream: IO[bytes], obj: Any) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(len(data).to_bytes(_HEADER, "big") + data)
@@ -58,13 +96,13 @@ def _read(stream: IO[bytes]) -> Any:
 
 
 def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
-    """The worker's loop: one pickled ``(project, files, collars)`` in, one answer out, until EOF."""
+    """The worker's loop: one pickled request in (see :func:`_handle`), one answer out, until EOF."""
     while True:
         try:
             args = _read(stdin)
         except EOFError:
             return
-        _write(stdout, _ingest(*args) if args is not None else ("ok", None))
+        _write(stdout, _handle(args))
 
 
 class _Process:
@@ -80,7 +118,7 @@ class _Process:
                                      stdout=subprocess.PIPE, env=env)
         self.lock = threading.Lock()
 
-    def call(self, args: tuple | None) -> tuple[str, Any]:
+    def call(self, args: tuple[str, tuple] | None) -> tuple[str, Any]:
         with self.lock:
             try:
                 _write(self.proc.stdin, args)
@@ -141,7 +179,7 @@ class IngestWorker:
         if self.enabled:
             self._call(None)
 
-    def _call(self, args: tuple | None) -> tuple[str, Any]:
+    def _call(self, args: tuple[str, tuple] | None) -> tuple[str, Any]:
         worker = _worker()
         try:
             return worker.call(args)
@@ -165,12 +203,27 @@ class IngestWorker:
         if not self.enabled:
             with Project.open(project_path) as project:
                 return ingest_files(project, files, collars=collars or None)
-        status, payload = self._call((str(project_path), [str(f) for f in files], [str(c) for c in collars]))
+        status, payload = self._call(("ingest", (str(project_path), [str(f) for f in files], [str(c) for c in collars])))
         if status == "ingest-error":
             name, *fields = payload
             raise getattr(ingest_errors, name, IngestError)(*fields)
         if status == "error":
             raise RuntimeError(f"ingest failed in the worker process: {payload}")
+        return payload
+
+    def derive(self, project_path: str | Path) -> dict[str, pd.DataFrame | None]:
+        """:func:`derive_tables` of the project, in the worker process.
+
+        Raises
+        ------
+        RuntimeError
+            If the tables cannot be computed (the message says why) or the worker died.
+        """
+        if not self.enabled:
+            return derive_tables(project_path)
+        status, payload = self._call(("derive", (str(project_path),)))
+        if status == "error":
+            raise RuntimeError(f"the sample tables cannot be computed: {payload}")
         return payload
 
 

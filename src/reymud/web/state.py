@@ -25,6 +25,7 @@ from reymud.store import Project
 from reymud.web.cache import ALL, ASSESS, Version, VersionedCache
 from reymud.web.config import WebConfig
 from reymud.web.grids import grid_json
+from reymud.web.ingest_worker import IngestWorker
 from reymud.web.locks import ReadWriteLock
 
 __all__ = ["BLOCK_MODEL_FILE", "EXCEEDANCE_FILE", "ArtifactError", "NotAvailable", "ProjectState"]
@@ -84,6 +85,9 @@ class ProjectState:
         The project file (``*.duckdb``); it must exist and be a reymud project.
     config : WebConfig
         Dashboard settings.
+    worker : IngestWorker, optional
+        Where the sample tables of an un-assessed project are derived (default: in the thread
+        that needs them).
 
     Raises
     ------
@@ -91,9 +95,10 @@ class ProjectState:
         If the file is missing or not a reymud project.
     """
 
-    def __init__(self, project_path: str | Path, config: WebConfig) -> None:
+    def __init__(self, project_path: str | Path, config: WebConfig, worker: IngestWorker | None = None) -> None:
         self.path = Path(project_path).resolve()
         self.config = config
+        self.worker = worker or IngestWorker(enabled=False)
         with Project.open(self.path) as project:
             self.artifact_dir = project.artifact_dir.resolve()
         self.uploads_dir = self.artifact_dir / "uploads"
@@ -223,17 +228,19 @@ class ProjectState:
         return out
 
     # ---------------------------------------------------------------- samples
+    def _derived(self) -> dict[str, pd.DataFrame | None]:
+        """Samples, core summary and layers computed from the store (in the worker process, see
+        :func:`reymud.web.ingest_worker.derive_tables`), for what ``assess`` has not saved."""
+        def load() -> dict[str, pd.DataFrame | None]:
+            with self._rw.read():  # no write in between; the worker opens the file itself
+                return self.worker.derive(self.path)
+        return self.cached("derived", load)
+
     def samples(self) -> pd.DataFrame:
         """Wide samples with the geochemistry columns (``samples_geochem`` or computed)."""
         def load() -> pd.DataFrame:
             saved = self._frame("samples_geochem")
-            if saved is not None:
-                return saved
-            from reymud.geochem import summarise
-
-            with self.reading() as project:
-                raw = project.samples()
-            return summarise(raw) if len(raw) else raw
+            return saved if saved is not None else self._derived()["samples"]
         return self.cached("samples", load)
 
     def cores(self) -> pd.DataFrame:
@@ -243,11 +250,7 @@ class ProjectState:
                 cores = project.cores()
             summary = self._frame("core_summary")
             if summary is None and len(cores):
-                samples = self.samples()
-                if len(samples):
-                    from reymud.cores import core_summary
-
-                    summary = core_summary(samples, cores)
+                summary = self._derived()["core_summary"]
             if summary is not None and len(summary):
                 extra = [c for c in summary.columns if c not in cores.columns or c == "core_id"]
                 cores = cores.merge(summary[extra], on="core_id", how="left")
@@ -260,14 +263,7 @@ class ProjectState:
         """REY-rich layers (``layers`` frame or computed with the default threshold)."""
         def load() -> pd.DataFrame:
             saved = self._frame("layers")
-            if saved is not None:
-                return saved
-            samples = self.samples()
-            if not len(samples):
-                return pd.DataFrame(columns=["core_id", "layer", "top_mbsf", "base_mbsf", "thickness_m"])
-            from reymud.cores import find_layers
-
-            return find_layers(samples)
+            return saved if saved is not None else self._derived()["layers"]
         return self.cached("layers", load)
 
     # ---------------------------------------------------------------- estimates
