@@ -154,3 +154,11 @@ def test_absurd_cell_is_refused_before_conversion(write):
         parse_file(path)
     with pytest.raises(ValueError, match="chunk_bytes"):
         ReadLimits(chunk_bytes=10)
+
+
+def test_too_many_rows_are_refused_as_the_reader_passes_them(write):
+    path = write("long.csv", HEADER + "".join(_long()))
+    with pytest.raises(IngestError, match=r"long\.csv, row 52: the table has more than 50 data rows\. Fix: split "):
+        parse_file(path, limits=ReadLimits(chunk_bytes=1024, max_rows=50))
+    with pytest.raises(IngestError, match=r"row 52: the table has more than 50 data rows"):  # one chunk
+        parse_file(path, limits=ReadLimits(max_rows=50))

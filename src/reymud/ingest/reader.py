@@ -50,16 +50,29 @@ class ReadLimits:
     max_cell_chars : int
         Longer cells are refused (default 131,072, the limit of Python's ``csv`` module; no lab value
         or name comes near it, a longer cell is a broken export).
+    max_rows : int
+        More data rows are refused as soon as the reader passes them (default 50,000,000: about ten times
+        the 4.9 M-row benchmark file, whose conversion peaks under 1 GB; what is kept grows with the
+        rows, so larger files should be split, each file being one transaction).
     """
 
     max_columns: int = MAX_COLUMNS
     chunk_bytes: int = 4 * 2**20
     max_cell_chars: int = 131072
+    max_rows: int = 50_000_000
 
     def __post_init__(self) -> None:
-        if self.max_columns < 1 or self.chunk_bytes < 1024 or self.max_cell_chars < 1:
-            raise ValueError(f"ReadLimits: max_columns and max_cell_chars must be >= 1 and chunk_bytes >= 1024, "
-                             f"got {self}")
+        if self.max_columns < 1 or self.chunk_bytes < 1024 or self.max_cell_chars < 1 or self.max_rows < 1:
+            raise ValueError(f"ReadLimits: max_columns, max_cell_chars and max_rows must be >= 1 and chunk_bytes "
+                             f">= 1024, got {self}")
+
+
+def _check_rows(path: Path, n_rows: int, first_row: int, limit: int) -> None:
+    """Refuse a table with more than ``limit`` data rows (``first_row`` = spreadsheet row of the first)."""
+    if n_rows > limit:
+        raise IngestError(path.name, f"the table has more than {limit:,} data rows", "split it into several files "
+                          "(each file is loaded as one transaction), or raise ReadLimits.max_rows",
+                          row=first_row + limit)
 
 
 def _check_cells(path: Path, batch: pa.RecordBatch, first_row: int, limit: int) -> None:
@@ -351,14 +364,18 @@ def read_chunks(path: str | Path, encoding: str | None = None, limits: ReadLimit
     if size <= len(head) and not head.strip():
         raise _empty_file(path)
     if encoding or not head.strip() or _sniff_kind(path, head[:8]) != "text":
-        yield read_table(path, encoding=encoding, limits=limits)
+        whole = read_table(path, encoding=encoding, limits=limits)
+        _check_rows(path, len(whole), int(whole.attrs["first_data_row"]), limits.max_rows)
+        yield whole
         return
     sep = "\t" if path.suffix.lower() in {".tsv", ".tab"} else None
     _decode(path, head[:65536].rsplit(b"\n", 1)[0] if size > 65536 else head, None)
     comments, n_comment, header, sep = _text_header(path, head.decode("utf-8-sig", errors="replace"), sep, limits)
     options = _arrow_options(header, sep, n_comment, block_size=limits.chunk_bytes)
     if options is None:
-        yield read_table(path, limits=limits)
+        whole = read_table(path, limits=limits)
+        _check_rows(path, len(whole), int(whole.attrs["first_data_row"]), limits.max_rows)
+        yield whole
         return
     offset = 0
     with open(path, "rb") as handle:
@@ -373,11 +390,13 @@ def read_chunks(path: str | Path, encoding: str | None = None, limits: ReadLimit
                 del batch
                 frame.attrs.update(header_comments=comments, first_data_row=n_comment + 2 + offset, delimiter=sep)
                 offset += len(frame)
+                _check_rows(path, offset, n_comment + 2, limits.max_rows)
                 box = [finish_table(frame, path.name, "text")]
                 del frame
                 yield box.pop()  # the generator keeps no reference to a chunk once it is handed out
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             whole = read_table(path, limits=limits)  # names the offending row, or reads what arrow refuses
+            _check_rows(path, len(whole), int(whole.attrs["first_data_row"]), limits.max_rows)
             rest = whole.iloc[offset:]
             if len(rest):
                 rest.attrs.update(whole.attrs, first_data_row=int(whole.attrs["first_data_row"]) + offset)
