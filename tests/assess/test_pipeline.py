@@ -28,6 +28,8 @@ def test_declared_needs_are_the_products_the_stages_read():
     assert needs["supply"] == {"ResourceProduct", "SimulationProduct"}
     assert {s.key: s.provides for s in STAGES}["resource"] is P.ResourceProduct
     assert all(dataclasses.is_dataclass(s.provides) and s.provides.__dataclass_params__.frozen for s in STAGES)
+    assert all(callable(getattr(s.provides, "frames", None)) and callable(getattr(s.provides, "sections", None))
+               for s in STAGES)  # the Product protocol
 
 
 def test_a_stage_before_its_provider_fails_the_check():

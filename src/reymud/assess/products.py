@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ __all__ = [
     "CrossValidationProduct",
     "DataProduct",
     "GeochemProduct",
+    "Product",
     "ProductionProduct",
     "QaqcProduct",
     "ResourceProduct",
@@ -42,6 +43,18 @@ __all__ = [
     "VariographyProduct",
     "WindowProduct",
 ]
+
+
+class Product(Protocol):
+    """What every stage product offers the run besides its typed fields."""
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Tables by name for ``AssessResult.frames`` (figures; the contract's frames are saved)."""
+        ...
+
+    def sections(self) -> dict[str, Any]:
+        """Its ``results.json`` section(s) by name."""
+        ...
 
 
 @dataclass(frozen=True)
