@@ -24,6 +24,7 @@ Outputs: ``out/results.json`` (schema in ``docs/results-schema.md``), ``out/bloc
 from __future__ import annotations
 
 from reymud.assess.config import AssessConfig
+from reymud.assess.pipeline import Stage, StageOrderError, check_order, order_stages
 from reymud.assess.results import AssessResult, jsonable, resolve_key, strip_volatile
 from reymud.assess.run import SAVED_FRAMES, STAGES, Progress, assess
 from reymud.assess.schema import SCHEMA_VERSION, Results, results_json_schema, validate_results
@@ -36,8 +37,12 @@ __all__ = [
     "AssessResult",
     "Progress",
     "Results",
+    "Stage",
+    "StageOrderError",
     "assess",
+    "check_order",
     "jsonable",
+    "order_stages",
     "resolve_key",
     "results_json_schema",
     "strip_volatile",
