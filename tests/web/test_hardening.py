@@ -209,4 +209,6 @@ def test_every_answer_has_the_security_headers_and_the_page_gets_a_strict_csrf_c
                   c.get("/api/no-such-endpoint"), c.get("/api/project", headers={"Host": "evil.example"})):
             assert r.headers["x-content-type-options"] == "nosniff", r.url
             assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "no-referrer"
+            name, _, ms = r.headers["server-timing"].partition(";dur=")
+            assert name == "app" and float(ms) >= 0.0
         assert "set-cookie" not in c.get("/api/cores").headers  # a valid cookie is not replaced

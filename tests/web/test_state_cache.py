@@ -149,3 +149,16 @@ def test_the_ingest_worker_process_reports_errors_like_the_cli(demo, tmp_path):
     for name in ("samples", "core_summary", "layers"):
         pd.testing.assert_frame_equal(there[name], here[name], obj=name)
     assert len(there["core_summary"]) == 6 and there["samples"]["core_id"].nunique() == 6
+
+
+def test_during_a_write_and_its_refresh_the_event_loop_path_serves_the_cached_value():
+    version, writing, source = [Version((1,), (), ())], [False], {"k": "old"}
+    cache = VersionedCache(lambda: version[0], lambda: (version[0],), lambda: writing[0])
+    cache.get("k", lambda: source["k"])
+    writing[0], version[0], source["k"] = True, Version((2,), (), ()), "new"  # a writer is committing
+    assert cache.peek("k") == "old" and cache.get("k", lambda: pytest.fail("built during the write")) == "old"
+    cache.begin_refresh()
+    writing[0] = False  # the write lock is released, the writer's refresh has not run yet
+    assert cache.peek("k") == "old" and cache.get("k", lambda: pytest.fail("built by a reader")) == "old"
+    assert cache.refresh() == 1
+    assert cache.peek("k") == "new"

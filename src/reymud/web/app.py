@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -150,8 +151,10 @@ def _refuse(status: int, detail: str, headers: dict[str, str] | None = None) -> 
 
 
 class _PolicyMiddleware:
-    """Request policy (Host, token, CSRF), upload size limit and security headers, as plain ASGI
-    (Starlette's ``BaseHTTPMiddleware`` adds a task and a memory stream to every request)."""
+    """Request policy (Host, token, CSRF), upload size limit, security headers and a
+    ``Server-Timing: app;dur=<ms>`` header (time from the request reaching the app to the start of
+    its answer), as plain ASGI (Starlette's ``BaseHTTPMiddleware`` adds a task and a memory
+    stream to every request)."""
 
     _SECURITY_HEADERS = (("x-content-type-options", "nosniff"), ("x-frame-options", "DENY"),
                          ("referrer-policy", "no-referrer"))
@@ -163,12 +166,14 @@ class _PolicyMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         request = Request(scope)
         cookie: list[str] = []  # a new CSRF cookie for a request that may proceed without a valid one
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                headers.append("server-timing", f"app;dur={(time.perf_counter() - started) * 1e3:.2f}")
                 for name, value in self._SECURITY_HEADERS:
                     if name not in headers:
                         headers.append(name, value)

@@ -153,11 +153,16 @@ class VersionedCache:
             lock.release()
 
     def peek(self, key: str, scope: str = ALL) -> Any | None:
-        """The cached value of ``key`` if it is current, else None (never loads: for the event loop)."""
+        """What :meth:`get` would answer at once without building anything, else None (for the
+        event loop): the current value, or during a write or a refresh the cached value as it is."""
         version = self._version
         entry = self._entries.get(key)
-        if version is None or entry is None or self._disk_stamp() != self._seen_stamp:
+        if version is None or entry is None:
             return None
+        if self._refreshing or self._writing():
+            return entry.value
+        if self._disk_stamp() != self._seen_stamp:
+            return None  # maybe changed on disk: get() reads the version
         return entry.value if entry.tag == version.tag(scope) else None
 
     def begin_refresh(self) -> None:
