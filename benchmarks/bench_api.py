@@ -213,7 +213,7 @@ def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_secon
 
     gc.collect()
     gc.freeze()  # a full collection in this process would stop all 20 clients and count as server latency
-    cpu0 = _cpu_s(proc.pid)
+    cpu0, own0 = _cpu_s(proc.pid), _cpu_s(os.getpid())
     t0 = time.perf_counter()
     workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
     for w in workers:
@@ -221,7 +221,7 @@ def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_secon
     for w in workers:
         w.join()
     wall = time.perf_counter() - t0
-    server_cpu_s = _cpu_s(proc.pid) - cpu0
+    server_cpu_s, client_cpu_s = _cpu_s(proc.pid) - cpu0, _cpu_s(os.getpid()) - own0
     gc.unfreeze()
     stop.set()
     if ingest:
@@ -250,9 +250,10 @@ def load_test(path: Path, folder: Path, clients: int, n_requests: int, max_secon
     note = (f"status codes {codes}; {len(ingests)} uploads during the run (status: count {ingest_codes}, "
             f"median {np.median([t for _, t in ingests]) * 1e3 if ingests else float('nan'):.0f} ms each, "
             f"ingest plus the rebuild of what it changed); the project ends with {n_cores:,} cores.\n"
-            f"Server process CPU: {server_cpu_s * 1e3 / max(done, 1):.2f} ms per request (uploads' "
-            f"rebuilds included, the ingest worker process not). Machine load average (1 min) at the "
-            f"end: {load:.1f} on {os.cpu_count()} CPUs.\n"
+            f"CPU per request: server process {server_cpu_s * 1e3 / max(done, 1):.2f} ms (uploads' rebuilds "
+            f"included, the ingest worker process not), these {clients} client threads "
+            f"{client_cpu_s * 1e3 / max(done, 1):.2f} ms. Machine load average (1 min) at the end: {load:.1f} on "
+            f"{os.cpu_count()} CPUs.\n"
             f"Target p99 < 100 ms for the cut-off query at {clients} clients: {p99:.1f} ms, "
             f"{'met' if p99 < 100 else 'NOT met'}.")
     return table, note
