@@ -142,8 +142,10 @@ def _concat(chunks: list[dict[str, object]]) -> pd.DataFrame:
     out: dict[str, object] = {}
     for column in list(chunks[0]):
         parts = [chunk.pop(column) for chunk in chunks]
-        if isinstance(parts[0], pd.Categorical):
-            out[column] = union_categoricals(parts, ignore_order=True) if len(parts) > 1 else parts[0]
+        if len(parts) == 1:  # one chunk (most files): no copy
+            out[column] = parts[0]
+        elif isinstance(parts[0], pd.Categorical):
+            out[column] = union_categoricals(parts, ignore_order=True)
         elif isinstance(parts[0], pd.arrays.ArrowExtensionArray):
             out[column] = pd.concat([pd.Series(p, copy=False) for p in parts], ignore_index=True).array
         else:
