@@ -7,7 +7,7 @@ import pytest
 from scipy.spatial import cKDTree
 
 from reymud.spatial import Grid, Neighbourhood, OrdinaryKriging, SimpleKriging, Structure, VariogramModel
-from reymud.spatial._kernels import knn_search
+from reymud.spatial._knn import knn_search
 from reymud.spatial.neighbourhood import FAST_SEARCH_MIN_TARGETS, NeighbourSearch
 
 NUGGET, SILL, RANGE_M = 0.1, 0.9, 3000.0

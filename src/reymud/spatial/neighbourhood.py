@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from reymud.spatial._kernels import knn_search
+from reymud.spatial._knn import knn_search
 
 __all__ = ["FAST_SEARCH_MIN_TARGETS", "NeighbourSearch", "Neighbourhood"]
 
 #: From this many targets on, a search without radius or sectors uses the tiled search of
-#: :func:`reymud.spatial._kernels.knn_search` (same neighbour sets as the KD-tree, 2-3x faster).
+#: :func:`reymud.spatial._knn.knn_search` (same neighbour sets as the KD-tree, 2-3x faster).
 FAST_SEARCH_MIN_TARGETS = 2_000
 
 
