@@ -7,8 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from reymud.spatial._knn import knn_search
-
 __all__ = ["FAST_SEARCH_MIN_TARGETS", "NeighbourSearch", "Neighbourhood"]
 
 #: From this many targets on, a search without radius or sectors uses the tiled search of
@@ -123,6 +121,8 @@ class NeighbourSearch:
         if h.radius_m is None and not h.sectors and exclude is None:
             # the common case: every hit is valid, no compaction; many targets: the tiled search
             if m >= FAST_SEARCH_MIN_TARGETS:
+                from reymud.spatial._knn import knn_search  # numba: imported on first use only
+
                 idx, self.last_nearest = knn_search(self._wxy, wt, k, self.tree)
                 return idx, np.full(m, self.n, dtype=np.int64)
             dist, idx = self.tree.query(wt, k=k, workers=-1)
