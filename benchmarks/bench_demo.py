@@ -12,7 +12,6 @@ Prints one table: stage, seconds, share of the run; then outputs and their sizes
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import itertools
 import shutil
 import subprocess
@@ -32,16 +31,17 @@ def run(cores: int, cell_m: float | None, realizations: int | None, sync: bool, 
     from reymud.demo import demo_project
     from reymud.report import write_report
 
-    cfg = AssessConfig()
     changes = {k: v for k, v in {"cell_m": cell_m, "n_realizations": realizations}.items() if v is not None}
     if sync:
         changes["use_dask"] = False
-    cfg = dataclasses.replace(cfg, **changes)
     root = Path(tempfile.mkdtemp(prefix="reymud-bench-"))
     try:
         start = time.perf_counter()
-        project = demo_project(root / "demo.duckdb", seed=cfg.seed, n_cores=cores)
+        project = demo_project(root / "demo.duckdb", seed=AssessConfig().seed, n_cores=cores)
         demo_s = time.perf_counter() - start
+        # the project's ONE plan (the demo survey's), as `reymud assess --demo` resolves it
+        cfg = AssessConfig.for_project(project, **changes)
+        print(f"plan source: {cfg.plan_source}")
         marks: list[tuple[str, float]] = []
 
         def progress(label: str, done: int, total: int) -> None:

@@ -85,6 +85,8 @@ def test_the_stored_copy_leaves_out_timings_and_versions_only(regen, demo_result
     assert "timestamps" not in demo_results["provenance"]
     assert not set(regen.VERSION_KEYS) & set(demo_results["provenance"])
     assert {"inputs", "parameters", "seeds"} <= set(demo_results["provenance"])
-    assert demo_results["provenance"]["parameters"]["assess"]["n_realizations"] == 100  # the default plan
+    assert demo_results["provenance"]["parameters"]["assess"]["n_realizations"] == 100  # the demo plan: default
+    assert demo_results["plan_source"] == "project"  # the plan the demo project stores, as `make demo` uses
+    assert demo_results["plan"]["trend"] == "linear" and demo_results["plan"]["area"] is not None
     with pytest.raises(KeyError):
         demo_results["provenance"]["timestamps"]

@@ -6,9 +6,11 @@ numbers ON PURPOSE, regenerate the copy and commit it with the change that expla
 
     .venv/bin/python tests/data/regen_demo_results.py
 
-The run is the real demo: ``demo_project(path)`` with its default seed and core count, assessed with
-the default :class:`reymud.assess.AssessConfig` (the default estimation plan: 250 m blocks, 100
-realisations, leave-one-out cross-validation). Two settings are pinned because they are not part of
+The run is the real demo, as ``make demo`` (``reymud assess --demo``) runs it: ``demo_project(path)``
+with its default seed and core count, assessed with the plan the demo project stores
+(:func:`reymud.demo.demo_plan`: the Takaya 2018 box, linear trend, exponential variogram; the other
+choices the defaults: 250 m blocks, 100 realisations, leave-one-out cross-validation), resolved by
+:meth:`reymud.assess.AssessConfig.for_project` like every entry point. Two settings are pinned because they are not part of
 the numbers' recipe: ``status_date`` (the export-control status depends on the calendar date) and
 ``use_dask=False`` (the simulation is identical in-process, ``AssessConfig.use_dask``; a Dask
 LocalCluster inside the test suite on a shared machine is only a source of start-up failures).
@@ -35,9 +37,10 @@ STATUS_DATE = "2026-11-24"
 VERSION_KEYS: tuple[str, ...] = ("reymud_version", "software")
 
 
-def demo_config() -> AssessConfig:
-    """The default assessment configuration with the two pinned settings of the module docstring."""
-    return AssessConfig(status_date=STATUS_DATE, use_dask=False)
+def demo_config(project: Any) -> AssessConfig:
+    """The project's assessment configuration (its ONE plan) with the two pinned settings of the
+    module docstring."""
+    return AssessConfig.for_project(project, status_date=STATUS_DATE, use_dask=False)
 
 
 def comparable(results: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +54,7 @@ def run_demo(folder: Path) -> dict[str, Any]:
     """Assess a fresh demo project in ``folder`` and return its comparable results."""
     project = demo_project(folder / "demo.duckdb")
     try:
-        result = assess(project, folder / "out", demo_config())
+        result = assess(project, folder / "out", demo_config(project))
     finally:
         project.close()
     return comparable(result.to_dict())

@@ -72,6 +72,7 @@ def test_2d_and_3d_models_of_one_window_agree_at_zero_cutoff(tmp_path, monkeypat
     monkeypatch.setenv("COLUMNS", "300")
     project = tmp_path / "survey.duckdb"
     demo_project(project, seed=7, n_cores=14).close()
+    _ok(["plan", "clear", project])  # the defaults (the 3-D slices are ordinary kriging, no drift)
     _ok(["estimate", project, "--cell", "2000", "--slices", "1"])
     out = _ok(["resource", project, "--grid", "block_model_3d"])
     assert "cut-off applied per 1 m slice (3-D model)" in out and "per 1 m slice (selective mining unit)" in out

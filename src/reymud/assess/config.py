@@ -89,6 +89,10 @@ class AssessConfig:
         ISO date of the export-control status; None = today (UTC).
     max_display_cells : int
         Largest number of cells drawn per map in the HTML report (grids are decimated beyond).
+    plan_source : str or None
+        Where ``estimation`` came from (:meth:`for_project`: ``"--plan FILE"``, ``"project"`` or
+        ``"defaults"``, then what the config/options changed); None = given by the caller. Stored in
+        ``results.json`` (``plan_source``, ``provenance.plan_source``); not a parameter of the numbers.
     """
 
     estimation: EstimationPlan = field(default_factory=EstimationPlan)
@@ -106,6 +110,7 @@ class AssessConfig:
     crm_values_path: str | None = None
     status_date: str | None = None
     max_display_cells: int = 40_000
+    plan_source: str | None = None
 
     def __init__(self, estimation: EstimationPlan | None = None, **values: Any) -> None:
         plan_values = {k: values.pop(k) for k in PLAN_FIELDS if k in values}
@@ -157,6 +162,63 @@ class AssessConfig:
         return cls.from_dict({"estimation": plan, **{k: v for k, v in overrides.items() if v is not None}},
                              where="plan")
 
+    @classmethod
+    def for_project(cls, project: Any, plan_file: str | Path | None = None, config_file: str | Path | None = None,
+                    values: Mapping[str, Any] | None = None, **options: Any) -> AssessConfig:
+        """The config of an assessment of ``project``: its ONE plan, then the given settings.
+
+        The estimation choices come from :func:`reymud.spatial.plan.resolve_plan` (``plan_file``, else
+        the plan the project stores, else the defaults), as every estimation command resolves them.
+        Then, in order: ``config_file`` (YAML of fields) and ``values`` (a mapping, e.g. a web request
+        body), whose plan fields apply unless a ``plan_file`` is given (the file's plan wins, as
+        ``reymud assess --plan`` always did), and ``options`` (command-line options; None ignored).
+
+        Parameters
+        ----------
+        project : reymud.store.Project, str, Path or None
+            The project (open, or a path); None = no stored plan.
+        plan_file, config_file : str or Path, optional
+            YAML plan / YAML AssessConfig fields.
+        values : mapping, optional
+            AssessConfig fields (flat plan fields or a nested ``estimation`` mapping allowed).
+        **options
+            AssessConfig fields that override everything (None values ignored).
+
+        Returns
+        -------
+        AssessConfig
+            With ``plan_source`` saying where the plan came from and what changed it.
+        """
+        from reymud.spatial.plan import resolve_plan
+
+        plan, source = resolve_plan(project, plan_file)
+        given: dict[str, Any] = {}
+        where = "config"
+        if config_file is not None:
+            given.update(_read_yaml(config_file))
+            where = str(config_file)
+        given.update(values or {})
+        nested = given.pop("estimation", None)
+        if isinstance(nested, EstimationPlan):
+            nested = nested.to_dict()
+        if nested is not None:
+            given = {**dict(nested), **given}
+        changed = [k for k in given if k in PLAN_FIELDS]
+        if plan_file is not None:
+            given = {k: v for k, v in given.items() if k not in PLAN_FIELDS}
+            changed = []
+        opts = {k: v for k, v in options.items() if v is not None}
+        given.update(opts)
+        if plan.variogram_models is not None:  # the run fits its own models
+            plan = dataclasses.replace(plan, variogram_models=None)
+        label = source
+        if changed:
+            label += f" + {where} ({', '.join(changed)})"
+        plan_opts = [k for k in opts if k in PLAN_FIELDS]
+        if plan_opts:
+            label += f" + options ({', '.join(plan_opts)})"
+        return cls.from_dict({**given, "estimation": plan, "plan_source": label}, where=where)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain flat dict of every parameter (plan fields included; provenance and results.json)."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in ((k, getattr(self, k)) for k in _DICT_ORDER)}
@@ -164,13 +226,7 @@ class AssessConfig:
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides: Any) -> AssessConfig:
         """Read a YAML mapping of field -> value, then apply ``overrides`` (None values ignored)."""
-        path = Path(path)
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ValueError(f"cannot read config {path}: {exc}") from exc
-        if not isinstance(loaded, dict):
-            raise ValueError(f"config {path}: expected a mapping of parameter: value, got {type(loaded).__name__}")
+        loaded = _read_yaml(path)
         return cls.from_dict({**loaded, **{k: v for k, v in overrides.items() if v is not None}},
                              where=str(path))
 
@@ -189,4 +245,16 @@ class AssessConfig:
     def describe(self) -> str:
         """One line per parameter, for logs and the CLI."""
         return "\n".join(f"{k} = {v}" for k, v in self.to_dict().items())
+
+
+def _read_yaml(path: str | Path) -> dict[str, Any]:
+    """A YAML config file as a dict; a clear ``ValueError`` naming the file otherwise."""
+    path = Path(path)
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"cannot read config {path}: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ValueError(f"config {path}: expected a mapping of parameter: value, got {type(loaded).__name__}")
+    return loaded
 

@@ -23,6 +23,9 @@ from reymud.assess.products import (
 from reymud.assess.results import jsonable
 from reymud.data import available, reference_path, source_of
 
+#: the project's stored plan text (reymud.store.Project.set_plan); results.json holds the plan itself
+PLAN_METADATA_KEY = "estimation_plan"
+
 __all__ = ["SOFTWARE", "provenance", "software_versions", "utc_now"]
 
 #: Distributions whose versions are recorded (name in results -> distribution name).
@@ -92,10 +95,12 @@ def provenance(ctx: RunContext, products: Mapping[type, Any]) -> dict[str, Any]:
         "reymud_version": software_versions()["reymud"],
         "software": software_versions(),
         "parameters": params,
+        "plan_source": cfg.plan_source or "AssessConfig given by the caller",
         "seeds": seeds,
         "inputs": [{k: r.get(k) for k in ("file_name", "sha256", "kind", "n_rows", "n_values", "status")}
                    for r in imports],
         "reference_data": _reference_sources(),
-        "project_metadata": {k: str(v) for k, v in ctx.project.metadata().items() if k != "created_at"},
+        "project_metadata": {k: str(v) for k, v in ctx.project.metadata().items()
+                             if k not in ("created_at", PLAN_METADATA_KEY)},  # the plan: results["plan"]
         "timestamps": ctx.timestamps,
     }

@@ -100,6 +100,7 @@ def _results(ctx: RunContext, products: dict[type, Any]) -> dict[str, Any]:
         "project": Path(str(ctx.project.path)).name,
         **{k: sections[k] for k in SECTION_ORDER},
         "plan": jsonable(products[BlockModelProduct].plan.to_dict()) if BlockModelProduct in products else {},
+        "plan_source": ctx.config.plan_source or "AssessConfig given by the caller",
         "provenance": provenance(ctx, products),
         "warnings": list(dict.fromkeys(ctx.warnings)),
     }
@@ -134,6 +135,17 @@ def _synthetic(project: Any) -> bool:
     return str(project.metadata().get("synthetic", "false")).lower() == "true"
 
 
+def _check_basis(config: AssessConfig, project: Any) -> None:
+    """Refuse a per-slice cut-off plan (assess states column-basis resources only; never silently)."""
+    if config.cutoff_basis == "slice":
+        path = getattr(project, "path", "PROJECT")
+        raise ValueError(
+            f"the plan ({config.plan_source or 'AssessConfig'}) has cutoff_basis: slice, which assess does not "
+            f"apply (its resource statement is per column); for the per-SMU statement run `reymud estimate "
+            f"{path} --slices {config.slice_m or config.smu_thickness_m:g}` then `reymud resource {path} "
+            f"--cutoff-basis slice`, or assess with cutoff_basis: column")
+
+
 def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None,
            progress: Progress | None = None, report: bool | None = None) -> AssessResult:
     """Run the whole assessment on a project and write its outputs.
@@ -145,7 +157,9 @@ def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None
     out_dir : str or Path
         Folder for ``results.json``, ``block_model_2d.nc``, ``exceedance.nc``.
     config : AssessConfig, optional
-        Every judgement default (see :class:`AssessConfig`).
+        Every judgement default (see :class:`AssessConfig`). None = the project's plan
+        (:func:`reymud.spatial.plan.resolve_plan`: the plan the project stores, else the defaults),
+        exactly what ``reymud estimate``/``resource``/``assess`` use without ``--plan``.
     progress : callable, optional
         ``progress(stage_label, stages_done, stages_total)``.
     report : None
@@ -164,10 +178,16 @@ def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None
                              "reymud.report.write_report(result, out_dir / 'report.html') on its result")
         warnings.warn("assess(report=False) is deprecated: assess never writes report.html now",
                       DeprecationWarning, stacklevel=2)
-    config = config or AssessConfig()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     project, opened = _open(project)
+    try:
+        config = config or AssessConfig.for_project(project)
+        _check_basis(config, project)
+        out.mkdir(parents=True, exist_ok=True)
+    except BaseException:
+        if opened:
+            project.close()
+        raise
     dask_session = DaskSession(config).start()  # workers start while the first stages run
     total = len(STAGES) + 1
     notify = progress or (lambda label, done, n: None)

@@ -225,6 +225,9 @@ class Results(BaseModel):
     production: Production
     scenario: Scenario
     plan: dict[str, Any] = Field(default_factory=dict, description="EstimationPlan.to_dict() of the run")
+    plan_source: str = Field("AssessConfig", description="where the plan came from (reymud.spatial.plan."
+                                                         "resolve_plan: '--plan FILE', 'project', 'defaults', "
+                                                         "with the config/options applied on top)")
     provenance: Provenance
     warnings: list[str]
 

@@ -183,11 +183,14 @@ def stage_geochem(ctx: RunContext, data: DataProduct) -> GeochemProduct:
 
 
 def stage_cores(ctx: RunContext, data: DataProduct, chem: GeochemProduct) -> CoresProduct:
-    """REY-rich layers and the per-core table (section ``cores``)."""
+    """REY-rich layers and the per-core table (section ``cores``), on the plan's sample support
+    (as ``reymud cores`` and the estimate's window)."""
     cfg, samples = ctx.config, chem.samples
-    layers = core_stage.find_layers(samples, threshold=cfg.rey_threshold_ppm, max_gap_m=cfg.max_gap_m)
+    support = cfg.plan().support()
+    layers = core_stage.find_layers(samples, threshold=cfg.rey_threshold_ppm, max_gap_m=cfg.max_gap_m,
+                                    support=support)
     summary = core_stage.core_summary(samples, data.cores, threshold=cfg.rey_threshold_ppm,
-                                      max_gap_m=cfg.max_gap_m)
+                                      max_gap_m=cfg.max_gap_m, support=support)
     section = {
         "threshold_ppm": cfg.rey_threshold_ppm,
         "max_gap_m": cfg.max_gap_m,

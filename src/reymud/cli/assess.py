@@ -16,21 +16,14 @@ __all__ = ["register"]
 DEMO_PROJECT_NAME = "demo.duckdb"
 
 
-def _config(config_file: Path | None, plan_file: Path | None = None, **overrides: Any):
-    """AssessConfig from ``--config``, then the estimation choices of ``--plan``, then the options."""
-    import dataclasses
-
+def _config(project: Path | None, config_file: Path | None, plan_file: Path | None = None, **overrides: Any):
+    """The run's config: the ONE plan (``--plan``, else the project's, else the defaults:
+    :func:`reymud.spatial.plan.resolve_plan`), then ``--config``, then the options."""
     from reymud.assess import AssessConfig
-    from reymud.spatial.plan import EstimationPlan
 
-    cfg = AssessConfig.from_yaml(config_file) if config_file is not None else AssessConfig()
-    if plan_file is not None:
-        if not Path(plan_file).exists():
-            raise FileNotFoundError(f"--plan {plan_file} not found")
-        cfg = AssessConfig.from_plan(EstimationPlan.from_yaml(plan_file),
-                                     **{k: v for k, v in cfg.to_dict().items() if k not in cfg.plan().to_dict()})
-    given = {k: v for k, v in overrides.items() if v is not None}
-    return dataclasses.replace(cfg, **given) if given else cfg
+    if plan_file is not None and not Path(plan_file).exists():
+        raise FileNotFoundError(f"--plan {plan_file} not found")
+    return AssessConfig.for_project(project, plan_file, config_file, **overrides)
 
 
 def _demo(out: Path, seed: int, n_cores: int, console: Console) -> Path:
@@ -116,9 +109,10 @@ def assess_command(
     config_file: Path | None = typer.Option(None, "--config", help="YAML file of AssessConfig parameters "
                                                                    "(options given here override it)."),
     plan_file: Path | None = typer.Option(None, "--plan", help="YAML estimation plan (reymud.spatial.plan); "
-                                                               "its choices override --config's (with --demo and "
-                                                               "neither --plan nor --config: the demo survey's "
-                                                               "plan, reymud.demo.demo_plan)."),
+                                                               "its choices override --config's. Default: the plan "
+                                                               "the project stores (`reymud plan show`; the demo "
+                                                               "project stores reymud.demo.demo_plan), else the "
+                                                               "defaults."),
     area: str | None = typer.Option(None, "--area", help="Area of interest: minlon,minlat,maxlon,maxlat or a "
                                                          "GeoJSON polygon file (default: the cores' convex hull "
                                                          "plus the margin)."),
@@ -131,19 +125,16 @@ def assess_command(
 
     console = Console()
     try:
-        if (demo or project is None) and plan_file is None and config_file is None:  # the demo's stated plan
-            from reymud.demo import write_demo_plan
-
-            plan_file = write_demo_plan(out / "demo_plan.yaml")
-        cfg = _config(config_file, plan_file, cell_m=cell, n_realizations=realizations, seed=seed,
-                      scheduler=scheduler, area=area)
-        console.print(cfg.plan().describe(), highlight=False)
+        options = {"cell_m": cell, "n_realizations": realizations, "seed": seed, "scheduler": scheduler,
+                   "area": area}
         if demo or project is None:
             console.print("[bold red]SYNTHETIC DEMO DATA - not real measurements[/bold red]")
-            project = _demo(out, cfg.seed, demo_cores, console)
+            project = _demo(out, _config(None, config_file, plan_file, **options).seed, demo_cores, console)
         elif not project.exists():
             raise FileNotFoundError(f"project {project} does not exist (create it with `reymud init` and "
                                     "`reymud ingest`, or use --demo)")
+        cfg = _config(project, config_file, plan_file, **options)
+        console.print(cfg.plan().describe(cfg.plan_source), highlight=False)
         with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total} stages"), TimeElapsedColumn(),
                       console=console, transient=False) as bar:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from reymud.cli import assess, data, geochem, resource, scale, spatial, supply, web
+from reymud.cli import assess, data, geochem, plan, resource, scale, spatial, supply, web
 
 app = typer.Typer(
     name="reymud",
@@ -41,7 +41,7 @@ def main(
     """reymud command line."""
 
 
-for _group in (data, geochem, spatial, resource, supply, assess, web, scale):
+for _group in (data, geochem, spatial, resource, plan, supply, assess, web, scale):
     _group.register(app)
 
 if __name__ == "__main__":  # pragma: no cover

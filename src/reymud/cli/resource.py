@@ -186,7 +186,7 @@ def resource(
         return
     import dataclasses
 
-    from reymud.cli.spatial import load_plan
+    from reymud.cli.spatial import resolve_cli_plan
     from reymud.resource import (
         ResourceConfig,
         blocks_table,
@@ -198,11 +198,18 @@ def resource(
 
     if cutoff_basis is not None and cutoff_basis not in ("column", "slice"):
         fail(f"--cutoff-basis {cutoff_basis!r}: use column or slice", 2)
-    plan = load_plan(plan_file, cutoff_basis=cutoff_basis) if plan_file is not None or cutoff_basis else None
+    # one plan resolution (reymud.spatial.plan.resolve_plan): --plan FILE, else the project's plan, else the
+    # defaults; the defaults alone keep the grid's own basis (latest 2-D model, else the latest 3-D one)
+    project_arg = project if project is not None and not (grid is not None and Path(grid).exists()) else None
+    plan, source = resolve_cli_plan(project_arg, plan_file, cutoff_basis=cutoff_basis)
+    if source == "defaults" and not cutoff_basis:
+        plan = None
+    # where the cut-off applies: --cutoff-basis / --plan FILE, else an explicit --grid's own kind, else the plan's
+    basis_plan = plan if plan_file is not None or cutoff_basis or grid is None else None
     try:
         config = ResourceConfig.from_yaml(rules) if rules else ResourceConfig()
         changes = {}
-        if plan_file is not None:
+        if plan is not None:
             changes["cutoffs"] = tuple(plan.cutoffs_ppm)
         if cutoff is not None:
             changes["cutoffs"] = tuple(parse_numbers(cutoff, "--cutoff", "400,1000,2000"))
@@ -219,7 +226,8 @@ def resource(
     # one density resolution (resource.config.DensitySpec): --density or a density in the config file is
     # "given" even when it equals the default; None keeps the stated default (and says so)
     user_density = config.density.blocks_density
-    kind = None if plan is None or grid is not None else f"block_model_{'3d' if plan.cutoff_basis == 'slice' else '2d'}"
+    kind = (None if basis_plan is None or grid is not None
+            else f"block_model_{'3d' if basis_plan.cutoff_basis == 'slice' else '2d'}")
     if grid is not None and Path(grid).exists():
         path = Path(grid)
     elif project is None:
@@ -229,13 +237,14 @@ def resource(
     ds = _open_dataset(path)
     notes: list[str] = []
     three_d = "depth_mbsf" in ds.dims
-    if plan is not None and (plan.cutoff_basis == "slice") != three_d:
-        fail(f"{path} is a {'3-D' if three_d else '2-D'} block model but the cut-off basis is {plan.cutoff_basis}; "
+    if basis_plan is not None and (basis_plan.cutoff_basis == "slice") != three_d:
+        fail(f"{path} is a {'3-D' if three_d else '2-D'} block model but the cut-off basis is "
+             f"{basis_plan.cutoff_basis} (plan: {source}); "
              f"use a {'2-D' if three_d else '3-D'} model (--grid) or --cutoff-basis {'slice' if three_d else 'column'}",
              2)
-    if three_d and plan is not None:
+    if three_d and basis_plan is not None:
         try:
-            ds = merge_slices(ds, plan.smu_thickness_m, user_density)
+            ds = merge_slices(ds, basis_plan.smu_thickness_m, user_density)
         except ValueError as exc:
             fail(f"{path}: {exc}", 2)
     try:
@@ -259,6 +268,8 @@ def resource(
     _render_statement(table, config.describe(), all_notes, table.attrs.get("density_source", ""),
                       ds.attrs.get("synthetic", "unknown"))
     console().print(f"Block model: {path}")
+    console().print(f"Plan source: {source}" + ("" if basis_plan is not None else
+                                                 " (cut-off basis: the block model's)"), highlight=False)
     _print_plan(ds)
 
 
@@ -285,7 +296,8 @@ def _print_plan(ds) -> None:
     except (ValueError, PlanError) as exc:
         console().print(f"[yellow]note:[/] the stored plan cannot be read ({exc})")
         return
-    console().print("Estimation plan:\n" + plan.describe(), highlight=False)
+    console().print("Estimation plan of the block model:\n" + plan.describe(ds.attrs.get("plan_source")),
+                    highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -75,6 +75,25 @@ def load_plan(plan_file: Path | None, **overrides):
         fail(str(exc), 2)
 
 
+def resolve_cli_plan(project: Path | None, plan_file: Path | None, **overrides):
+    """The run's plan and its source (:func:`reymud.spatial.plan.resolve_plan`): ``--plan FILE``, else
+    the plan stored in the project (``reymud plan set``), else the defaults; options apply on top.
+
+    Fails cleanly (exit 2) on a missing/invalid plan file, a missing project or an invalid stored plan.
+    """
+    from reymud.spatial.plan import PlanError, resolve_plan
+    from reymud.store import StoreError
+
+    if project is not None and not Path(project).exists():
+        open_project(project)  # the one "project not found" message
+    try:
+        return resolve_plan(project, plan_file, **overrides)
+    except PlanError as exc:
+        fail(str(exc), 2)
+    except StoreError as exc:
+        fail(str(exc), 1)
+
+
 def window_overrides(window: str | None) -> dict:
     """``--window TOP-BASE`` as plan fields (empty when not given)."""
     if window is None:
@@ -136,10 +155,11 @@ def variogram(
     from reymud.spatial import NormalScoreTransform, VariogramFitError, experimental_variogram, fit_variogram
     from reymud.spatial.trend import TrendSurface
 
-    plan = load_plan(plan_file, n_lags=lags, variogram_kinds=None if kinds is None else
-                     [k.strip() for k in kinds.split(",")], **window_overrides(window))
+    plan, source = resolve_cli_plan(project, plan_file, n_lags=lags, variogram_kinds=None if kinds is None else
+                                    [k.strip() for k in kinds.split(",")], **window_overrides(window))
     with open_project(project) as proj:
         pts, _, _ = _points(proj, plan=plan)
+        console.print(f"plan source: {source}", highlight=False)
         if variable not in pts.columns:
             fail(f"unknown variable {variable!r}; choose from {[c for c in pts.columns if c.endswith(('_m', '_ppm'))]}", 2)
         pts = pts[np.isfinite(pts[variable])]
@@ -151,7 +171,7 @@ def variogram(
         elif trend != "none":
             z = TrendSurface(trend).fit(xy, z).residuals(xy, z)
             console.print(f"variogram of the residuals of the plan's {trend} trend", highlight=False)
-        if max_lag is None and plan_file is not None:
+        if max_lag is None and source != "defaults":
             max_lag = plan.max_lag_fraction * float(np.hypot(*np.ptp(xy, axis=0)))
         az = None if azimuth is None else [float(a) for a in azimuth.split(",")]
         try:
@@ -230,8 +250,9 @@ def estimate(
 
     if cell is not None and not cell > 0:
         fail("--cell must be > 0 m", 2)
-    plan = load_plan(plan_file, area=area, cell_m=cell, margin_m=margin, trend=trend, max_samples=max_samples,
-                     min_samples=min_samples, slice_m=slices, **window_overrides(window))
+    plan, source = resolve_cli_plan(project, plan_file, area=area, cell_m=cell, margin_m=margin, trend=trend,
+                                    max_samples=max_samples, min_samples=min_samples, slice_m=slices,
+                                    **window_overrides(window))
     win = plan.window
     if out is not None:
         try:
@@ -240,7 +261,7 @@ def estimate(
             fail(f"--out {exc}", 2)
     with open_project(project) as proj:
         pts, samples, synthetic = _points(proj, plan=plan)
-        console.print(plan.describe(), highlight=False)
+        console.print(plan.describe(source), highlight=False)
         with console.status(f"kriging the blocks of the area from {len(pts)} cores"), \
                 warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -248,6 +269,7 @@ def estimate(
                 ds, grid = _block_model(proj, pts, plan, synthetic)
             except ValueError as exc:
                 fail(str(exc))
+        ds.attrs["plan_source"] = source
         for w in caught:
             notes.print(f"[yellow]warning:[/] {w.message}")
         console.print(ds.attrs["area_of_interest"], highlight=False)
@@ -256,7 +278,7 @@ def estimate(
         write_grid(ds, path, "reymud block model (2-D)")
         proj.save_json("grid", path.stem, {"path": record_path(path, proj.artifact_dir), "kind": "block_model_2d",
                                            "crs": grid.crs, "cell_size_m": plan.cell_m, "window_mbsf": list(win),
-                                           "plan": plan.to_dict()})
+                                           "plan": plan.to_dict(), "plan_source": source})
         proj.save_json("plan", "estimate", plan.to_dict())
         _summary(ds, path)
         if plan.slice_m:
@@ -270,7 +292,8 @@ def estimate(
             ds3["aoi_fraction"] = ds["aoi_fraction"]
             ds3["inside"] = ds3["inside"] & ds["inside"] if "inside" in ds3 else ds["inside"]
             plan3 = plan.replace(cutoff_basis="slice", smu_thickness_m=float(plan.slice_m))
-            ds3.attrs.update(plan=json.dumps(plan3.to_dict()), area_of_interest=ds.attrs["area_of_interest"],
+            ds3.attrs.update(plan=json.dumps(plan3.to_dict()), plan_source=source,
+                             area_of_interest=ds.attrs["area_of_interest"],
                              variogram_resolution=ds.attrs["variogram_resolution"])
             p3 = path.with_name(path.stem.replace("2d", "3d") + ("_3d" if "2d" not in path.stem else "")
                                 + path.suffix)
@@ -318,7 +341,8 @@ def validate(
 
     if cell is not None and not cell > 0:
         fail("--cell must be > 0 m", 2)
-    plan = load_plan(plan_file, cell_m=cell, max_samples=max_samples, **window_overrides(window))
+    plan, source = resolve_cli_plan(project, plan_file, cell_m=cell, max_samples=max_samples,
+                                    **window_overrides(window))
     with open_project(project) as proj:
         pts, _, _ = _points(proj, plan=plan)
         if variable not in pts.columns:
@@ -326,7 +350,7 @@ def validate(
         pts = pts[np.isfinite(pts[variable])]
         xy = pts[["easting", "northing"]].to_numpy(float)
         z = pts[variable].to_numpy(float)
-        console.print(plan.describe(), highlight=False)
+        console.print(plan.describe(source), highlight=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = _saved_model(proj, variable) or fit_plan_model(xy, z, plan, variable)[1]
@@ -397,7 +421,8 @@ def simulate(
     if cell is not None and not cell > 0:
         fail("--cell must be > 0 m", 2)
     # the simulation runs on the estimate's own blocks: the plan's grid (sim_cell_m = cell_m)
-    plan = load_plan(plan_file, area=area, cell_m=cell, seed=seed, **window_overrides(window))
+    plan, source = resolve_cli_plan(project, plan_file, area=area, cell_m=cell, seed=seed,
+                                    **window_overrides(window))
     plan = plan.replace(sim_cell_m=plan.cell_m)
     realizations = realizations or plan.n_realizations
     seed = plan.seed
@@ -405,7 +430,7 @@ def simulate(
         pts, _, synthetic = _points(proj, plan=plan, stderr_banner=as_json)
         pts = pts[np.isfinite(pts[variable])]
         if not as_json:
-            console.print(plan.describe(), highlight=False)
+            console.print(plan.describe(source), highlight=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
@@ -435,7 +460,7 @@ def simulate(
         write_grid(real.to_dataset(), path, "reymud conditional realisations")
         proj.save_json("grid", path.stem, {"path": record_path(path, proj.artifact_dir), "kind": "realizations", "variable": variable,
                                            "n_realizations": realizations, "seed": seed,
-                                           "plan": plan.to_dict()})
+                                           "plan": plan.to_dict(), "plan_source": source})
         if not as_json:
             console.print(f"{realizations} realisations ({real.attrs['method']}) -> {path}")
         if variable != "total_rey_ppm":

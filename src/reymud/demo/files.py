@@ -209,7 +209,9 @@ def demo_project(path: str | Path, seed: int = 20260202, n_cores: int | None = N
     """Create a project at ``path`` holding the SYNTHETIC demo survey, loaded through reymud.ingest.
 
     The files are written to ``<path>.files/demo_input/`` and ingested exactly as real lab files
-    would be. Returns the open :class:`reymud.store.Project` (close it, or use it as a context manager).
+    would be; the survey's plan (``SYNTHETIC_plan.yaml``, :func:`demo_plan`) is stored in the project
+    (:meth:`~reymud.store.Project.set_plan`), so every command uses it without ``--plan``
+    (``reymud plan clear`` removes it). Returns the open :class:`reymud.store.Project` (close it, or use it as a context manager).
 
     Raises
     ------
@@ -226,6 +228,7 @@ def demo_project(path: str | Path, seed: int = 20260202, n_cores: int | None = N
     project = Project.init(path)
     try:
         ingest_files(project, [files.assays], collars=files.collars)
+        project.set_plan(files.plan.read_text(encoding="utf-8"), source=f"plan {files.plan}")
     except BaseException:
         project.close()
         raise

@@ -31,7 +31,7 @@ from reymud.spatial.covariance import STRUCTURE_KINDS
 from reymud.spatial.kriging_core import DRIFTS
 from reymud.spatial.variogram import WEIGHTINGS
 
-__all__ = ["CUTOFF_BASES", "TRENDS", "EstimationPlan", "PlanError"]
+__all__ = ["CUTOFF_BASES", "PLAN_SOURCES", "TRENDS", "EstimationPlan", "PlanError", "resolve_plan"]
 
 #: Trend options: none (ordinary kriging), or a linear / quadratic drift in easting/northing.
 TRENDS: tuple[str, ...] = DRIFTS
@@ -39,6 +39,8 @@ TRENDS: tuple[str, ...] = DRIFTS
 CUTOFF_BASES: tuple[str, ...] = ("column", "slice")
 _WEIGHTINGS: tuple[str, ...] = tuple(WEIGHTINGS)
 _TRANSFORMS: tuple[str | None, ...] = ("nscore", None)
+#: Where :func:`resolve_plan` took a plan from, first match wins (``"--plan FILE"`` names the file).
+PLAN_SOURCES: tuple[str, ...] = ("--plan FILE", "project", "defaults")
 
 
 class PlanError(ValueError):
@@ -270,13 +272,17 @@ class EstimationPlan:
         plan = cls.from_dict(loaded, source=source)
         return plan.replace(**overrides) if overrides else plan
 
-    def describe(self) -> str:
-        """Human-readable, one choice a line, for printing beside the results."""
+    def describe(self, source: str | None = None) -> str:
+        """Human-readable, one choice a line, for printing beside the results.
+
+        ``source`` (from :func:`resolve_plan`) is printed as a first ``plan source`` line.
+        """
         area = self.area or f"default: convex hull of the cores + {self.margin_m:,.0f} m margin"
         cut = (f"per {self.smu_thickness_m:g} m slice (selective mining unit)" if self.cutoff_basis == "slice"
                else "per column (window average grade)")
         models = "fitted" if not self.variogram_models else f"given for {sorted(self.variogram_models)}"
-        lines = [
+        lines = [("plan source", source)] if source else []
+        lines += [
             ("area of interest", area),
             ("CRS", self.crs or "UTM zone of the mean longitude"),
             ("blocks", f"{self.cell_m:,.0f} m, discretised {self.block_discretisation[0]}x"
@@ -296,3 +302,59 @@ class EstimationPlan:
         ]
         width = max(len(k) for k, _ in lines)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in lines)
+
+
+def resolve_plan(project: Any = None, plan_file: str | Path | None = None,
+                 **overrides: Any) -> tuple[EstimationPlan, str]:
+    """THE plan of a run, and where it came from; every entry point resolves it here.
+
+    First match wins: ``plan_file`` (source ``"--plan FILE"``, e.g. ``"--plan survey.yaml"``), the
+    plan stored in the project (:meth:`reymud.store.Project.set_plan`, source ``"project"``), the
+    defaults of :mod:`reymud.defaults` (source ``"defaults"``). ``overrides`` (a command's options;
+    None values are ignored) then apply on top.
+
+    Parameters
+    ----------
+    project : reymud.store.Project, str, Path or None
+        An open project, or a project path (opened read-only for the lookup); None = no project.
+    plan_file : str or Path, optional
+        YAML/JSON plan file.
+    **overrides
+        Plan fields to set (e.g. ``cell_m=500.0``).
+
+    Returns
+    -------
+    (EstimationPlan, str)
+        The plan and its source (``"--plan FILE"`` with the file's path, ``"project"`` or ``"defaults"``).
+
+    Raises
+    ------
+    PlanError
+        A missing or unreadable plan file, or an invalid stored plan (named).
+    """
+    if plan_file is not None:
+        if not Path(plan_file).exists():
+            raise PlanError(f"--plan {plan_file} not found")
+        return EstimationPlan.from_yaml(plan_file, **overrides), f"--plan {plan_file}"
+    text = _project_plan_text(project)
+    if text is None:
+        return EstimationPlan.from_yaml(None, **overrides), "defaults"
+    where = f"plan stored in project {getattr(project, 'path', project)}"
+    try:
+        loaded = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise PlanError(f"{where}: not valid YAML/JSON ({exc})") from None
+    plan = EstimationPlan.from_dict(loaded, source=where)
+    return (plan.replace(**overrides) if overrides else plan), "project"
+
+
+def _project_plan_text(project: Any) -> str | None:
+    """The stored plan text of an open project or a project path (None: no project or no plan)."""
+    if project is None:
+        return None
+    if isinstance(project, (str, Path)):
+        from reymud.store import Project
+
+        with Project.open(project) as opened:
+            return opened.plan_text()
+    return project.plan_text()

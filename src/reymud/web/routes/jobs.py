@@ -111,8 +111,9 @@ def start_assess(ctx: Ctx, body: AssessJobRequest | None = None) -> Response:
     from reymud.assess import AssessConfig
 
     overrides = (body.config if body else {}) or {}
-    try:
-        config = AssessConfig.from_dict(overrides, where="config")
+    try:  # the project's ONE plan (reymud.spatial.plan.resolve_plan), the request's overrides on top
+        with ctx.state.reading() as project:
+            config = AssessConfig.for_project(project, values=overrides)
     except (ValueError, TypeError) as exc:
         raise HTTPException(422, f"invalid assessment config: {exc}") from None
     return _submit(ctx, "assess", _assess_job(ctx, config), json.dumps(overrides, sort_keys=True, default=str))
