@@ -106,3 +106,15 @@ def test_polygonal_weights_hand_computed():
     assert polygonal_weights(data, targets) == pytest.approx([0.0, 0.5, 0.5])
     with pytest.raises(ValueError, match="at least one"):
         polygonal_weights(data, np.zeros((0, 2)))
+
+
+def test_exact_scores_invert_the_back_transform_between_table_entries():
+    from reymud.spatial.nscore import NormalScoreTransform
+
+    rng = np.random.default_rng(4)
+    ns = NormalScoreTransform().fit(rng.lognormal(6, 0.5, 15))
+    z = np.concatenate([rng.uniform(ns.values_[0], ns.values_[-1], 50), [0.5 * ns.values_[0], 1.2 * ns.values_[-1]]])
+    assert np.allclose(ns.inverse_transform(ns.exact_scores(z)), z, rtol=1e-9)
+    assert np.allclose(ns.exact_scores(ns.values_), ns.transform(ns.values_))  # same at the table entries
+    between = ns.inverse_transform(ns.transform(z[:50]))
+    assert np.abs(between - z[:50]).max() > 1e-3  # the cdf-interpolating transform is not the exact inverse

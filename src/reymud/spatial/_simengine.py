@@ -23,6 +23,7 @@ import numpy as np
 from scipy import fft as sfft
 from scipy import sparse
 
+from reymud.spatial._simtrend import DRAW_LIMIT
 from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
 from reymud.spatial.kriging_core import krige_targets
@@ -37,12 +38,15 @@ class Plan:
     """Everything a worker needs to produce realisations (shipped once per worker; weights apart)."""
 
     def __init__(self, method, grid_shape, y_data, chol=None, sqrt_eig=None, torus=None, data_nodes=None,
-                 nscore=None, z_data=None, node_inv=None, boot_xy=None, boot_model=None, boot_w=None):
+                 nscore=None, z_data=None, node_inv=None, boot_xy=None, boot_model=None, boot_w=None,
+                 trend_factor=None, trend_data=None, trend_cells=None):
         self.method, self.grid_shape, self.y_data = method, tuple(grid_shape), y_data
         self.chol, self.sqrt_eig, self.torus = chol, sqrt_eig, torus
         self.data_nodes, self.nscore = data_nodes, nscore
         self.z_data, self.node_inv, self.boot_w = z_data, node_inv, boot_w
         self.boot_xy, self.boot_model, self._boot_chol = boot_xy, boot_model, None
+        # trend slopes drawn per realisation (reymud.spatial._simtrend): factor, terms at the data and cells
+        self.trend_factor, self.trend_data, self.trend_cells = trend_factor, trend_data, trend_cells
 
     @property
     def boot_chol(self) -> np.ndarray | None:
@@ -87,13 +91,28 @@ class Plan:
             y = np.bincount(self.node_inv, y) / np.bincount(self.node_inv)
         return y, ns
 
+    def trend_draw(self, rng: np.random.Generator, nscore: NormalScoreTransform | None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """One draw of the trend-coefficient error: (data scores of the residuals to the drawn trend,
+        its shift at the grid cells). Drawn after the realisation's other draws."""
+        white = np.clip(rng.standard_normal(self.trend_factor.shape[0]), -DRAW_LIMIT, DRAW_LIMIT)
+        delta = self.trend_factor @ white
+        z = self.z_data - self.trend_data @ delta
+        y = z if nscore is None else nscore.exact_scores(z)  # shifted data are not table entries
+        if self.node_inv is not None:
+            y = np.bincount(self.node_inv, y) / np.bincount(self.node_inv)
+        return y, self.trend_cells @ delta
+
     def batch(self, seeds, slabs) -> np.ndarray:
         """Realisations ``(len(seeds), ny, nx)``, one per seed, conditioned through the weight ``slabs``."""
-        fields, resid, transforms = [], [], []
+        fields, resid, transforms, shifts = [], [], [], []
         for seed in seeds:
             rng = np.random.default_rng(seed)
             y_data, nscore = self.transform_for(rng)
             y_grid, y_at_data = self.unconditional(rng)
+            if self.trend_factor is not None:
+                y_data, shift = self.trend_draw(rng, nscore)
+                shifts.append(shift)
             fields.append(y_grid)
             resid.append(y_data - y_at_data)
             transforms.append(nscore)
@@ -106,6 +125,8 @@ class Plan:
         for b, nscore in enumerate(transforms):
             if nscore is not None:
                 cond[b] = back_transform(nscore, cond[b])
+            if shifts:
+                cond[b] += shifts[b]
         return cond.reshape(len(seeds), *self.grid_shape)
 
 

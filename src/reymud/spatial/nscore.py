@@ -158,6 +158,20 @@ class NormalScoreTransform:
             prob = np.where(hi, 1 - lam / np.maximum(z, v[-1]) ** self.tails.omega, prob)
         return stats.norm.ppf(np.clip(prob, _P_EPS, 1 - _P_EPS))
 
+    def exact_scores(self, values) -> np.ndarray:
+        """Values -> normal scores, the exact inverse of :meth:`inverse_transform`.
+
+        Inside the table the score is interpolated linearly against the value (the back-transform is
+        linear in normal-score space there); :meth:`transform` interpolates the cdf instead, which
+        differs between table entries, so a value that is not a table entry would not come back
+        exactly. Outside the table both use the same tail models.
+        """
+        self._check()
+        z = np.asarray(values, dtype=float)
+        v = self.values_
+        inside = (z >= v[0]) & (z <= v[-1])
+        return np.where(inside, np.interp(z, v, self.scores_), self.transform(z))
+
     def inverse_transform(self, scores) -> np.ndarray:
         """Normal scores -> values: linear in normal-score space inside the table, tail models outside."""
         self._check()

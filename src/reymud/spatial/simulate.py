@@ -26,6 +26,17 @@ Honest uncertainty (issue 9), all on by default and recorded in the result's att
 - :func:`simulate_blocks` simulates on exactly the blocks of a kriged estimate (optionally on a grid
   ``refine`` times finer, averaged up to the estimate's blocks).
 
+Trend (issues 8/9): when the plan has ``trend: linear|quadratic`` (read by :func:`simulate_blocks`
+and :func:`nscore_model_for` from the estimate's ``attrs["plan"]``; a ``trend=`` argument overrides),
+the residuals of the OLS trend surface (:class:`reymud.spatial.trend.TrendSurface`) are simulated -
+declustered normal scores of the residuals, their unit-sill variogram, the spatial bootstrap of the
+residual histogram - and the trend is added back at the simulation nodes before blocks are averaged.
+The trend's *slopes* are drawn per realisation from their OLS sampling distribution under the
+residual correlation (the constant's uncertainty is the bootstrap's), with the data honoured; the
+attrs ``trend`` (JSON: coefficients, slope standard deviations, what was drawn), ``trend_method``
+and ``trend_clipped_share`` record it (:mod:`reymud.spatial._simtrend`). ``trend: none`` gives the
+stationary simulation unchanged (same random stream, same numbers).
+
 The kriging weights do not change between realisations, so they are computed once (moving
 neighbourhood, batched solver), in fixed slabs of cells on the workers, as sparse rows; each task makes
 a fixed-size batch of realisations whose kriged residuals are one sparse product (see
@@ -36,9 +47,10 @@ Dask workers.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -46,6 +58,7 @@ import xarray as xr
 
 from reymud.spatial._checks import as_coords_values
 from reymud.spatial._simengine import Plan, circulant_sqrt, run_dask, run_sync
+from reymud.spatial._simtrend import SimTrend, plan_trend, residual_tails
 from reymud.spatial.blockmodel import auto_model
 from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
@@ -80,6 +93,7 @@ class SimulationDefaults:
     bootstrap: bool = True  #: spatial bootstrap of the declustered histogram, one per realisation
     unit_sill: bool = True  #: rescale the normal-score variogram to total sill 1
     tails: TailModel = TAIL_DEFAULTS  #: back-transform tail models
+    trend_slopes: bool = True  #: with a trend: draw its slopes per realisation (reymud.spatial._simtrend)
     batch_size: int = 5  #: realisations per task (fixed: the result does not depend on the workers)
     weight_slab_cells: int = 32_768  #: grid cells per conditioning-weight task (fixed, as batch_size)
 
@@ -87,7 +101,8 @@ class SimulationDefaults:
 SIMULATION_DEFAULTS = SimulationDefaults()
 
 
-def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weights=None) -> tuple[Plan, tuple, dict]:
+def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weights=None,
+          trend: SimTrend | None = None) -> tuple[Plan, tuple, dict]:
     nscore, info = None, {}
     z_raw, w = z.copy(), None
     if transform == "nscore":
@@ -145,6 +160,9 @@ def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weight
                 "z_data": z_raw[inside], "node_inv": node_inv}
         info["parameter_uncertainty"] = ("spatial bootstrap of the declustered histogram, one resample per "
                                          "realisation (Journel 1994; Pyrcz & Deutsch 2014); variogram fixed")
+    if trend is not None and trend.factor is not None:
+        boot.update(z_data=z_raw[inside], node_inv=node_inv, trend_factor=trend.factor,
+                    trend_data=trend.design(xy_data[inside]), trend_cells=trend.design(gxy))
     info["variogram"] = model.to_dict()
     if method == "cholesky":
         allxy = np.vstack([gxy, xy])
@@ -174,6 +192,7 @@ def simulate(
     defaults: SimulationDefaults = SIMULATION_DEFAULTS,
     weights=None,
     fitted_sill: float | None = None,
+    trend: str = "none",
 ) -> xr.DataArray:
     """Conditional realisations of ``variable`` on ``grid`` (dims realization, northing, easting).
 
@@ -206,12 +225,17 @@ def simulate(
     fitted_sill : float, optional
         The sill already divided out of ``model`` (third value of :func:`fit_nscore_variogram`),
         recorded as ``nscore_fitted_sill`` instead of the (unit) sill of ``model``.
+    trend : {"none", "linear", "quadratic"}
+        Trend surface (the plan's ``trend``): not "none" simulates the residuals of an OLS trend
+        surface and adds the trend back (:mod:`reymud.spatial._simtrend`); ``model`` must then be the
+        residuals' (normal-score) variogram, as :func:`nscore_model_for` fits it.
 
     Returns
     -------
     xarray.DataArray
         Named ``variable``; attrs record the method, seed, transform, tails, declustering,
-        parameter uncertainty and the unit-sill variogram used (``nscore_fitted_sill``: the sill divided out).
+        parameter uncertainty, the unit-sill variogram used (``nscore_fitted_sill``: the sill divided
+        out) and the trend (``trend``: "none" or a JSON record of the surface and its uncertainty).
     """
     if variable not in points.columns:
         raise ValueError(f"simulate: points have no column {variable!r}")
@@ -224,8 +248,16 @@ def simulate(
         if weights.shape != (len(points),):
             raise ValueError(f"simulate: {weights.size} weights for {len(points)} points")
         weights = weights[np.isfinite(points[variable].to_numpy(float))]
-    plan, cond, made = _plan(xy, z, model, grid, transform, neighbourhood or defaults.neighbourhood, method,
-                             defaults, weights)
+    trend = plan_trend(None, trend or "none")
+    sim_trend, z_sim = None, z
+    if trend != "none":
+        sim_trend = SimTrend(trend, xy, z)
+        z_sim = sim_trend.residuals
+        if defaults.trend_slopes and len(sim_trend.surface.term_names_) > 1:
+            sim_trend.fit_slope_draws(model)
+        defaults = replace(defaults, tails=residual_tails(z_sim, defaults.tails, sim_trend.draw_margin()))
+    plan, cond, made = _plan(xy, z_sim, model, grid, transform, neighbourhood or defaults.neighbourhood, method,
+                             defaults, weights, sim_trend)
     seeds = np.random.SeedSequence(seed).spawn(n_realizations)
     out = np.empty((n_realizations, *grid.shape))
     info = {"method": plan.method, "workers": 1}
@@ -234,6 +266,9 @@ def simulate(
         run_sync(plan, cond, seeds, out, progress, info, *sizes)
     else:
         run_dask(plan, cond, seeds, out, client, n_workers or defaults.n_workers, progress, info, *sizes)
+    made["trend"] = "none"
+    if sim_trend is not None:
+        made.update(_add_trend(out, sim_trend, grid, bool((z >= 0).all())))
     da = xr.DataArray(out, dims=("realization", "northing", "easting"), name=variable,
                       coords={"realization": np.arange(n_realizations), **grid.template().coords})
     da.attrs.update(method=f"conditioning by kriging ({plan.method} unconditional field)", seed=int(seed),
@@ -243,6 +278,18 @@ def simulate(
         made["nscore_fitted_sill"] = float(fitted_sill) * made["nscore_fitted_sill"]
     da.attrs.update({k: (v if isinstance(v, (int, float)) else str(v)) for k, v in made.items()})
     return da
+
+
+def _add_trend(out: np.ndarray, sim_trend: SimTrend, grid: Grid, clip: bool) -> dict:
+    """Add the fitted trend at the grid nodes to the simulated residuals (in place); clip at 0 if ``clip``."""
+    out += sim_trend.surface.predict(grid.coords()).reshape(grid.shape)
+    share = 0.0
+    if clip:
+        neg = out < 0
+        share = float(neg.mean())
+        out[neg] = 0.0
+    return {"trend": json.dumps(sim_trend.describe()), "trend_clipped_share": share,
+            "trend_method": "residuals of the OLS trend surface simulated, trend added back (reymud.spatial._simtrend)"}
 
 
 def fit_nscore_variogram(points: pd.DataFrame, variable: str, weights=None, kinds: tuple[str, ...] = ("spherical",),
@@ -321,7 +368,8 @@ def block_weights(points: pd.DataFrame, variable: str, estimate: xr.Dataset) -> 
 
 
 def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, estimate: xr.Dataset,
-                    n_realizations: int = 100, seed: int = 0, refine: int = 1, **kwargs) -> xr.DataArray:
+                    n_realizations: int = 100, seed: int = 0, refine: int = 1, trend: str | None = None,
+                    **kwargs) -> xr.DataArray:
     """Realisations on exactly the blocks of a kriged ``estimate`` (same coordinates and support).
 
     Parameters
@@ -334,6 +382,11 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
         Simulate on a grid ``refine`` times finer in each direction and average each
         ``refine x refine`` group of nodes up to the estimate's block (block support); 1 = block
         centres (point support at the block centre).
+    trend : {"none", "linear", "quadratic"}, optional
+        Default: the ``trend`` of the plan stored in ``estimate.attrs["plan"]`` ("none" without a
+        plan), so a universal-kriging estimate is simulated with its trend (residuals simulated, the
+        trend added at the fine nodes before they are averaged up; see :func:`simulate`). Give it to
+        override the plan.
     **kwargs
         Passed to :func:`simulate` (client, n_workers, progress, defaults, weights, ...). Without
         ``weights`` the normal-score transform is declustered by :func:`block_weights` (polygonal
@@ -354,7 +407,7 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
     defaults = kwargs.get("defaults", SIMULATION_DEFAULTS)
     if kwargs.get("weights") is None and defaults.decluster and kwargs.get("transform", "nscore") == "nscore":
         kwargs["weights"] = block_weights(points, variable, estimate)
-    real = simulate(points, variable, model, fine, n_realizations, seed, **kwargs)
+    real = simulate(points, variable, model, fine, n_realizations, seed, trend=plan_trend(estimate, trend), **kwargs)
     if "weights" in kwargs and "declustering" in real.attrs and real.attrs["declustering"] == "given weights":
         real.attrs["declustering"] = "polygonal over the estimate's blocks inside (Isaaks & Srivastava 1989)"
     vals = real.values
@@ -370,7 +423,8 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
 
 
 def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
-                     kinds: tuple[str, ...] = ("spherical",)) -> tuple[VariogramModel, float | None, str]:
+                     kinds: tuple[str, ...] = ("spherical",), trend: str | None = None,
+                     ) -> tuple[VariogramModel, float | None, str]:
     """The simulation's normal-score variogram for the blocks of ``estimate`` (one recipe for every entry point).
 
     Fitted by :func:`fit_nscore_variogram` on normal scores declustered with :func:`block_weights`
@@ -378,18 +432,32 @@ def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
     the fit fails (too few cores), the fallback is :func:`reymud.spatial.blockmodel.auto_model` on the
     same declustered scores, and the returned description says so.
 
+    With a trend (``trend``, default the plan in ``estimate.attrs["plan"]``, as :func:`simulate_blocks`)
+    the scores are those of the residuals of the OLS trend surface (with the residual tails of
+    :func:`reymud.spatial._simtrend.residual_tails`): the variogram :func:`simulate_blocks` needs.
+
     Returns
     -------
     (VariogramModel, float or None, str)
         The model, the fitted sill that was divided out (None for the fallback) and how it was made.
     """
     weights = block_weights(points, variable, estimate)
+    trend = plan_trend(estimate, trend)
+    tails, of = TAIL_DEFAULTS, "declustered normal scores"
+    if trend != "none":
+        z = points[variable].to_numpy(float)
+        ok = np.isfinite(z)
+        resid = np.full(len(z), np.nan)
+        resid[ok] = SimTrend(trend, points.loc[ok, ["easting", "northing"]].to_numpy(float), z[ok]).residuals
+        points = points.assign(**{variable: resid})
+        tails, of = residual_tails(resid[ok], TAIL_DEFAULTS), f"declustered normal scores of the {trend}-trend residuals"
     try:
-        model, _, sill = fit_nscore_variogram(points, variable, weights, kinds=kinds)
-        return model, float(sill), "fitted on declustered normal scores, standardised to unit sill"
+        model, _, sill = fit_nscore_variogram(points, variable, weights, kinds=kinds, tails=tails)
+        return model, float(sill), f"fitted on {of}, standardised to unit sill"
     except VariogramFitError:
         z = points[variable].to_numpy(float)
         ok = np.isfinite(z)
-        y = NormalScoreTransform().fit(z[ok], np.asarray(weights, float)[ok]).transform(z[ok])
+        y = NormalScoreTransform(tails).fit(z[ok], np.asarray(weights, float)[ok]).transform(z[ok])
         xy = points.loc[ok, ["easting", "northing"]].to_numpy(float)
-        return auto_model(xy, y, f"{variable} (normal scores)"), None, "fallback model (normal-score fit failed)"
+        return (auto_model(xy, y, f"{variable} (normal scores)"), None,
+                f"fallback model (normal-score fit failed; {of})")
