@@ -9,13 +9,19 @@ assumption (:class:`TruthConfig`):
    randomisation method on a fine truth grid.
 2. Layer shape: a **lens** - thickness is largest at a random centre and thins as a cosine taper
    towards the edges, ``t = t_edge + (t_centre - t_edge) * cos^2(pi/2 * min(r / r_lens, 1))``.
+   Optionally (``trend_fraction > 0``) the grade carries a regional **linear trend** west to east:
+   it is multiplied by ``1 + trend_fraction * (2 x / side - 1)`` (mean unchanged).
 3. Sampling: **clustered** - a share of the cores in a few tight clusters (as surveys sample around
    promising sites), the rest uniformly at random.
 
 :func:`run_survey` then runs the default user workflow through the public API with no knowledge of
 the truth (kriged block model, declustered normal-score variogram by :func:`~reymud.spatial.simulate.fit_nscore_variogram`,
 :func:`~reymud.spatial.simulate.simulate_blocks`, :func:`~reymud.resource.uncertainty_summary`) and
-returns the kriged and simulated totals beside the true totals over the same area.
+returns the kriged and simulated totals beside the true totals over the same area. With
+``plan_trend`` linear/quadratic the workflow is the plan's universal kriging: residual variograms
+(:func:`~reymud.spatial.blockmodel.fit_plan_model`), kriging with that drift, and the simulation of
+the trend residuals (:func:`~reymud.spatial.simulate.nscore_model_for`, ``simulate_blocks`` reading
+the trend from the estimate's plan).
 """
 
 from __future__ import annotations
@@ -58,6 +64,11 @@ class TruthConfig:
         Realisations per survey.
     simulate_thickness : bool
         Simulate thickness as well (independent of grade) so its uncertainty enters the band.
+    trend_fraction : float
+        Linear west-east grade trend: the grade is multiplied by ``1 + trend_fraction * (2 x / side - 1)``
+        (0 = none; must be in [0, 1)).
+    plan_trend : {"none", "linear", "quadratic"}
+        The estimation plan's trend used by the workflow (universal kriging and trend simulation).
     cutoffs : tuple of float
         Cut-offs (ppm) reported besides no cut-off.
     """
@@ -81,6 +92,14 @@ class TruthConfig:
     n_realizations: int = 100
     cutoffs: tuple[float, ...] = (400.0, 1000.0)
     simulate_thickness: bool = True
+    trend_fraction: float = 0.0
+    plan_trend: str = "none"
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.trend_fraction < 1.0:
+            raise ValueError(f"TruthConfig.trend_fraction must be in [0, 1), got {self.trend_fraction!r}")
+        if self.plan_trend not in ("none", "linear", "quadratic"):
+            raise ValueError(f"TruthConfig.plan_trend must be none, linear or quadratic, got {self.plan_trend!r}")
 
 
 def make_truth(cfg: TruthConfig, seed: int) -> xr.Dataset:
@@ -95,6 +114,8 @@ def make_truth(cfg: TruthConfig, seed: int) -> xr.Dataset:
     y = (y - y.mean()) / y.std()  # exactly unit variance on this area: the lognormal mean is the stated mean
     s2 = np.log1p(cfg.cv**2)
     grade = cfg.mean_ppm * np.exp(np.sqrt(s2) * y - s2 / 2)
+    if cfg.trend_fraction:  # regional west-east trend (the mean over the area is unchanged)
+        grade = grade * (1.0 + cfg.trend_fraction * (2.0 * x[None, :] / (n * cfg.truth_cell_m) - 1.0))
     cx, cy = rng.uniform(0.3, 0.7, 2) * cfg.size_km * 1000
     ee, nn = np.meshgrid(x, x)
     r = np.hypot(ee - cx, nn - cy) / (cfg.lens_radius_fraction * cfg.size_km * 1000)
@@ -152,6 +173,22 @@ def _nscore_model(pts: pd.DataFrame, variable: str, w: np.ndarray):
         return auto_model(pts[["easting", "northing"]].to_numpy(float), y, f"{variable} (normal scores)")
 
 
+def _trend_workflow(pts: pd.DataFrame, grid, trend: str) -> tuple[xr.Dataset, dict]:
+    """Universal kriging with the plan's trend and the normal-score models of the trend residuals."""
+    from reymud.spatial import estimate_block_model
+    from reymud.spatial.blockmodel import fit_plan_model
+    from reymud.spatial.plan import EstimationPlan
+    from reymud.spatial.simulate import nscore_model_for
+
+    plan = EstimationPlan(trend=trend)
+    xy = pts[["easting", "northing"]].to_numpy(float)
+    variables = ("thickness_m", "total_rey_ppm")
+    kriging = {v: fit_plan_model(xy, pts[v].to_numpy(float), plan, v)[1] for v in variables}
+    ds = estimate_block_model(pts, list(variables), grid, models=kriging, drift=trend, synthetic=True,
+                              plan={"trend": trend})
+    return ds, {v: nscore_model_for(pts, v, ds)[0] for v in variables}
+
+
 def run_survey(cfg: TruthConfig, seed: int) -> pd.DataFrame:
     """One calibration survey: true, kriged and simulated contained REY per cut-off.
 
@@ -170,14 +207,17 @@ def run_survey(cfg: TruthConfig, seed: int) -> pd.DataFrame:
     grid = Grid(cfg.block_m / 2, cfg.block_m / 2, nb, nb, cfg.block_m)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ds = estimate_block_model(pts, ["thickness_m", "total_rey_ppm"], grid, synthetic=True)
-        w = block_weights(pts, "total_rey_ppm", ds)  # simulate_blocks' default declustering
-        model = _nscore_model(pts, "total_rey_ppm", w)
-        real = simulate_blocks(pts, "total_rey_ppm", model, ds, cfg.n_realizations, seed, refine=cfg.refine,
-                               client="sync")
+        if cfg.plan_trend == "none":
+            ds = estimate_block_model(pts, ["thickness_m", "total_rey_ppm"], grid, synthetic=True)
+            w = block_weights(pts, "total_rey_ppm", ds)  # simulate_blocks' default declustering
+            models = {v: _nscore_model(pts, v, w) for v in ("total_rey_ppm", "thickness_m")}
+        else:
+            ds, models = _trend_workflow(pts, grid, cfg.plan_trend)
+        real = simulate_blocks(pts, "total_rey_ppm", models["total_rey_ppm"], ds, cfg.n_realizations, seed,
+                               refine=cfg.refine, client="sync")
         thick = None
         if cfg.simulate_thickness:  # thickness simulated too, independently of grade (as in this generator)
-            thick = simulate_blocks(pts, "thickness_m", _nscore_model(pts, "thickness_m", w), ds,
+            thick = simulate_blocks(pts, "thickness_m", models["thickness_m"], ds,
                                     cfg.n_realizations, seed + 7_919, refine=cfg.refine, client="sync")
         summ = uncertainty_summary(real, ds, list(cfg.cutoffs), density_t_m3=cfg.density_t_m3, thickness=thick)
     rey = summ[summ["element"] == "REY"].set_index("cutoff")
