@@ -16,6 +16,7 @@ from reymud.demo import demo_project
 from reymud.elements import REY
 from reymud.ingest import ingest_files
 from reymud.report import SECTIONS, SYNTHETIC_BANNER, render_html, write_report
+from reymud.report.build import risk_figure
 from reymud.store import Project
 
 SMALL = AssessConfig(cell_m=2000.0, sim_cell_m=2000.0, n_realizations=20, use_dask=False,
@@ -151,6 +152,23 @@ def test_key_numbers_are_in_the_report(report):
     assert {"provenance.software.gstools", "provenance.seeds.simulation"} <= keys
     for i, _ in enumerate(results["supply"]["summary"]):
         assert f"supply.summary.{i}.years_global" in keys
+
+
+def test_the_plan_source_is_shown_with_the_parameters(report):
+    source = report["results"]["plan_source"]
+    assert source == report["results"]["provenance"]["plan_source"] == "AssessConfig given by the caller"
+    assert f'<code data-key="plan_source">{source}</code>' in report["html"]
+
+
+def test_the_risk_chart_draws_the_geopolrisk_bounds_and_names_what_is_not_computed(report):
+    summary = report["result"]["supply_summary"]
+    fig = risk_figure(summary)
+    bounded = summary["geopolrisk_japan_low"].notna()
+    assert bounded.any()  # the demo's Japan imports include 'Other' (no WGI): bounds, not a value
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert list(bars[0].base) == pytest.approx(list(summary.loc[bounded, "geopolrisk_japan_low"]))
+    if summary["eu_sr"].isna().all():
+        assert any(a.text.startswith("EU SR not computed: ") for a in fig.layout.annotations)
 
 
 def test_formatted_text_agrees_with_the_value(report):

@@ -70,6 +70,18 @@ def test_resolve_key_and_strip_volatile():
     assert strip_volatile(results) == {"a": {"b": [{"c": 1.0}, {"c": 2.0}]}, "provenance": {"seed": 3}}
 
 
+def test_resolve_key_finds_keys_that_contain_dots():
+    """Supply keys such as ``years_japan_x0.5`` contain the separator: the lookup still finds them."""
+    results = {"supply": {"split": [{"years_japan_x0.5": 4.0, "years_japan_x2": 1.0}]},
+               "a": {"b.c": 1.0}, "a.b": {"d": 2.0}}
+    assert resolve_key(results, "supply.split.0.years_japan_x0.5") == 4.0
+    assert resolve_key(results, "supply.split.0.years_japan_x2") == 1.0
+    assert resolve_key(results, "a.b.c") == 1.0
+    assert resolve_key(results, "a.b.d") == 2.0  # "a" has no "b.d": the dotted top-level key "a.b" is tried
+    with pytest.raises(KeyError, match="no key 'years_japan_x0'"):
+        resolve_key(results, "supply.split.0.years_japan_x0.7")
+
+
 def test_result_to_json_is_strict_and_frames_are_named(tmp_path):
     result = AssessResult(results={"x": float("nan"), "synthetic": True}, frames={"f": pd.DataFrame()})
     assert json.loads(result.to_json(tmp_path / "r.json")) == {"x": None, "synthetic": True}

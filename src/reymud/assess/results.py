@@ -101,23 +101,42 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def resolve_key(results: Mapping[str, Any], key: str) -> Any:
     """Value at a dotted path such as ``"resource.table.3.dry_t"`` (integers index lists).
 
+    A key that itself contains dots (``"years_japan_x0.5"``) is found too: at each mapping the
+    longest run of the remaining parts that is one of its keys is taken first, then shorter ones
+    (``"a.b.c"`` finds ``{"a": {"b.c": 1}}`` and ``{"a.b": {"c": 2}}``).
+
     Raises
     ------
     KeyError
         Naming the first part of ``key`` that does not exist.
     """
-    node: Any = results
-    for part in key.split("."):
-        if isinstance(node, list):
-            try:
-                node = node[int(part)]
-            except (ValueError, IndexError) as exc:
-                raise KeyError(f"{key!r}: no list item {part!r}") from exc
-        elif isinstance(node, Mapping) and part in node:
-            node = node[part]
-        else:
-            raise KeyError(f"{key!r}: no key {part!r}")
-    return node
+    found, value, failed = _walk(results, key.split("."))
+    if not found:
+        raise KeyError(f"{key!r}: {failed}")
+    return value
+
+
+def _walk(node: Any, parts: list[str]) -> tuple[bool, Any, str]:
+    """(found, value, reason) of ``parts`` below ``node``; dotted mapping keys tried longest first."""
+    if not parts:
+        return True, node, ""
+    if isinstance(node, list):
+        try:
+            item = node[int(parts[0])]
+        except (ValueError, IndexError):
+            return False, None, f"no list item {parts[0]!r}"
+        return _walk(item, parts[1:])
+    if isinstance(node, Mapping):
+        reason = f"no key {parts[0]!r}"
+        for n in range(len(parts), 0, -1):
+            name = ".".join(parts[:n])
+            if name in node:
+                found, value, why = _walk(node[name], parts[n:])
+                if found:
+                    return True, value, ""
+                reason = why
+        return False, None, reason
+    return False, None, f"no key {parts[0]!r}"
 
 
 def strip_volatile(results: Any) -> Any:

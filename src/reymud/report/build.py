@@ -15,10 +15,10 @@ from reymud.assess.stages_supply import scenario_chart_frame
 from reymud.plot import geochem as fg
 from reymud.plot import resource as fr
 from reymud.plot import spatial as fs
-from reymud.plot.base import bar_chart, base_layout, line_chart, map_boundaries, new_figure
+from reymud.plot.base import PALETTE, bar_chart, base_layout, line_chart, map_boundaries, new_figure
 from reymud.report.html import write_html
 
-__all__ = ["build_figures", "write_report"]
+__all__ = ["NotComputed", "build_figures", "risk_figure", "write_report"]
 
 
 def _accumulation(ds: xr.Dataset, density_t_m3: float) -> xr.DataArray:
@@ -32,6 +32,66 @@ def _with_rows(frame, reason: str):
     if frame is None or len(frame) == 0:
         raise ValueError(reason)
     return frame
+
+
+class NotComputed(ValueError):
+    """A figure whose quantities were not computed (the message says why; shown in its place)."""
+
+
+def _reasons(frame, value: str, status: str, skip=None) -> list[str]:
+    """Distinct reasons (the ``status`` column) of the rows whose ``value`` is missing."""
+    if value not in frame.columns:
+        return [f"{value}: not in the supply summary"]
+    missing = frame[value].isna() if skip is None else frame[value].isna() & ~skip
+    if status not in frame.columns:
+        return [f"{value} not computed"] if missing.any() else []
+    return list(dict.fromkeys(str(r) for r in frame.loc[missing, status].dropna()))
+
+
+def _short(reason: str, width: int = 150) -> str:
+    reason = reason if reason.startswith("not computed") else f"not computed: {reason}"
+    return reason if len(reason) <= width else reason[: width - 3].rstrip() + "..."
+
+
+def risk_figure(summary) -> go.Figure:
+    """Supply-risk indices by element: GeoPolRisk (Japan) as a value or its low-high bounds (a range
+    bar), EU SR on its own axis where computed; what was not computed is said on the chart, and a
+    chart with nothing computed raises :class:`NotComputed` with the reasons (no empty chart)."""
+    frame = summary.reset_index(drop=True)
+    x = frame["element"].astype(str)
+    fig = new_figure()
+    drawn = False
+    low = frame.get("geopolrisk_japan_low")
+    high = frame.get("geopolrisk_japan_high")
+    bounded = (low.notna() & high.notna()) if low is not None and high is not None else None
+    if bounded is not None and bounded.any():
+        fig.add_bar(x=x[bounded], y=(high - low)[bounded], base=low[bounded], name="GeoPolRisk (Japan): bounds",
+                    marker_color=PALETTE[1], opacity=0.6,
+                    hovertemplate="%{x}: %{base:.3f} to %{customdata:.3f}<extra>GeoPolRisk bounds</extra>",
+                    customdata=high[bounded])
+        drawn = True
+    if "geopolrisk_japan" in frame.columns and frame["geopolrisk_japan"].notna().any():
+        fig.add_scatter(x=x, y=frame["geopolrisk_japan"], mode="markers", name="GeoPolRisk (Japan)",
+                        marker={"color": PALETTE[0], "size": 9, "symbol": "diamond"})
+        drawn = True
+    if "eu_sr" in frame.columns and frame["eu_sr"].notna().any():
+        fig.add_scatter(x=x, y=frame["eu_sr"], mode="markers", name="EU supply risk (SR, right axis)",
+                        yaxis="y2", marker={"color": PALETTE[2], "size": 9, "symbol": "square"})
+        fig.update_layout(yaxis2={"title": "EU SR (0-10)", "overlaying": "y", "side": "right", "rangemode": "tozero"})
+        drawn = True
+    notes = [f"EU SR {_short(r)}" for r in _reasons(frame, "eu_sr", "eu_sr_status")]
+    notes += [f"GeoPolRisk (Japan) {_short(r)}"
+              for r in _reasons(frame, "geopolrisk_japan", "geopolrisk_status", skip=bounded)]
+    if not drawn:
+        raise NotComputed("; ".join(notes) or "not computed: no supply-risk index in the supply summary")
+    for i, note in enumerate(notes[:3]):
+        fig.add_annotation(text=note, xref="paper", yref="paper", x=0.0, y=-0.18 - 0.07 * i, showarrow=False,
+                           xanchor="left", font={"size": 10})
+    fig.update_layout(yaxis_title="GeoPolRisk (Japan)", barmode="overlay",
+                      margin={"b": 80 + 25 * min(len(notes), 3)})
+    fig.update_yaxes(rangemode="tozero")
+    return base_layout(fig, "Supply-risk indices by element (bars: GeoPolRisk low-high bounds)",
+                       height_px=420 + 25 * min(len(notes), 3))
 
 
 def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figure]]:
@@ -101,9 +161,7 @@ def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figu
         "years_of_supply": lambda: bar_chart(frames["supply_summary"], "element", ["years_global", "years_japan"],
                                              "Years of supply by element (P50 resource estimate)", "years",
                                              log_y=True, labels=["global demand (proxy)", "Japan demand"]),
-        "risk_indices": lambda: bar_chart(frames["supply_summary"], "element", ["eu_sr", "geopolrisk_japan"],
-                                          "Supply-risk indices by element", "index",
-                                          labels=["EU supply risk (SR)", "GeoPolRisk (Japan)"]),
+        "risk_indices": lambda: risk_figure(frames["supply_summary"]),
     }
     if scenario is not None:
         def scenario_chart() -> go.Figure:
@@ -126,6 +184,8 @@ def build_figures(result: Any, max_cells: int = 40_000) -> dict[str, go.Figure |
     for name, make in _figure_specs(result, max_cells).items():
         try:
             figures[name] = make()
+        except NotComputed as exc:  # said as it is: "not computed: reason"
+            figures[name] = str(exc)
         except (KeyError, ValueError, TypeError) as exc:
             figures[name] = f"{type(exc).__name__}: {exc}"
     return figures
