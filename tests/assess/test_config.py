@@ -41,7 +41,9 @@ def test_yaml_flat_and_nested_and_to_dict_stay_flat(tmp_path):
     assert a == b and a.cutoffs_ppm == (300.0, 900.0)
     out = a.to_dict()
     assert "estimation" not in out and out["cell_m"] == 500 and out["cutoffs_ppm"] == [300.0, 900.0]
-    assert set(out) == set(PLAN_FIELDS) | {f.name for f in dataclasses.fields(AssessConfig)} - {"estimation"}
+    # plan_source says where the plan came from (results.json plan_source), it is not a parameter
+    assert set(out) == set(PLAN_FIELDS) | {f.name for f in dataclasses.fields(AssessConfig)} - {"estimation",
+                                                                                                  "plan_source"}
     assert AssessConfig.from_dict(out) == a  # the flat dict round-trips
 
 

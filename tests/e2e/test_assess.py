@@ -38,7 +38,8 @@ def runs(tmp_path_factory):
     cli = CliRunner().invoke(app, ["assess", "--demo", "--out", str(cli_out), "--demo-cores", "12",
                                    "--config", str(config), "--seed", str(SEED)])
     api_project = demo_project(root / "api" / "demo.duckdb", seed=SEED, n_cores=12)
-    result = assess(api_project, root / "api_out", AssessConfig(seed=SEED, **SMALL), report=False)
+    # the API run resolves the same ONE plan the CLI does: the plan the demo project stores, then SMALL
+    result = assess(api_project, root / "api_out", AssessConfig.for_project(api_project, config_file=config, seed=SEED))
     api_project.close()
     return {"cli": cli, "cli_out": cli_out, "result": result, "root": root}
 

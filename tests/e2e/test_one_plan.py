@@ -7,6 +7,7 @@ seed 7), assessed on a small grid (2 km blocks) so the test stays fast.
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -88,3 +89,79 @@ def test_2d_and_3d_models_of_one_window_agree_at_zero_cutoff(tmp_path, monkeypat
     t2, t3 = totals["block_model_2d"], totals["block_model_3d"]
     assert t3[0] == pytest.approx(t2[0], rel=0.01)
     assert t3[1] == pytest.approx(t2[1], rel=0.01)  # contained REY
+
+
+STATEMENT = ("dry_t", "total_rey_ppm", "treo_t", "area_km2")
+
+
+def _in_process(monkeypatch):
+    """Simulate in-process (identical realisations, AssessConfig.use_dask) so no Dask cluster starts."""
+    import dataclasses
+
+    import reymud.assess.run as run
+
+    session = run.DaskSession
+    monkeypatch.setattr(run, "DaskSession", lambda cfg: session(dataclasses.replace(cfg, use_dask=False)))
+
+
+def _statements(tmp_path, project, monkeypatch) -> dict[str, pd.DataFrame]:
+    """The resource statement of one project from every entry point, none given --plan."""
+    estimate = _ok(["estimate", project])
+    _ok(["resource", project, "--out", tmp_path / "cli.csv"])
+    config = tmp_path / "run.yaml"
+    config.write_text("use_dask: false\nstatus_date: '2026-11-24'\nmax_display_cells: 2000\n")
+    assess_out = _ok(["assess", project, "--out", tmp_path / "cli_assess", "--config", config])
+    _in_process(monkeypatch)
+    result = assess(project, tmp_path / "api")  # config=None: the project's plan
+    cli_assess = json.loads((tmp_path / "cli_assess" / "results.json").read_text())
+    return {"estimate_output": estimate, "assess_output": assess_out, "api_result": result,
+            "cli_assess_results": cli_assess,
+            "resource": pd.read_csv(tmp_path / "cli.csv", comment="#"),
+            "assess": pd.DataFrame(cli_assess["resource"]["table"]),
+            "api": result["resource_table"]}
+
+
+def _assert_one_answer(statements):
+    key = ["cutoff", "class"]
+    reference = statements["resource"].set_index(key)
+    assert len(reference) > 0 and set(reference.index.get_level_values("cutoff")) == {400.0, 1000.0, 2000.0}
+    assert (reference.xs("measured+indicated+inferred", level="class")["dry_t"] > 0).any()
+    for name in ("assess", "api"):
+        other = statements[name].set_index(key)
+        assert sorted(other.index) == sorted(reference.index), name
+        for col in STATEMENT:
+            pd.testing.assert_series_equal(other.loc[reference.index, col], reference[col], check_names=False,
+                                           rtol=1e-9, obj=f"{name} {col}")
+
+
+def test_the_demo_project_without_plan_gives_one_answer_everywhere(tmp_path, monkeypatch):
+    """No --plan anywhere: estimate + resource, assess (CLI) and assess(project, out) all use the plan the demo
+    project stores (the survey's: Takaya box, linear trend, exponential) and state the same resource."""
+    from reymud.demo import demo_plan
+
+    monkeypatch.setenv("COLUMNS", "300")
+    project = tmp_path / "demo.duckdb"
+    demo_project(project, seed=7, n_cores=14).close()
+    statements = _statements(tmp_path, project, monkeypatch)
+    assert re.search(r"^plan source +project$", statements["estimate_output"], re.M)
+    assert re.search(r"^plan source +project$", statements["assess_output"], re.M)
+    stored = statements["cli_assess_results"]
+    assert stored["plan_source"] == stored["provenance"]["plan_source"] == "project"
+    assert statements["api_result"].results["plan_source"] == "project"
+    assert EstimationPlan.from_dict(stored["plan"]) == demo_plan()
+    _assert_one_answer(statements)
+
+
+def test_a_project_without_a_stored_plan_gives_one_answer_with_the_defaults(tmp_path, monkeypatch):
+    """A survey (demo generator, another seed) whose plan was cleared: every entry point uses the defaults."""
+    monkeypatch.setenv("COLUMNS", "300")
+    project = tmp_path / "survey.duckdb"
+    demo_project(project, seed=11, n_cores=12).close()
+    assert "removed the plan of" in _ok(["plan", "clear", project])
+    assert "defaults" in _ok(["plan", "show", project])
+    statements = _statements(tmp_path, project, monkeypatch)
+    assert re.search(r"^plan source +defaults$", statements["estimate_output"], re.M)
+    stored = statements["cli_assess_results"]
+    assert stored["plan_source"] == "defaults" and statements["api_result"].results["plan_source"] == "defaults"
+    assert EstimationPlan.from_dict(stored["plan"]) == EstimationPlan()
+    _assert_one_answer(statements)

@@ -1,0 +1,45 @@
+"""Assess follows the plan: the cores stage uses its sample support; a per-slice cut-off plan is refused."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from reymud.assess import AssessConfig, assess
+from reymud.assess.stages_data import stage_cores
+from reymud.cores import core_summary
+from reymud.demo import demo_project
+from reymud.geochem import summarise
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wiring") / "p.duckdb"
+    with demo_project(path, seed=5, n_cores=4) as project:
+        samples, cores = summarise(project.samples()), project.cores()
+    return path, samples, cores
+
+
+@pytest.mark.parametrize("rule", ["midpoint", "sample"])
+def test_the_cores_stage_uses_the_plans_sample_support(small, rule):
+    _, samples, cores = small
+    cfg = AssessConfig(support_rule=rule)
+    product = stage_cores(SimpleNamespace(config=cfg), SimpleNamespace(cores=cores), SimpleNamespace(samples=samples))
+    expected = core_summary(samples, cores, threshold=cfg.rey_threshold_ppm, max_gap_m=cfg.max_gap_m,
+                            support=cfg.plan().support())
+    got = product.core_summary.set_index("core_id")["layer_thickness_m"]
+    assert got.equals(expected.set_index("core_id")["layer_thickness_m"])
+    other = core_summary(samples, cores, threshold=cfg.rey_threshold_ppm, max_gap_m=cfg.max_gap_m,
+                         support=AssessConfig(support_rule="sample" if rule == "midpoint" else "midpoint")
+                         .plan().support()).set_index("core_id")["layer_thickness_m"]
+    assert not got.equals(other)  # the two rules differ on this survey, so the test can tell them apart
+
+
+def test_a_slice_cutoff_plan_is_refused_with_the_cli_path(small, tmp_path):
+    path = small[0]
+    cfg = AssessConfig(cutoff_basis="slice", use_dask=False)
+    with pytest.raises(ValueError, match=r"cutoff_basis: slice.*reymud estimate .* --slices 1.*"
+                                         r"reymud resource .* --cutoff-basis slice"):
+        assess(path, tmp_path / "out", cfg)
+    assert not (tmp_path / "out").exists()  # refused before anything is written
