@@ -121,3 +121,28 @@ def test_slope_draws_widen_the_band_away_from_the_cores(case):
     plain = still.values[:, :, strip].mean(axis=(1, 2))
     assert drawn.std() > 1.2 * plain.std()
     assert json.loads(still.attrs["trend"])["uncertainty"].startswith("none")
+
+
+def test_local_trend_scope():
+    from reymud.spatial._simtrend import SimTrend
+
+    pts = _survey(seed=2, n=30)
+    xy, z = pts[["easting", "northing"]].to_numpy(float), pts["total_rey_ppm"].to_numpy(float)
+    nodes = GRID.coords()
+    whole = SimTrend("linear", xy, z, neighbours=30)  # every datum: the global surface
+    assert whole.scope == "global"
+    assert np.allclose(whole.predict(nodes), SimTrend("linear", xy, z).surface.predict(nodes))
+    local = SimTrend("linear", xy, z, neighbours=10)
+    assert local.scope == "local"
+    assert np.allclose(local.predict(nodes), _truth_trend(nodes[:, 0], nodes[:, 1]), rtol=0.1)  # a linear truth
+    est = GRID.template()
+    est.attrs["plan"] = json.dumps({"trend": "linear", "max_samples": 12})
+    model = VariogramModel(0.1, (Structure("spherical", 0.9, 1500.0),))
+    local_defaults = replace(SIMULATION_DEFAULTS, trend_scope="local")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        real = simulate_blocks(pts, "total_rey_ppm", model, est, 3, seed=1, client="sync", defaults=local_defaults)
+    rec = json.loads(real.attrs["trend"])
+    assert rec["scope"] == "local" and rec["neighbours"] == 12  # the plan's kriging neighbourhood
+    with pytest.raises(ValueError, match="trend_scope"):
+        replace(SIMULATION_DEFAULTS, trend_scope="regional")

@@ -6,7 +6,10 @@ kriging extends the trend there. :func:`reymud.spatial.simulate.simulate` then i
 Delfiner 2012, sec. 7.3 "simulation of non-stationary variables": residual model):
 
 1. fits the trend surface by ordinary least squares on the conditioning data, with the recipe of
-   the kriging/residual path (:class:`reymud.spatial.trend.TrendSurface`);
+   the kriging/residual path (:class:`reymud.spatial.trend.TrendSurface`; ``scope`` "global", the
+   default) or, with ``scope`` "local", at every node on its nearest data (a locally varying mean,
+   Deutsch & Journel 1998, ``sgsim`` ``ktype=2``), closer to what a moving-neighbourhood universal
+   kriging extrapolates, but the local fits absorb part of the spatial variability (narrower band);
 2. simulates the *residuals* (declustered normal-score transform of the residuals, the residuals'
    normal-score variogram with unit sill, the spatial bootstrap of the residual histogram);
 3. back-transforms and adds the trend evaluated at the simulation nodes (averaged over the refine
@@ -42,7 +45,7 @@ from reymud.spatial.kriging_core import drift_terms
 from reymud.spatial.nscore import TailModel
 from reymud.spatial.trend import TREND_ORDERS, TrendSurface
 
-__all__ = ["SimTrend", "plan_trend", "residual_tails"]
+__all__ = ["SimTrend", "plan_neighbours", "plan_trend", "residual_tails"]
 
 
 def plan_trend(estimate, trend: str | None = None) -> str:
@@ -80,23 +83,64 @@ def residual_tails(residuals: np.ndarray, tails: TailModel, margin: float = 0.0)
     return replace(tails, zmin=tails.zmax_factor * lo - margin, zmax=tails.zmax_factor * hi + margin)
 
 
+def plan_neighbours(estimate) -> int | None:
+    """``max_samples`` of the plan stored in ``estimate.attrs["plan"]`` (the kriging neighbourhood), or None."""
+    raw = getattr(estimate, "attrs", {}).get("plan")
+    try:
+        value = (json.loads(raw) if isinstance(raw, str) else dict(raw or {})).get("max_samples")
+    except (ValueError, TypeError):
+        return None
+    return int(value) if value else None
+
+
 class SimTrend:
-    """A fitted trend surface and its slope-sampling factor, for one simulation.
+    """A fitted trend and its slope-sampling factor, for one simulation.
 
     Parameters
     ----------
     order : {"linear", "quadratic"}
     xy, z : ndarray
         Conditioning data (finite values only).
+    neighbours : int or None
+        ``None`` (or at least the number of data): the global OLS surface (``scope`` "global").
+        Otherwise ``scope`` "local": at every node (and datum) the trend is the OLS surface of its
+        ``neighbours`` nearest data, evaluated there - a locally varying mean (Deutsch & Journel 1998,
+        ``sgsim`` option ``ktype=2``), as the moving-neighbourhood universal kriging uses the drift.
     """
 
-    def __init__(self, order: str, xy: np.ndarray, z: np.ndarray) -> None:
+    #: Nodes per block of the local fits (bounds the memory of the batched normal equations).
+    CHUNK = 32_768
+
+    def __init__(self, order: str, xy: np.ndarray, z: np.ndarray, neighbours: int | None = None) -> None:
         self.order = order
-        self.surface = TrendSurface(order).fit(xy, z)
         self.xy = np.asarray(xy, dtype=float)
-        self.residuals = self.surface.residuals(self.xy, z)
+        self.z = np.asarray(z, dtype=float)
+        self.surface = TrendSurface(order).fit(self.xy, self.z)
+        p = len(self.surface.term_names_)
+        self.neighbours = None if neighbours is None or neighbours >= len(self.z) else max(int(neighbours), p + 1)
+        self.scope = "global" if self.neighbours is None else "local"
+        self.residuals = self.z - self.predict(self.xy)
         self.factor: np.ndarray | None = None
         self.slope_sd: np.ndarray | None = None
+
+    def predict(self, xy: np.ndarray) -> np.ndarray:
+        """The trend at ``xy`` (m, 2): the global surface, or the local OLS fit of each point's neighbours."""
+        xy = np.asarray(xy, dtype=float)
+        if self.neighbours is None:
+            return self.surface.predict(xy)
+        from scipy.spatial import cKDTree
+
+        tree, out = cKDTree(self.xy), np.empty(len(xy))
+        scale = self.surface.scale_
+        for a in range(0, len(xy), self.CHUNK):
+            t = xy[a:a + self.CHUNK]
+            _, idx = tree.query(t, k=self.neighbours)
+            x = drift_terms(self.xy[idx], t[:, None, :], scale, self.order)  # centred on each target
+            gram = np.einsum("cki,ckj->cij", x, x)
+            ridge = 1e-8 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(x.shape[2])
+            rhs = np.einsum("cki,ck->ci", x, self.z[idx])[..., None]
+            out[a:a + self.CHUNK] = np.linalg.solve(gram + ridge, rhs)[:, 0, 0]  # the constant = value at target
+        return out
 
     def design(self, xy: np.ndarray) -> np.ndarray:
         """Trend terms at ``xy`` on the surface's scaled basis (``design(xy) @ coef = trend``)."""
@@ -127,8 +171,12 @@ class SimTrend:
 
     def describe(self) -> dict:
         """JSON-ready record of the trend used (results attrs)."""
-        out = {"order": self.order, **self.surface.to_dict(), "fit": "ordinary least squares on the conditioning "
-               "data (TrendSurface, as the kriging residual path)", "n_data": len(self.xy)}
+        out = {"order": self.order, "scope": self.scope, **self.surface.to_dict(), "n_data": len(self.xy),
+               "fit": "ordinary least squares on the conditioning data (TrendSurface, as the kriging residual path)"}
+        if self.neighbours is not None:
+            out["fit"] = (f"local: OLS {self.order} surface of the {self.neighbours} nearest data at every node "
+                          "(locally varying mean; the coefficients given are the global surface's)")
+            out["neighbours"] = self.neighbours
         if self.slope_sd is not None:
             out["slope_sd"] = {n: float(s) for n, s in zip(self.surface.term_names_[1:], self.slope_sd, strict=True)}
             out["uncertainty"] = ("slopes drawn per realisation from the OLS sampling distribution under the "

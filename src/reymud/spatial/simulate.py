@@ -31,6 +31,9 @@ and :func:`nscore_model_for` from the estimate's ``attrs["plan"]``; a ``trend=``
 the residuals of the OLS trend surface (:class:`reymud.spatial.trend.TrendSurface`) are simulated -
 declustered normal scores of the residuals, their unit-sill variogram, the spatial bootstrap of the
 residual histogram - and the trend is added back at the simulation nodes before blocks are averaged.
+By default the trend is one global OLS surface (``SimulationDefaults.trend_scope="global"``); "local"
+fits it at every node on the plan's ``max_samples`` nearest data (a locally varying mean). Trend plus
+residual is clipped at 0 for non-negative data, with a warning above 1 % of the nodes.
 The trend's *slopes* are drawn per realisation from their OLS sampling distribution under the
 residual correlation (the constant's uncertainty is the bootstrap's), with the data honoured; the
 attrs ``trend`` (JSON: coefficients, slope standard deviations, what was drawn), ``trend_method``
@@ -56,9 +59,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from reymud.defaults import MAX_SAMPLES
 from reymud.spatial._checks import as_coords_values
 from reymud.spatial._simengine import Plan, circulant_sqrt, run_dask, run_sync
-from reymud.spatial._simtrend import SimTrend, plan_trend, residual_tails
+from reymud.spatial._simtrend import SimTrend, plan_neighbours, plan_trend, residual_tails
 from reymud.spatial.blockmodel import auto_model
 from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
@@ -94,11 +98,26 @@ class SimulationDefaults:
     unit_sill: bool = True  #: rescale the normal-score variogram to total sill 1
     tails: TailModel = TAIL_DEFAULTS  #: back-transform tail models
     trend_slopes: bool = True  #: with a trend: draw its slopes per realisation (reymud.spatial._simtrend)
+    #: with a trend: "global" = one OLS surface over the area (TrendSurface, the residual-variogram recipe);
+    #: "local" = OLS surface of the ``trend_neighbours`` nearest data at each node (locally varying mean,
+    #: closer to the moving-neighbourhood kriging but a narrower band: see benchmarks/README calibration)
+    trend_scope: str = "global"
+    #: data per local trend fit; simulate_blocks takes the plan's ``max_samples`` (kriging neighbourhood)
+    trend_neighbours: int = MAX_SAMPLES
+
+    def __post_init__(self) -> None:
+        if self.trend_scope not in ("local", "global"):
+            raise ValueError(f"SimulationDefaults.trend_scope must be 'local' or 'global', got {self.trend_scope!r}")
+        if self.trend_neighbours < 2:
+            raise ValueError(f"SimulationDefaults.trend_neighbours must be >= 2, got {self.trend_neighbours!r}")
     batch_size: int = 5  #: realisations per task (fixed: the result does not depend on the workers)
     weight_slab_cells: int = 32_768  #: grid cells per conditioning-weight task (fixed, as batch_size)
 
 
 SIMULATION_DEFAULTS = SimulationDefaults()
+
+#: ASSUMPTION (judgement): above this share of nodes clipped at 0 under a trend, :func:`simulate` warns.
+CLIP_WARN_SHARE = 0.01
 
 
 def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weights=None,
@@ -251,7 +270,7 @@ def simulate(
     trend = plan_trend(None, trend or "none")
     sim_trend, z_sim = None, z
     if trend != "none":
-        sim_trend = SimTrend(trend, xy, z)
+        sim_trend = SimTrend(trend, xy, z, defaults.trend_neighbours if defaults.trend_scope == "local" else None)
         z_sim = sim_trend.residuals
         if defaults.trend_slopes and len(sim_trend.surface.term_names_) > 1:
             sim_trend.fit_slope_draws(model)
@@ -282,12 +301,19 @@ def simulate(
 
 def _add_trend(out: np.ndarray, sim_trend: SimTrend, grid: Grid, clip: bool) -> dict:
     """Add the fitted trend at the grid nodes to the simulated residuals (in place); clip at 0 if ``clip``."""
-    out += sim_trend.surface.predict(grid.coords()).reshape(grid.shape)
+    at_nodes = sim_trend.predict(grid.coords())
+    out += at_nodes.reshape(grid.shape)
     share = 0.0
     if clip:
         neg = out < 0
         share = float(neg.mean())
         out[neg] = 0.0
+    if share > CLIP_WARN_SHARE:
+        warnings.warn(f"simulate: trend + simulated residual fell below 0 at {100 * share:.1f} % of the nodes "
+                      f"(clipped to 0): the {sim_trend.order} trend surface extrapolates to "
+                      f"{at_nodes.min():.4g} (up to {at_nodes.max():.4g}) over the area; "
+                      "a global trend may not suit this area (the kriging uses it only within its neighbourhood)",
+                      stacklevel=3)
     return {"trend": json.dumps(sim_trend.describe()), "trend_clipped_share": share,
             "trend_method": "residuals of the OLS trend surface simulated, trend added back (reymud.spatial._simtrend)"}
 
@@ -404,7 +430,7 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
     fine_cell = grid.cell_m / refine
     fine = Grid(grid.x0 - grid.cell_m / 2 + fine_cell / 2, grid.y0 - grid.cell_m / 2 + fine_cell / 2,
                 grid.nx * refine, grid.ny * refine, fine_cell, grid.crs)
-    defaults = kwargs.get("defaults", SIMULATION_DEFAULTS)
+    defaults = kwargs["defaults"] = _with_plan_neighbours(estimate, kwargs.get("defaults", SIMULATION_DEFAULTS))
     if kwargs.get("weights") is None and defaults.decluster and kwargs.get("transform", "nscore") == "nscore":
         kwargs["weights"] = block_weights(points, variable, estimate)
     real = simulate(points, variable, model, fine, n_realizations, seed, trend=plan_trend(estimate, trend), **kwargs)
@@ -422,8 +448,15 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
     return out
 
 
+def _with_plan_neighbours(estimate: xr.Dataset, defaults: SimulationDefaults) -> SimulationDefaults:
+    """``defaults`` with ``trend_neighbours`` = the estimate's plan ``max_samples`` (when it has one)."""
+    hood = plan_neighbours(estimate)
+    return replace(defaults, trend_neighbours=max(hood, 2)) if hood else defaults
+
+
 def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
                      kinds: tuple[str, ...] = ("spherical",), trend: str | None = None,
+                     defaults: SimulationDefaults = SIMULATION_DEFAULTS,
                      ) -> tuple[VariogramModel, float | None, str]:
     """The simulation's normal-score variogram for the blocks of ``estimate`` (one recipe for every entry point).
 
@@ -433,7 +466,8 @@ def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
     same declustered scores, and the returned description says so.
 
     With a trend (``trend``, default the plan in ``estimate.attrs["plan"]``, as :func:`simulate_blocks`)
-    the scores are those of the residuals of the OLS trend surface (with the residual tails of
+    the scores are those of the trend residuals (the trend of ``defaults.trend_scope``: the global
+    OLS surface by default, or local fits of the plan's ``max_samples`` nearest data; the residual tails of
     :func:`reymud.spatial._simtrend.residual_tails`): the variogram :func:`simulate_blocks` needs.
 
     Returns
@@ -448,7 +482,9 @@ def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
         z = points[variable].to_numpy(float)
         ok = np.isfinite(z)
         resid = np.full(len(z), np.nan)
-        resid[ok] = SimTrend(trend, points.loc[ok, ["easting", "northing"]].to_numpy(float), z[ok]).residuals
+        defaults = _with_plan_neighbours(estimate, defaults)
+        hood = defaults.trend_neighbours if defaults.trend_scope == "local" else None
+        resid[ok] = SimTrend(trend, points.loc[ok, ["easting", "northing"]].to_numpy(float), z[ok], hood).residuals
         points = points.assign(**{variable: resid})
         tails, of = residual_tails(resid[ok], TAIL_DEFAULTS), f"declustered normal scores of the {trend}-trend residuals"
     try:
