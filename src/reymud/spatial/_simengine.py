@@ -91,28 +91,42 @@ class Plan:
             y = np.bincount(self.node_inv, y) / np.bincount(self.node_inv)
         return y, ns
 
-    def trend_draw(self, rng: np.random.Generator, nscore: NormalScoreTransform | None
-                   ) -> tuple[np.ndarray, np.ndarray]:
-        """One draw of the trend-coefficient error: (data scores of the residuals to the drawn trend,
-        its shift at the grid cells). Drawn after the realisation's other draws."""
+    def trend_transform_for(self, rng: np.random.Generator
+                            ) -> tuple[np.ndarray, NormalScoreTransform | None, np.ndarray]:
+        """With a trend: this realisation's data scores, back-transform and trend shift at the cells.
+
+        The trend's slopes are drawn first; the data residuals to the drawn trend get their own
+        (declustered) normal-score table, resampled by the spatial bootstrap when it is on, so the
+        shifted data are table entries rather than tail values.
+        """
         white = np.clip(rng.standard_normal(self.trend_factor.shape[0]), -DRAW_LIMIT, DRAW_LIMIT)
         delta = self.trend_factor @ white
         z = self.z_data - self.trend_data @ delta
-        y = z if nscore is None else nscore.exact_scores(z)  # shifted data are not table entries
+        ns = self.nscore
+        if ns is not None:
+            tails = replace(ns.tails, zmin=ns.zmin_, zmax=ns.zmax_)
+            ns = NormalScoreTransform(tails).fit(z, self.boot_w)
+            chol = self.boot_chol
+            if chol is not None:
+                zb = bootstrap_values(chol @ rng.standard_normal(chol.shape[0]), ns)
+                if np.ptp(zb) > 0:
+                    ns = NormalScoreTransform(tails).fit(zb, self.boot_w)
+        y = z if ns is None else ns.exact_scores(z)  # resampled tables: data between entries
         if self.node_inv is not None:
             y = np.bincount(self.node_inv, y) / np.bincount(self.node_inv)
-        return y, self.trend_cells @ delta
+        return y, ns, self.trend_cells @ delta
 
     def batch(self, seeds, slabs) -> np.ndarray:
         """Realisations ``(len(seeds), ny, nx)``, one per seed, conditioned through the weight ``slabs``."""
         fields, resid, transforms, shifts = [], [], [], []
         for seed in seeds:
             rng = np.random.default_rng(seed)
-            y_data, nscore = self.transform_for(rng)
-            y_grid, y_at_data = self.unconditional(rng)
             if self.trend_factor is not None:
-                y_data, shift = self.trend_draw(rng, nscore)
+                y_data, nscore, shift = self.trend_transform_for(rng)
                 shifts.append(shift)
+            else:
+                y_data, nscore = self.transform_for(rng)
+            y_grid, y_at_data = self.unconditional(rng)
             fields.append(y_grid)
             resid.append(y_data - y_at_data)
             transforms.append(nscore)

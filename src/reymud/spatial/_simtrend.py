@@ -20,8 +20,10 @@ the *slope* coefficients (every term but the constant) are drawn from the sampli
 the OLS estimator under correlated residuals, ``Cov = A C A^T`` with ``A = (X^T X)^-1 X^T`` and
 ``C = s2 R``, ``R`` the correlation of the residual (normal-score) variogram at the data and
 ``s2 = RSS / (n - p)`` the residual variance (Cressie 1993, sec. 3.4; Chilès & Delfiner 2012,
-sec. 5.7). The realisation is then conditioned on the data minus the drawn trend, so the data stay
-honoured; the drawn slopes only widen the band away from the cores. The white noise of a draw
+sec. 5.7). The realisation is then conditioned on the data minus the drawn trend (whose residuals
+get their own declustered normal-score table, resampled by the spatial bootstrap, so they are table
+entries and not tail values), so the data stay honoured; the drawn slopes only widen the band away
+from the cores. The white noise of a draw
 is truncated at ``DRAW_LIMIT`` (4) standard deviations and the residual tails widened by the
 largest shift such a draw gives a datum, so every shifted datum stays inside the back-transform. The constant is not drawn:
 the spatial bootstrap of the residual histogram already resamples the mean, and drawing both would

@@ -180,7 +180,8 @@ def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weight
         info["parameter_uncertainty"] = ("spatial bootstrap of the declustered histogram, one resample per "
                                          "realisation (Journel 1994; Pyrcz & Deutsch 2014); variogram fixed")
     if trend is not None and trend.factor is not None:
-        boot.update(z_data=z_raw[inside], node_inv=node_inv, trend_factor=trend.factor,
+        boot.update(z_data=z_raw[inside], node_inv=node_inv, boot_w=None if w is None else w[inside],
+                    trend_factor=trend.factor,
                     trend_data=trend.design(xy_data[inside]), trend_cells=trend.design(gxy))
     info["variogram"] = model.to_dict()
     if method == "cholesky":
