@@ -64,7 +64,7 @@ def test_kriged_total_inside_the_band_and_p50_recovers_the_trend(case):
     assert strip_p50 == pytest.approx(truth[:, strip].mean(), rel=0.03)  # the trend carried over the strip
     rec = json.loads(real.attrs["trend"])
     assert rec["order"] == "linear" and rec["coefficients"]["de"] == pytest.approx(0.08, rel=0.2)
-    assert set(rec["slope_sd"]) == {"de", "dn"}
+    assert set(rec["slope_sd"]) == {"de", "dn"} and "declustered_residual_mean" in real.attrs
 
 
 def test_stationary_override_reverts_to_the_mean(case):

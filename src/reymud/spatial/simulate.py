@@ -289,6 +289,8 @@ def simulate(
     made["trend"] = "none"
     if sim_trend is not None:
         made.update(_add_trend(out, sim_trend, grid, bool((z >= 0).all())))
+        if "declustered_mean" in made:  # of the residuals the transform was fitted to
+            made["declustered_residual_mean"] = made.pop("declustered_mean")
     da = xr.DataArray(out, dims=("realization", "northing", "easting"), name=variable,
                       coords={"realization": np.arange(n_realizations), **grid.template().coords})
     da.attrs.update(method=f"conditioning by kriging ({plan.method} unconditional field)", seed=int(seed),
