@@ -16,10 +16,11 @@ Also times ``--timing-realizations`` realisations (default 100) on the demo's es
 
 ``--trend-fraction F`` gives the truth a linear west-east grade trend (x ``1 +- F`` at the edges) and
 ``--plan-trend linear`` runs the workflow with that plan trend (universal kriging, residual
-simulation with the trend added back).
+simulation with the trend added back); ``--trend-space linear|log|auto`` the space of that trend
+(``SimulationDefaults.trend_space``).
 
 Usage: ``python benchmarks/bench_calibration.py [--surveys 50] [--realizations 100] [--no-timing]
-[--trend-fraction 0.3] [--plan-trend linear]``
+[--trend-fraction 0.3] [--plan-trend linear] [--trend-space log]``
 """
 
 from __future__ import annotations
@@ -68,16 +69,19 @@ def main() -> None:
     ap.add_argument("--trend-fraction", type=float, default=0.0, help="linear grade trend of the truth (0 = none)")
     ap.add_argument("--plan-trend", choices=("none", "linear", "quadratic"), default="none",
                     help="the workflow's plan trend (universal kriging + trend simulation)")
+    ap.add_argument("--trend-space", choices=("auto", "linear", "log"), default="auto",
+                    help="space of the simulated trend (log: fitted on log(value), exp back)")
     args = ap.parse_args()
     cfg = replace(TruthConfig(), n_realizations=args.realizations, trend_fraction=args.trend_fraction,
-                  plan_trend=args.plan_trend)
+                  plan_trend=args.plan_trend, trend_space=args.trend_space)
     t0 = time.perf_counter()
     results = pd.concat([run_survey(cfg, args.seed + i) for i in range(args.surveys)], ignore_index=True)
     elapsed = time.perf_counter() - t0
     table = calibration_table(results)
     print(f"{args.surveys} surveys x {args.realizations} realisations, {cfg.size_km:g} km square, "
           f"{cfg.n_cores} clustered cores, {cfg.block_m:g} m blocks ({cfg.refine}x{cfg.refine} simulation "
-          f"nodes each), truth trend fraction {cfg.trend_fraction:g}, plan trend {cfg.plan_trend}: {elapsed:.0f} s")
+          f"nodes each), truth trend fraction {cfg.trend_fraction:g}, plan trend {cfg.plan_trend} "
+          f"(trend space {cfg.trend_space}): {elapsed:.0f} s")
     print(table.round(1).to_string())
     if not args.no_timing:
         cells, sec, method = demo_timing(args.timing_realizations)

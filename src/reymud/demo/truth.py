@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from reymud.spatial._simtrend import TREND_SPACES
+
 __all__ = ["TruthConfig", "calibration_table", "make_truth", "run_survey", "sample_cores"]
 
 
@@ -69,6 +71,8 @@ class TruthConfig:
         (0 = none; must be in [0, 1)).
     plan_trend : {"none", "linear", "quadratic"}
         The estimation plan's trend used by the workflow (universal kriging and trend simulation).
+    trend_space : {"auto", "linear", "log"}
+        Space of the simulated trend (as ``SimulationDefaults.trend_space``, whose default "auto" it keeps).
     cutoffs : tuple of float
         Cut-offs (ppm) reported besides no cut-off.
     """
@@ -94,8 +98,11 @@ class TruthConfig:
     simulate_thickness: bool = True
     trend_fraction: float = 0.0
     plan_trend: str = "none"
+    trend_space: str = "auto"
 
     def __post_init__(self) -> None:
+        if self.trend_space not in TREND_SPACES:
+            raise ValueError(f"TruthConfig.trend_space must be one of {TREND_SPACES}, got {self.trend_space!r}")
         if not 0.0 <= self.trend_fraction < 1.0:
             raise ValueError(f"TruthConfig.trend_fraction must be in [0, 1), got {self.trend_fraction!r}")
         if self.plan_trend not in ("none", "linear", "quadratic"):
@@ -173,7 +180,7 @@ def _nscore_model(pts: pd.DataFrame, variable: str, w: np.ndarray):
         return auto_model(pts[["easting", "northing"]].to_numpy(float), y, f"{variable} (normal scores)")
 
 
-def _trend_workflow(pts: pd.DataFrame, grid, trend: str) -> tuple[xr.Dataset, dict]:
+def _trend_workflow(pts: pd.DataFrame, grid, trend: str, space: str) -> tuple[xr.Dataset, dict]:
     """Universal kriging with the plan's trend and the normal-score models of the trend residuals."""
     from reymud.spatial import estimate_block_model
     from reymud.spatial.blockmodel import fit_plan_model
@@ -186,7 +193,7 @@ def _trend_workflow(pts: pd.DataFrame, grid, trend: str) -> tuple[xr.Dataset, di
     kriging = {v: fit_plan_model(xy, pts[v].to_numpy(float), plan, v)[1] for v in variables}
     ds = estimate_block_model(pts, list(variables), grid, models=kriging, drift=trend, synthetic=True,
                               plan={"trend": trend})
-    return ds, {v: nscore_model_for(pts, v, ds)[0] for v in variables}
+    return ds, {v: nscore_model_for(pts, v, ds, trend_space=space)[0] for v in variables}
 
 
 def run_survey(cfg: TruthConfig, seed: int) -> pd.DataFrame:
@@ -212,13 +219,14 @@ def run_survey(cfg: TruthConfig, seed: int) -> pd.DataFrame:
             w = block_weights(pts, "total_rey_ppm", ds)  # simulate_blocks' default declustering
             models = {v: _nscore_model(pts, v, w) for v in ("total_rey_ppm", "thickness_m")}
         else:
-            ds, models = _trend_workflow(pts, grid, cfg.plan_trend)
+            ds, models = _trend_workflow(pts, grid, cfg.plan_trend, cfg.trend_space)
         real = simulate_blocks(pts, "total_rey_ppm", models["total_rey_ppm"], ds, cfg.n_realizations, seed,
-                               refine=cfg.refine, client="sync")
+                               refine=cfg.refine, client="sync", trend_space=cfg.trend_space)
         thick = None
         if cfg.simulate_thickness:  # thickness simulated too, independently of grade (as in this generator)
             thick = simulate_blocks(pts, "thickness_m", models["thickness_m"], ds,
-                                    cfg.n_realizations, seed + 7_919, refine=cfg.refine, client="sync")
+                                    cfg.n_realizations, seed + 7_919, refine=cfg.refine, client="sync",
+                                    trend_space=cfg.trend_space)
         summ = uncertainty_summary(real, ds, list(cfg.cutoffs), density_t_m3=cfg.density_t_m3, thickness=thick)
     rey = summ[summ["element"] == "REY"].set_index("cutoff")
     true = _true_totals(truth, cfg)

@@ -32,8 +32,11 @@ the residuals of the OLS trend surface (:class:`reymud.spatial.trend.TrendSurfac
 declustered normal scores of the residuals, their unit-sill variogram, the spatial bootstrap of the
 residual histogram - and the trend is added back at the simulation nodes before blocks are averaged.
 By default the trend is one global OLS surface (``SimulationDefaults.trend_scope="global"``); "local"
-fits it at every node on the plan's ``max_samples`` nearest data (a locally varying mean). Trend plus
-residual is clipped at 0 for non-negative data, with a warning above 1 % of the nodes.
+fits it at every node on the plan's ``max_samples`` nearest data (a locally varying mean).
+``SimulationDefaults.trend_space`` / ``trend_space=``: "log" fits the trend to log(value) and returns
+exp(trend + residual) (positive), "linear" clips trend + residual at 0 (warned above 1 % of the
+nodes), "auto" (default) is linear unless that trend is negative on more than 1 % of the nodes
+(then log, for positive data; the calibrated choice, see ``_simtrend``).
 The trend's *slopes* are drawn per realisation from their OLS sampling distribution under the
 residual correlation (the constant's uncertainty is the bootstrap's), with the data honoured; the
 attrs ``trend`` (JSON: coefficients, slope standard deviations, what was drawn), ``trend_method``
@@ -50,7 +53,6 @@ Dask workers.
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -62,7 +64,15 @@ import xarray as xr
 from reymud.defaults import MAX_SAMPLES
 from reymud.spatial._checks import as_coords_values
 from reymud.spatial._simengine import Plan, circulant_sqrt, run_dask, run_sync
-from reymud.spatial._simtrend import SimTrend, plan_neighbours, plan_trend, residual_tails
+from reymud.spatial._simtrend import (
+    TREND_SPACES,
+    SimTrend,
+    add_trend,
+    plan_neighbours,
+    plan_trend,
+    residual_tails,
+    resolve_trend_space,
+)
 from reymud.spatial.blockmodel import auto_model
 from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
@@ -104,8 +114,13 @@ class SimulationDefaults:
     trend_scope: str = "global"
     #: data per local trend fit; simulate_blocks takes the plan's ``max_samples`` (kriging neighbourhood)
     trend_neighbours: int = MAX_SAMPLES
+    #: with a trend: fit and simulate it on the values ("linear"), on log(values) ("log", exp back) or
+    #: "auto" (linear unless negative on > 1 % of the nodes, then log; by calibration, reymud.spatial._simtrend)
+    trend_space: str = "auto"
 
     def __post_init__(self) -> None:
+        if self.trend_space not in TREND_SPACES:
+            raise ValueError(f"SimulationDefaults.trend_space must be one of {TREND_SPACES}, got {self.trend_space!r}")
         if self.trend_scope not in ("local", "global"):
             raise ValueError(f"SimulationDefaults.trend_scope must be 'local' or 'global', got {self.trend_scope!r}")
         if self.trend_neighbours < 2:
@@ -213,6 +228,7 @@ def simulate(
     weights=None,
     fitted_sill: float | None = None,
     trend: str = "none",
+    trend_space: str | None = None,
 ) -> xr.DataArray:
     """Conditional realisations of ``variable`` on ``grid`` (dims realization, northing, easting).
 
@@ -249,6 +265,9 @@ def simulate(
         Trend surface (the plan's ``trend``): not "none" simulates the residuals of an OLS trend
         surface and adds the trend back (:mod:`reymud.spatial._simtrend`); ``model`` must then be the
         residuals' (normal-score) variogram, as :func:`nscore_model_for` fits it.
+    trend_space : {"auto", "linear", "log"}, optional
+        Space of the trend (default ``defaults.trend_space``): "log" fits it on ``log(value)`` and
+        returns ``exp(trend + residual)`` (values must be > 0); see :mod:`reymud.spatial._simtrend`.
 
     Returns
     -------
@@ -271,7 +290,9 @@ def simulate(
     trend = plan_trend(None, trend or "none")
     sim_trend, z_sim = None, z
     if trend != "none":
-        sim_trend = SimTrend(trend, xy, z, defaults.trend_neighbours if defaults.trend_scope == "local" else None)
+        hood = defaults.trend_neighbours if defaults.trend_scope == "local" else None
+        space = resolve_trend_space(trend_space or defaults.trend_space, trend, xy, z, grid.coords(), hood, variable)
+        sim_trend = SimTrend(trend, xy, np.log(z) if space == "log" else z, hood)
         z_sim = sim_trend.residuals
         if defaults.trend_slopes and len(sim_trend.surface.term_names_) > 1:
             sim_trend.fit_slope_draws(model)
@@ -288,7 +309,7 @@ def simulate(
         run_dask(plan, cond, seeds, out, client, n_workers or defaults.n_workers, progress, info, *sizes)
     made["trend"] = "none"
     if sim_trend is not None:
-        made.update(_add_trend(out, sim_trend, grid, bool((z >= 0).all())))
+        made.update(add_trend(out, sim_trend, grid.coords(), bool((z >= 0).all()), space, CLIP_WARN_SHARE))
         if "declustered_mean" in made:  # of the residuals the transform was fitted to
             made["declustered_residual_mean"] = made.pop("declustered_mean")
     da = xr.DataArray(out, dims=("realization", "northing", "easting"), name=variable,
@@ -300,25 +321,6 @@ def simulate(
         made["nscore_fitted_sill"] = float(fitted_sill) * made["nscore_fitted_sill"]
     da.attrs.update({k: (v if isinstance(v, (int, float)) else str(v)) for k, v in made.items()})
     return da
-
-
-def _add_trend(out: np.ndarray, sim_trend: SimTrend, grid: Grid, clip: bool) -> dict:
-    """Add the fitted trend at the grid nodes to the simulated residuals (in place); clip at 0 if ``clip``."""
-    at_nodes = sim_trend.predict(grid.coords())
-    out += at_nodes.reshape(grid.shape)
-    share = 0.0
-    if clip:
-        neg = out < 0
-        share = float(neg.mean())
-        out[neg] = 0.0
-    if share > CLIP_WARN_SHARE:
-        warnings.warn(f"simulate: trend + simulated residual fell below 0 at {100 * share:.1f} % of the nodes "
-                      f"(clipped to 0): the {sim_trend.order} trend surface extrapolates to "
-                      f"{at_nodes.min():.4g} (up to {at_nodes.max():.4g}) over the area; "
-                      "a global trend may not suit this area (the kriging uses it only within its neighbourhood)",
-                      stacklevel=3)
-    return {"trend": json.dumps(sim_trend.describe()), "trend_clipped_share": share,
-            "trend_method": "residuals of the OLS trend surface simulated, trend added back (reymud.spatial._simtrend)"}
 
 
 def fit_nscore_variogram(points: pd.DataFrame, variable: str, weights=None, kinds: tuple[str, ...] = ("spherical",),
@@ -398,7 +400,7 @@ def block_weights(points: pd.DataFrame, variable: str, estimate: xr.Dataset) -> 
 
 def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, estimate: xr.Dataset,
                     n_realizations: int = 100, seed: int = 0, refine: int = 1, trend: str | None = None,
-                    **kwargs) -> xr.DataArray:
+                    trend_space: str | None = None, **kwargs) -> xr.DataArray:
     """Realisations on exactly the blocks of a kriged ``estimate`` (same coordinates and support).
 
     Parameters
@@ -416,6 +418,9 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
         plan), so a universal-kriging estimate is simulated with its trend (residuals simulated, the
         trend added at the fine nodes before they are averaged up; see :func:`simulate`). Give it to
         override the plan.
+    trend_space : {"auto", "linear", "log"}, optional
+        As :func:`simulate` (default ``defaults.trend_space``); "auto" is resolved on the estimate's
+        block centres, as :func:`nscore_model_for` does, so both use the same residuals.
     **kwargs
         Passed to :func:`simulate` (client, n_workers, progress, defaults, weights, ...). Without
         ``weights`` the normal-score transform is declustered by :func:`block_weights` (polygonal
@@ -436,7 +441,9 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
     defaults = kwargs["defaults"] = _with_plan_neighbours(estimate, kwargs.get("defaults", SIMULATION_DEFAULTS))
     if kwargs.get("weights") is None and defaults.decluster and kwargs.get("transform", "nscore") == "nscore":
         kwargs["weights"] = block_weights(points, variable, estimate)
-    real = simulate(points, variable, model, fine, n_realizations, seed, trend=plan_trend(estimate, trend), **kwargs)
+    trend = plan_trend(estimate, trend)
+    space = _block_trend_space(points, variable, estimate, trend, trend_space or defaults.trend_space, defaults)
+    real = simulate(points, variable, model, fine, n_realizations, seed, trend=trend, trend_space=space, **kwargs)
     if "weights" in kwargs and "declustering" in real.attrs and real.attrs["declustering"] == "given weights":
         real.attrs["declustering"] = "polygonal over the estimate's blocks inside (Isaaks & Srivastava 1989)"
     vals = real.values
@@ -457,9 +464,20 @@ def _with_plan_neighbours(estimate: xr.Dataset, defaults: SimulationDefaults) ->
     return replace(defaults, trend_neighbours=max(hood, 2)) if hood else defaults
 
 
+def _block_trend_space(points, variable, estimate, trend, space, defaults) -> str:
+    """:func:`resolve_trend_space` on the estimate's block centres (shared by simulate_blocks and nscore_model_for)."""
+    if trend == "none":
+        return "linear"
+    z = points[variable].to_numpy(float)
+    ok = np.isfinite(z)
+    hood = defaults.trend_neighbours if defaults.trend_scope == "local" else None
+    return resolve_trend_space(space, trend, points.loc[ok, ["easting", "northing"]].to_numpy(float), z[ok],
+                               grid_of(estimate).coords(), hood, variable)
+
+
 def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
                      kinds: tuple[str, ...] = ("spherical",), trend: str | None = None,
-                     defaults: SimulationDefaults = SIMULATION_DEFAULTS,
+                     defaults: SimulationDefaults = SIMULATION_DEFAULTS, trend_space: str | None = None,
                      ) -> tuple[VariogramModel, float | None, str]:
     """The simulation's normal-score variogram for the blocks of ``estimate`` (one recipe for every entry point).
 
@@ -472,6 +490,8 @@ def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
     the scores are those of the trend residuals (the trend of ``defaults.trend_scope``: the global
     OLS surface by default, or local fits of the plan's ``max_samples`` nearest data; the residual tails of
     :func:`reymud.spatial._simtrend.residual_tails`): the variogram :func:`simulate_blocks` needs.
+    ``trend_space`` (default ``defaults.trend_space``, resolved as :func:`simulate_blocks` does): with
+    "log" the residuals are those of the trend of ``log(value)``.
 
     Returns
     -------
@@ -487,9 +507,12 @@ def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
         resid = np.full(len(z), np.nan)
         defaults = _with_plan_neighbours(estimate, defaults)
         hood = defaults.trend_neighbours if defaults.trend_scope == "local" else None
-        resid[ok] = SimTrend(trend, points.loc[ok, ["easting", "northing"]].to_numpy(float), z[ok], hood).residuals
+        space = _block_trend_space(points, variable, estimate, trend, trend_space or defaults.trend_space, defaults)
+        zt = np.log(z[ok]) if space == "log" else z[ok]
+        resid[ok] = SimTrend(trend, points.loc[ok, ["easting", "northing"]].to_numpy(float), zt, hood).residuals
         points = points.assign(**{variable: resid})
-        tails, of = residual_tails(resid[ok], TAIL_DEFAULTS), f"declustered normal scores of the {trend}-trend residuals"
+        of = f"declustered normal scores of the {trend}-trend residuals" + (" of log(value)" if space == "log" else "")
+        tails = residual_tails(resid[ok], TAIL_DEFAULTS)
     try:
         model, _, sill = fit_nscore_variogram(points, variable, weights, kinds=kinds, tails=tails)
         return model, float(sill), f"fitted on {of}, standardised to unit sill"
