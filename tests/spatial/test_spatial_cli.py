@@ -15,7 +15,8 @@ def project(tmp_path_factory):
     from reymud.demo import demo_project
 
     path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
-    demo_project(path).close()
+    with demo_project(path) as demo:
+        demo.set_plan(None)  # these tests read the default plan (the demo project stores its survey's plan)
     return path
 
 

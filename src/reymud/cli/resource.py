@@ -200,7 +200,8 @@ def resource(
         fail(f"--cutoff-basis {cutoff_basis!r}: use column or slice", 2)
     # one plan resolution (reymud.spatial.plan.resolve_plan): --plan FILE, else the project's plan, else the
     # defaults; the defaults alone keep the grid's own basis (latest 2-D model, else the latest 3-D one)
-    project_arg = project if project is not None and not (grid is not None and Path(grid).exists()) else None
+    project_arg = (project if project is not None and Path(project).exists()  # a missing one: _grid_path says so
+                   and not (grid is not None and Path(grid).exists()) else None)
     plan, source = resolve_cli_plan(project_arg, plan_file, cutoff_basis=cutoff_basis)
     if source == "defaults" and not cutoff_basis:
         plan = None
