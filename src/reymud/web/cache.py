@@ -131,8 +131,9 @@ class VersionedCache:
     def get(self, key: str, loader: Callable[[], Any], scope: str = ALL) -> Any:
         """The value of ``key``: cached when current; else built by ``loader()`` (once).
 
-        A stale entry is rebuilt by one caller while the others get the old value; inside a
-        loader (a value built from other entries) stale dependencies are rebuilt, never served.
+        A stale entry is rebuilt by one caller while the others get the old value (all of them
+        do during a write and its refresh); inside a loader (a value built from other entries)
+        stale dependencies are rebuilt, never served.
         """
         self._check()
         version = self.version
@@ -141,8 +142,8 @@ class VersionedCache:
             return entry.value
         lock = self._key_lock(key)
         if entry is not None and not self._inside_loader():
-            if self._refreshing:
-                return entry.value  # a writer is rebuilding the stale entries right now
+            if self._refreshing or self._writing():
+                return entry.value  # a writer holds the project, or rebuilds the stale entries now
             if not lock.acquire(blocking=False):
                 return entry.value  # another caller rebuilds it: serve the old value meanwhile
         else:

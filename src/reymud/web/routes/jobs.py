@@ -65,9 +65,9 @@ def _commit_aware(job: Job, n_stages: int) -> Callable[..., None]:
     return callback
 
 
-def _assess_job(ctx: AppContext, config: Any):
+def _assess_job(ctx: AppContext, overrides: dict[str, Any]):
     def run(job: Job) -> dict[str, Any]:
-        from reymud.assess import assess
+        from reymud.assess import AssessConfig, assess
         from reymud.assess.run import STAGES
         from reymud.report import write_report
 
@@ -76,6 +76,9 @@ def _assess_job(ctx: AppContext, config: Any):
         try:
             job.report(0.0, "waiting for the project")
             with ctx.state.writing() as project:
+                # the project's ONE plan (reymud.spatial.plan.resolve_plan) as it is when the job
+                # starts, the request's overrides on top (checked against the defaults on submit)
+                config = AssessConfig.for_project(project, values=overrides)
                 job.report(0.01, "assessment started")
                 result = assess(project, out_dir, config=config, progress=_commit_aware(job, len(STAGES)))
             result.paths["report"] = write_report(result, out_dir / "report.html", max_cells=config.max_display_cells)
@@ -111,12 +114,11 @@ def start_assess(ctx: Ctx, body: AssessJobRequest | None = None) -> Response:
     from reymud.assess import AssessConfig
 
     overrides = (body.config if body else {}) or {}
-    try:  # the project's ONE plan (reymud.spatial.plan.resolve_plan), the request's overrides on top
-        with ctx.state.reading() as project:
-            config = AssessConfig.for_project(project, values=overrides)
+    try:  # checked now without opening the project: a running assessment holds it (the job applies
+        AssessConfig.for_project(None, values=overrides)  # the overrides to the project's own plan)
     except (ValueError, TypeError) as exc:
         raise HTTPException(422, f"invalid assessment config: {exc}") from None
-    return _submit(ctx, "assess", _assess_job(ctx, config), json.dumps(overrides, sort_keys=True, default=str))
+    return _submit(ctx, "assess", _assess_job(ctx, overrides), json.dumps(overrides, sort_keys=True, default=str))
 
 
 @router.post("/scenario", response_model=JobModel, status_code=202, dependencies=[Depends(require_write)],
