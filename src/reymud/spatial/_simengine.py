@@ -39,7 +39,7 @@ class Plan:
 
     def __init__(self, method, grid_shape, y_data, chol=None, sqrt_eig=None, torus=None, data_nodes=None,
                  nscore=None, z_data=None, node_inv=None, boot_xy=None, boot_model=None, boot_w=None,
-                 trend_factor=None, trend_data=None, trend_cells=None):
+                 trend_factor=None, trend_data=None, trend_cells=None, trend_log=False):
         self.method, self.grid_shape, self.y_data = method, tuple(grid_shape), y_data
         self.chol, self.sqrt_eig, self.torus = chol, sqrt_eig, torus
         self.data_nodes, self.nscore = data_nodes, nscore
@@ -47,6 +47,12 @@ class Plan:
         self.boot_xy, self.boot_model, self._boot_chol = boot_xy, boot_model, None
         # trend slopes drawn per realisation (reymud.spatial._simtrend): factor, terms at the data and cells
         self.trend_factor, self.trend_data, self.trend_cells = trend_factor, trend_data, trend_cells
+        # log trend space: the drawn (Gaussian) trend error shifts log values, so exp() of it has mean
+        # exp(var / 2); half its variance is subtracted at every cell and datum (mean-preserving draws)
+        self.trend_half_var_data = self.trend_half_var_cells = 0.0
+        if trend_log and trend_factor is not None:
+            self.trend_half_var_data = 0.5 * ((trend_data @ trend_factor) ** 2).sum(axis=1)
+            self.trend_half_var_cells = 0.5 * ((trend_cells @ trend_factor) ** 2).sum(axis=1)
 
     @property
     def boot_chol(self) -> np.ndarray | None:
@@ -101,7 +107,7 @@ class Plan:
         """
         white = np.clip(rng.standard_normal(self.trend_factor.shape[0]), -DRAW_LIMIT, DRAW_LIMIT)
         delta = self.trend_factor @ white
-        z = self.z_data - self.trend_data @ delta
+        z = self.z_data - (self.trend_data @ delta - self.trend_half_var_data)
         ns = self.nscore
         if ns is not None:
             tails = replace(ns.tails, zmin=ns.zmin_, zmax=ns.zmax_)
@@ -114,7 +120,7 @@ class Plan:
         y = z if ns is None else ns.exact_scores(z)  # resampled tables: data between entries
         if self.node_inv is not None:
             y = np.bincount(self.node_inv, y) / np.bincount(self.node_inv)
-        return y, ns, self.trend_cells @ delta
+        return y, ns, self.trend_cells @ delta - self.trend_half_var_cells
 
     def batch(self, seeds, slabs) -> np.ndarray:
         """Realisations ``(len(seeds), ny, nx)``, one per seed, conditioned through the weight ``slabs``."""

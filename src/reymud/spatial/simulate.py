@@ -197,7 +197,8 @@ def _plan(xy, z, model, grid, transform, neighbourhood, method, defaults, weight
     if trend is not None and trend.factor is not None:
         boot.update(z_data=z_raw[inside], node_inv=node_inv, boot_w=None if w is None else w[inside],
                     trend_factor=trend.factor,
-                    trend_data=trend.design(xy_data[inside]), trend_cells=trend.design(gxy))
+                    trend_data=trend.design(xy_data[inside]), trend_cells=trend.design(gxy),
+                    trend_log=trend.space == "log")
     info["variogram"] = model.to_dict()
     if method == "cholesky":
         allxy = np.vstack([gxy, xy])
@@ -293,6 +294,7 @@ def simulate(
         hood = defaults.trend_neighbours if defaults.trend_scope == "local" else None
         space = resolve_trend_space(trend_space or defaults.trend_space, trend, xy, z, grid.coords(), hood, variable)
         sim_trend = SimTrend(trend, xy, np.log(z) if space == "log" else z, hood)
+        sim_trend.space = space
         z_sim = sim_trend.residuals
         if defaults.trend_slopes and len(sim_trend.surface.term_names_) > 1:
             sim_trend.fit_slope_draws(model)
