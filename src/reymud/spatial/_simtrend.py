@@ -59,8 +59,8 @@ Trend space (``SimulationDefaults.trend_space``; :func:`resolve_trend_space`):
 Why linear by default (benchmarks/README, calibration section, ``bench_calibration.py --surveys 16
 --plan-trend linear --trend-space linear|log``, truths with a x(1 +- 0.3) west-east trend and with
 none): both spaces cover the true total within the 70-90 % target (linear 87.5 / 87.5 / 75 %, log
-81 / 81 / 81 % at 0 / 400 / 1,000 ppm with the trend truth), but in log space the kriged total (a
-universal kriging with a linear drift) falls inside P25-P75 in only 31-50 % of the surveys against
+87.5 / 81 / 81 % at 0 / 400 / 1,000 ppm with the trend truth), but in log space the kriged total (a
+universal kriging with a linear drift) falls inside P25-P75 in only 31-44 % of the surveys against
 50-69 % in linear space, and the band is wider (P10-P90 25 % of P50 against 18 %): the exponential
 of an extrapolated log-linear trend is convex, so beyond the cores it exceeds the linear drift that
 the kriged model uses. Log space is therefore the fallback for an implausible (negative) linear
