@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reymud.spatial import Grid, Structure, VariogramModel, simulate
-from reymud.spatial import _simtrend
+from reymud.spatial import Grid, Structure, VariogramModel, _simtrend, simulate
 from reymud.spatial._simtrend import resolve_trend_space
 from reymud.spatial.simulate import SIMULATION_DEFAULTS, block_weights, nscore_model_for, simulate_blocks
 
