@@ -126,3 +126,10 @@ def test_auto_space_and_the_plausibility_rule(monkeypatch, prefer):
     z[0] = -1.0
     with pytest.warns(UserWarning, match="stays in linear space"):
         assert resolve_trend_space("auto", "linear", args[1][0], z, nodes) == "linear"
+
+
+def test_auto_picks_log_for_blocks_and_variogram_alike_when_the_linear_trend_goes_negative():
+    steep = _survey(seed=4, truth=lambda x: 1000.0 * np.exp(-0.0009 * (x - 2000.0)))
+    real, how = _run(steep, None, n=3)  # None: SimulationDefaults.trend_space ("auto")
+    assert real.attrs["trend_space"] == "log" and "log(value)" in how
+    assert (real.values > 0).all() and real.attrs["trend_clipped_share"] == 0.0
