@@ -2,7 +2,7 @@
 
 The SYNTHETIC EEZ survey (``reymud.demo.eez``: ``--cores`` cores over the 431,000 km2 Minamitorishima
 EEZ) is block-kriged (2x2, 3-16 samples, total REY and thickness) by
-:func:`reymud.spatial.chunked.eez_demo` on a LocalCluster of ``--workers`` processes (1 thread,
+:func:`reymud.demo.eez.eez_demo` on a LocalCluster of ``--workers`` processes (1 thread,
 ``--memory-limit`` each), tile by tile into a Zarr store - the full code path and the full EEZ grid,
 but only the tiles touching a centred square of ``--subset-km2`` (2-D) / ``--subset-3d-km2`` (3-D,
 1 m slices over 0-10 mbsf) are computed; the full EEZ is extrapolated from the cells per second.
@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from reymud.spatial.chunked import ChunkedConfig, EEZCircle, eez_demo
+from reymud.demo.eez import eez_demo
+from reymud.spatial.chunked import ChunkedConfig, EEZCircle
 
 
 def _full_cells(cell_m: float) -> int:

@@ -1,4 +1,4 @@
-"""A project carries its plan: ``Project.set_plan`` / ``reymud plan show|set|clear``, ``resolve_plan`` precedence."""
+"""A project carries its plan: ``store_plan`` / ``reymud plan show|set|clear``, ``resolve_plan`` precedence."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reymud.cli.main import app
-from reymud.spatial.plan import EstimationPlan, PlanError, resolve_plan
+from reymud.spatial.plan import EstimationPlan, PlanError, resolve_plan, store_plan
 from reymud.store import Project
 
 runner = CliRunner(env={"COLUMNS": "240"})
@@ -31,17 +31,17 @@ def project(tmp_path):
 def test_set_validates_before_storing_and_never_half_writes(project):
     with Project.open(project) as p:
         assert p.plan_text() is None
-        p.set_plan("cell_m: 500\ntrend: linear\n")
+        store_plan(p, "cell_m: 500\ntrend: linear\n")
         with pytest.raises(PlanError, match="cell_m must be > 0"):
-            p.set_plan("cell_m: -5\n")
+            store_plan(p, "cell_m: -5\n")
         with pytest.raises(PlanError, match=r"unknown key\(s\) \['cel_m'\]"):
-            p.set_plan({"cel_m": 5})
+            store_plan(p, {"cel_m": 5})
         with pytest.raises(PlanError, match="not valid YAML"):
-            p.set_plan("cell_m: [1,\n")
+            store_plan(p, "cell_m: [1,\n")
         assert p.plan_text() == "cell_m: 500\ntrend: linear\n"  # the valid plan stays, untouched
-        p.set_plan(EstimationPlan(cell_m=750.0))
+        store_plan(p, EstimationPlan(cell_m=750.0))
         assert EstimationPlan.from_dict(_yaml(p.plan_text())) == EstimationPlan(cell_m=750.0)
-        p.set_plan(None)
+        store_plan(p, None)
         assert p.plan_text() is None
 
 
@@ -54,7 +54,7 @@ def _yaml(text):
 def test_resolve_plan_precedence_file_then_project_then_defaults(project, tmp_path):
     assert resolve_plan(project) == (EstimationPlan(), "defaults")
     with Project.open(project) as p:
-        p.set_plan("cell_m: 500\n")
+        store_plan(p, "cell_m: 500\n")
         assert resolve_plan(p, cell_m=None) == (EstimationPlan(cell_m=500.0), "project")
         assert resolve_plan(p, trend="linear")[0] == EstimationPlan(cell_m=500.0, trend="linear")
     plan_file = tmp_path / "f.yaml"

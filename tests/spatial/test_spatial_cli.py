@@ -16,7 +16,7 @@ def project(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
     with demo_project(path) as demo:
-        demo.set_plan(None)  # these tests read the default plan (the demo project stores its survey's plan)
+        demo.set_plan_text(None)  # these tests read the default plan (the demo project stores its survey's plan)
     return path
 
 

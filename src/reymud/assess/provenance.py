@@ -23,7 +23,7 @@ from reymud.assess.products import (
 from reymud.assess.results import jsonable
 from reymud.data import available, reference_path, source_of
 
-#: the project's stored plan text (reymud.store.Project.set_plan); results.json holds the plan itself
+#: the project's stored plan text (reymud.spatial.plan.store_plan); results.json holds the plan itself
 PLAN_METADATA_KEY = "estimation_plan"
 
 __all__ = ["SOFTWARE", "provenance", "software_versions", "utc_now"]

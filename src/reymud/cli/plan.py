@@ -1,6 +1,6 @@
 """CLI commands of the plan group: ``reymud plan show|set|clear PROJECT``.
 
-A project carries its estimation plan (:meth:`reymud.store.Project.set_plan`); every estimation
+A project carries its estimation plan (:func:`reymud.spatial.plan.store_plan`); every estimation
 command (``estimate``, ``resource``, ``validate``, ``simulate``, ``variogram``, ``assess``) uses it
 when no ``--plan FILE`` is given (:func:`reymud.spatial.plan.resolve_plan`), so one project gives one
 answer whichever command is asked.
@@ -58,7 +58,7 @@ def set_plan(project: ProjectArg,
                                                             "EstimationPlan; unset keys keep the defaults).")]
              ) -> None:
     """Validate PLAN_FILE and store it in PROJECT (an invalid plan is refused and nothing is written)."""
-    from reymud.spatial.plan import PlanError
+    from reymud.spatial.plan import PlanError, store_plan
 
     try:
         text = Path(plan_file).read_text(encoding="utf-8")
@@ -66,7 +66,7 @@ def set_plan(project: ProjectArg,
         fail(f"cannot read plan {plan_file}: {exc}", 2)
     with open_project(project) as proj:
         try:
-            proj.set_plan(text, source=f"plan {plan_file}")
+            store_plan(proj, text, source=f"plan {plan_file}")
         except PlanError as exc:
             fail(f"{exc}; {project} keeps its previous plan", 2)
         plan, source = _resolved(proj)
@@ -79,7 +79,7 @@ def clear(project: ProjectArg) -> None:
     """Remove PROJECT's plan: commands without --plan use the defaults again."""
     with open_project(project) as proj:
         had = proj.plan_text() is not None
-        proj.set_plan(None)
+        proj.set_plan_text(None)
     console().print(f"{'removed the plan of' if had else 'no plan stored in'} {project}; the defaults apply",
                     highlight=False)
 

@@ -2,7 +2,7 @@
 
 ``reymud scale eez-demo OUT.zarr`` generates the SYNTHETIC EEZ-scale survey and block-krigs it over
 the whole Minamitorishima EEZ (2-D window, or 3-D with ``--slices``). Thin: parse, call
-:func:`reymud.spatial.chunked.eez_demo`, render.
+:func:`reymud.demo.eez.eez_demo`, render.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def eez_demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
 ) -> None:
     """Generate the SYNTHETIC EEZ-scale survey and krige it over the whole EEZ, tile by tile, to Zarr."""
+    from reymud.demo.eez import eez_demo as run_demo
     from reymud.spatial.chunked import ChunkedConfig
-    from reymud.spatial.chunked import eez_demo as run_demo
 
     notes.print("[bold yellow]SYNTHETIC[/] EEZ-scale demo data (reymud.demo.eez): invented, not measurements")
     config = ChunkedConfig(tile_cells=tile, n_workers=max(workers, 1), memory_limit=memory_limit)

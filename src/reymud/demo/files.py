@@ -30,6 +30,7 @@ from reymud.demo.pattern import BACKGROUND_PAAS_RATIOS, RICH_PAAS_RATIOS
 from reymud.demo.samples import DETECTION_LIMITS_PPM, MAJOR_LIMIT_WT, MAJORS, build_survey
 from reymud.demo.survey import DemoConfig
 from reymud.elements import REY
+from reymud.spatial.plan import EstimationPlan, store_plan
 
 __all__ = ["DemoFiles", "demo_plan", "demo_project", "header_line", "write_demo_plan", "write_demo_survey"]
 
@@ -121,8 +122,6 @@ def demo_plan(config: DemoConfig | None = None):
 
     Other fields keep :mod:`reymud.defaults`.
     """
-    from reymud.spatial.plan import EstimationPlan
-
     config = config or DemoConfig()
     box = f"{config.lon_min_deg:g},{config.lat_min_deg:g},{config.lon_max_deg:.6f},{config.lat_max_deg:g}"
     return EstimationPlan(area=box, trend="linear", variogram_kinds=("exponential",))
@@ -210,7 +209,7 @@ def demo_project(path: str | Path, seed: int = 20260202, n_cores: int | None = N
 
     The files are written to ``<path>.files/demo_input/`` and ingested exactly as real lab files
     would be; the survey's plan (``SYNTHETIC_plan.yaml``, :func:`demo_plan`) is stored in the project
-    (:meth:`~reymud.store.Project.set_plan`), so every command uses it without ``--plan``
+    (:func:`~reymud.spatial.plan.store_plan`), so every command uses it without ``--plan``
     (``reymud plan clear`` removes it). Returns the open :class:`reymud.store.Project` (close it, or use it as a context manager).
 
     Raises
@@ -228,7 +227,7 @@ def demo_project(path: str | Path, seed: int = 20260202, n_cores: int | None = N
     project = Project.init(path)
     try:
         ingest_files(project, [files.assays], collars=files.collars)
-        project.set_plan(files.plan.read_text(encoding="utf-8"), source=f"plan {files.plan}")
+        store_plan(project, files.plan.read_text(encoding="utf-8"), source=f"plan {files.plan}")
     except BaseException:
         project.close()
         raise

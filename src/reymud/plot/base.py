@@ -13,6 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import xarray as xr
 
+from reymud.geography import EEZ_RADIUS_KM, MINAMITORISHIMA_LATLON, TAKAYA2018_BOX
+from reymud.spatial.crs import box_outline, eez_outline
+
 __all__ = [
     "EEZ_CENTRE_LATLON",
     "EEZ_RADIUS_M",
@@ -27,11 +30,11 @@ __all__ = [
     "require_columns",
 ]
 
-#: Minamitorishima (Marcus Island) and its 200-nautical-mile EEZ radius (DOMAIN.md section 1).
-EEZ_CENTRE_LATLON: tuple[float, float] = (24.28, 153.98)
-EEZ_RADIUS_M: float = 370_400.0
-#: Takaya et al. 2018 study box: 21 48' N - 22 15' N, 153 30' E - 154 07' E (lat_min, lat_max, lon_min, lon_max).
-STUDY_BOX_LATLON: tuple[float, float, float, float] = (21.8, 22.25, 153.5, 154 + 7 / 60)
+#: Minamitorishima and its 200-nautical-mile EEZ radius, and the Takaya 2018 study box (one home:
+#: :mod:`reymud.geography`; names kept for callers of the plot API).
+EEZ_CENTRE_LATLON: tuple[float, float] = MINAMITORISHIMA_LATLON
+EEZ_RADIUS_M: float = EEZ_RADIUS_KM * 1000.0
+STUDY_BOX_LATLON: tuple[float, float, float, float] = TAKAYA2018_BOX
 
 #: A named polyline in projected metres: (name, easting_m, northing_m).
 Boundary = tuple[str, np.ndarray, np.ndarray]
@@ -100,19 +103,11 @@ def map_boundaries(crs: str, n_vertices: int = 721) -> list[Boundary]:
     n_vertices : int
         Vertices of the geodesic circle.
     """
-    from pyproj import CRS, Geod, Transformer
+    from pyproj import CRS, Transformer
 
     to_xy = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_user_input(crs), always_xy=True)
-    lat0, lon0 = EEZ_CENTRE_LATLON
-    azimuths = np.linspace(0.0, 360.0, n_vertices)
-    lon, lat, _ = Geod(ellps="WGS84").fwd(np.full_like(azimuths, lon0), np.full_like(azimuths, lat0),
-                                          azimuths, np.full_like(azimuths, EEZ_RADIUS_M))
-    eez_e, eez_n = to_xy.transform(np.asarray(lon), np.asarray(lat))
-    la0, la1, lo0, lo1 = STUDY_BOX_LATLON
-    edge = np.linspace(0.0, 1.0, 50)
-    box_lon = np.concatenate([lo0 + (lo1 - lo0) * edge, np.full(50, lo1), lo1 - (lo1 - lo0) * edge, np.full(50, lo0)])
-    box_lat = np.concatenate([np.full(50, la0), la0 + (la1 - la0) * edge, np.full(50, la1), la1 - (la1 - la0) * edge])
-    box_e, box_n = to_xy.transform(box_lon, box_lat)
+    eez_e, eez_n = to_xy.transform(*eez_outline(n_vertices=n_vertices))
+    box_e, box_n = to_xy.transform(*box_outline(n_per_edge=50))
     return [("EEZ (200 nmi)", np.asarray(eez_e), np.asarray(eez_n)),
             ("Takaya 2018 study box", np.asarray(box_e), np.asarray(box_n))]
 

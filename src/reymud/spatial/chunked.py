@@ -34,7 +34,7 @@ from reymud.spatial.crs import EEZ_RADIUS_KM, MINAMITORISHIMA_LATLON, Grid, eez_
 from reymud.spatial.kriging_core import block_offsets, krige_targets
 from reymud.spatial.neighbourhood import Neighbourhood, NeighbourSearch
 
-__all__ = ["CHUNKED_DEFAULTS", "ChunkedConfig", "ChunkedRun", "EEZCircle", "Layer", "eez_demo", "estimate_chunked",
+__all__ = ["CHUNKED_DEFAULTS", "ChunkedConfig", "ChunkedRun", "EEZCircle", "Layer", "estimate_chunked",
            "fit_layers", "tiles_of", "worker_threads"]
 
 
@@ -409,67 +409,3 @@ def _run(jobs, grid, inside, cfg, path, variables, client, progress) -> list[dic
             own_client.close()
         if own_cluster is not None:
             own_cluster.close()
-
-
-def eez_demo(path: str, n_cores: int = 2_500, cell_m: float = 250.0, slice_m: float | None = None, seed: int = 20260202,
-             client=None, config: ChunkedConfig = CHUNKED_DEFAULTS, subset_km2: float | None = None,
-             progress: Callable[[int, int, dict], None] | None = None) -> ChunkedRun:
-    """The SYNTHETIC EEZ-scale survey (:func:`reymud.demo.eez.eez_survey`) kriged over the whole EEZ to Zarr.
-
-    Parameters
-    ----------
-    path : str
-        Zarr store to write (overwritten); attrs ``synthetic="true"`` and a SYNTHETIC ``title``.
-    n_cores, seed : int
-        Survey size and seed (:class:`reymud.demo.eez.EEZSurveyConfig`).
-    cell_m : float
-        Block size (m).
-    slice_m : float, optional
-        None: a 2-D model of the 0-10 mbsf window. Otherwise a 3-D model of ``slice_m`` slices over
-        0-10 mbsf (variogram fitted per slice).
-    client, config, progress
-        As :func:`estimate_chunked`.
-    subset_km2 : float, optional
-        Compute only the tiles touching a square of this area centred on the island (a stated
-        fraction for benchmarks); the store still has the full EEZ grid.
-
-    Returns
-    -------
-    ChunkedRun
-    """
-    from reymud.demo.eez import EEZSurveyConfig, eez_survey
-    from reymud.spatial.crs import to_projected
-
-    base = EEZSurveyConfig(n_cores=n_cores, seed=seed)
-    survey = eez_survey(base if slice_m is None else EEZSurveyConfig(n_cores=n_cores, seed=seed, slice_m=slice_m))
-    circle = EEZCircle(survey.config.centre_latlon, survey.config.radius_km)
-    grid = circle.grid(cell_m)
-    window, _crs = to_projected(survey.window, grid.crs)
-    variables = ("total_rey_ppm", "thickness_m")
-    if slice_m is None:
-        layers = fit_layers(window, variables, survey.config.base_mbsf)
-    else:
-        sl = survey.slices.merge(window[["core_id", "easting", "northing"]], on="core_id")
-        sl = sl.rename(columns={"length_m": "thickness_m"})
-        layers = fit_layers([(top + slice_m / 2.0, frame) for top, frame in sl.groupby("top_mbsf")], variables,
-                            slice_m)
-    bbox = None
-    if subset_km2 is not None:
-        half = np.sqrt(float(subset_km2)) * 1000.0 / 2.0
-        ce, cn = grid.x0 + grid.cell_m * (grid.nx - 1) / 2.0, grid.y0 + grid.cell_m * (grid.ny - 1) / 2.0
-        bbox = (ce - half, cn - half, ce + half, cn + half)
-    from reymud.demo.eez import LABEL
-
-    attrs = {"synthetic": "true", "title": LABEL, "window_top_mbsf": 0.0, "window_base_mbsf": survey.config.base_mbsf,
-             "domain": "window", "estimator": f"ordinary block kriging {config.block}; {config.neighbourhood.describe()}",
-             "n_points": int(n_cores), "survey_config": json.dumps(asdict(survey.config)),
-             "area_of_interest": f"EEZ circle {circle.radius_km} km around {circle.centre_latlon} (geodesic)"}
-    if slice_m is not None:
-        attrs["slice_thickness_m"] = float(slice_m)
-    if bbox is not None:
-        attrs["computed_subset"] = f"tiles touching a {subset_km2:g} km2 square centred on the island"
-    from reymud.spatial.blockmodel import _version
-
-    attrs["created_by"] = _version()
-    return estimate_chunked(layers, grid, path, variables, inside=circle, client=client, config=config, bbox_m=bbox,
-                            attrs=attrs, progress=progress)

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from reymud.geography import EEZ_RADIUS_KM, MINAMITORISHIMA_LATLON, TAKAYA2018_BOX
+
 __all__ = [
     "MINAMITORISHIMA_LATLON",
     "TAKAYA2018_BOX",
@@ -21,12 +23,6 @@ __all__ = [
     "utm_crs_for",
 ]
 
-#: Minamitorishima (Marcus Island), degrees N, degrees E.
-MINAMITORISHIMA_LATLON = (24.28, 153.98)
-#: 200 nautical miles in km: the EEZ radius (DOMAIN.md: a circle, no neighbour overlaps).
-EEZ_RADIUS_KM = 370.4
-#: Takaya et al. 2018 study box (lat_min, lat_max, lon_min, lon_max): 21 48'-22 15' N, 153 30'-154 07' E.
-TAKAYA2018_BOX = (21.8, 22.25, 153.5, 154.0 + 7.0 / 60.0)
 
 
 def utm_crs_for(longitude_deg: float, northern: bool = True) -> str:

@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,7 @@ from reymud.spatial.covariance import STRUCTURE_KINDS
 from reymud.spatial.kriging_core import DRIFTS
 from reymud.spatial.variogram import WEIGHTINGS
 
-__all__ = ["CUTOFF_BASES", "PLAN_SOURCES", "TRENDS", "EstimationPlan", "PlanError", "resolve_plan"]
+__all__ = ["CUTOFF_BASES", "PLAN_SOURCES", "TRENDS", "EstimationPlan", "PlanError", "resolve_plan", "store_plan"]
 
 #: Trend options: none (ordinary kriging), or a linear / quadratic drift in easting/northing.
 TRENDS: tuple[str, ...] = DRIFTS
@@ -304,12 +305,46 @@ class EstimationPlan:
         return "\n".join(f"{k:<{width}}  {v}" for k, v in lines)
 
 
+def store_plan(project: Any, plan: str | Mapping[str, Any] | EstimationPlan | None, source: str = "plan") -> None:
+    """Validate ``plan`` and store it in ``project`` (``None`` removes the project's plan).
+
+    ``plan`` is YAML/JSON text, a mapping or an :class:`EstimationPlan`; it is validated with
+    :meth:`EstimationPlan.from_dict` first, so an invalid plan raises :class:`PlanError` (naming
+    ``source`` and the key) and nothing is written. Text is stored as given; mappings and plans as YAML.
+    """
+    if plan is None:
+        project.set_plan_text(None)
+        return
+    if isinstance(plan, EstimationPlan):
+        plan = plan.to_dict()
+    if isinstance(plan, str):
+        text = plan
+        try:
+            mapping = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise PlanError(f"{source}: not valid YAML/JSON ({exc})") from None
+    else:
+        mapping = plan
+        text = yaml.safe_dump(json.loads(json.dumps(dict(mapping), default=_plain)), sort_keys=False)
+    if not isinstance(mapping, Mapping):
+        raise PlanError(f"{source}: a plan is a mapping of plan keys, got {type(mapping).__name__}")
+    EstimationPlan.from_dict(mapping, source=source)  # raises before anything is stored
+    project.set_plan_text(text)
+
+
+def _plain(obj: Any) -> Any:
+    """JSON fallback for plan mappings: numpy scalars and arrays, tuples, paths."""
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    return str(obj)
+
+
 def resolve_plan(project: Any = None, plan_file: str | Path | None = None,
                  **overrides: Any) -> tuple[EstimationPlan, str]:
     """THE plan of a run, and where it came from; every entry point resolves it here.
 
     First match wins: ``plan_file`` (source ``"--plan FILE"``, e.g. ``"--plan survey.yaml"``), the
-    plan stored in the project (:meth:`reymud.store.Project.set_plan`, source ``"project"``), the
+    plan stored in the project (:func:`store_plan`, source ``"project"``), the
     defaults of :mod:`reymud.defaults` (source ``"defaults"``). ``overrides`` (a command's options;
     None values are ignored) then apply on top.
 

@@ -353,39 +353,22 @@ class Project(IngestLookups):
     def plan_text(self) -> str | None:
         """The project's estimation plan as stored (YAML/JSON text), or None when it has none.
 
-        Read it with :func:`reymud.spatial.plan.resolve_plan` (``source == "project"``).
+        Read it with :func:`reymud.spatial.plan.resolve_plan` (``source == "project"``); write it with
+        :func:`reymud.spatial.plan.store_plan`.
         """
         return self.metadata().get(self.PLAN_KEY)
 
-    def set_plan(self, plan: str | Mapping[str, Any] | Any | None, source: str = "plan") -> None:
-        """Store the project's estimation plan (``None`` removes it).
+    def set_plan_text(self, text: str | None) -> None:
+        """Store the project's estimation plan text as given (``None`` removes it), in one transaction.
 
-        ``plan`` is YAML/JSON text, a mapping or an :class:`~reymud.spatial.plan.EstimationPlan`;
-        it is validated with ``EstimationPlan.from_dict`` first, so an invalid plan raises
-        :class:`~reymud.spatial.plan.PlanError` (naming ``source`` and the key) and nothing is written.
+        The store keeps text only; validate a plan first with :func:`reymud.spatial.plan.store_plan`,
+        the one function that writes a plan (the store does not know the plan's rules).
         """
-        import yaml
-
-        from reymud.spatial.plan import EstimationPlan, PlanError
-
-        if plan is None:
-            with self.transaction() as con:
-                con.execute("DELETE FROM metadata WHERE key = ?", [self.PLAN_KEY])
-            return
-        if isinstance(plan, EstimationPlan):
-            plan = plan.to_dict()
-        if isinstance(plan, str):
-            text = plan
-            try:
-                mapping = yaml.safe_load(text) or {}
-            except yaml.YAMLError as exc:
-                raise PlanError(f"{source}: not valid YAML/JSON ({exc})") from None
-        else:
-            mapping = plan
-            text = yaml.safe_dump(json.loads(json.dumps(dict(mapping), default=_json_default)), sort_keys=False)
-        EstimationPlan.from_dict(mapping, source=source)  # raises before anything is stored
         with self.transaction() as con:
-            con.execute("INSERT OR REPLACE INTO metadata VALUES (?, ?)", [self.PLAN_KEY, text])
+            if text is None:
+                con.execute("DELETE FROM metadata WHERE key = ?", [self.PLAN_KEY])
+            else:
+                con.execute("INSERT OR REPLACE INTO metadata VALUES (?, ?)", [self.PLAN_KEY, str(text)])
 
     # ----------------------------------------------------------------- artefacts
     def save_json(self, kind: str, name: str, obj: Any) -> None:
