@@ -90,7 +90,8 @@ def cores_cmd(
     threshold: Annotated[float, typer.Option(help="REY-rich threshold, total REY in ppm.")] = 400.0,
     gap: Annotated[float, typer.Option(help="Longest unsampled gap (m) that does not split a layer.")] = 0.5,
     window: Annotated[str, typer.Option(help="Depth window TOP-BASE in mbsf for the window mean.")] = "0-10",
-    plan_file: Annotated[Path | None, typer.Option("--plan", help="YAML estimation plan: its support_rule and "
+    plan_file: Annotated[Path | None, typer.Option("--plan", help="YAML estimation plan (else the project's "
+                                                                  "stored plan): its support_rule and "
                                                                   "support_max_gap_m (m) apply.")] = None,
     support: Annotated[str | None, typer.Option(help="Sample support: midpoint (each sample stands for the interval "
                                                      "to the midpoints between its neighbours, as in the "
@@ -102,14 +103,15 @@ def cores_cmd(
     """Per-core table: position, water depth (m), REY-rich layer top/base (mbsf), thickness (m),
     mean and peak total REY (ppm), depth of the peak (mbsf), mean total REY in the window (ppm).
 
-    Layer thickness uses the plan's sample support (default midpoint rule), like the estimate's window."""
-    from reymud.cli.spatial import load_plan
+    Layer thickness uses the plan's sample support (default midpoint rule), like the estimate's window: the
+    plan is resolved as every estimation command does (--plan, else the project's plan, else the defaults)."""
+    from reymud.cli.spatial import resolve_cli_plan
     from reymud.cores import core_summary, window_stats
 
     top, base = parse_window(window)
     if support is not None and support not in ("midpoint", "sample"):
         fail(f"--support {support!r}: use midpoint or sample", 2)
-    plan = load_plan(plan_file, support_rule=support, support_max_gap_m=support_max_gap)
+    plan, plan_source = resolve_cli_plan(project, plan_file, support_rule=support, support_max_gap_m=support_max_gap)
     rule = plan.support()
     try:
         with open_project(project) as proj:
@@ -140,7 +142,8 @@ def cores_cmd(
                   "layer top/base = first layer, thickness = all layers[/]")
     how = (f"midpoint rule (each sample to the midpoints between its neighbours, gaps up to {rule.max_gap_m:g} m)"
            if rule.rule == "midpoint" else "sample rule (each sample's own length)")
-    console().print(f"[dim]sample support: {how}; --support sample for the samples' own lengths[/]")
+    console().print(f"[dim]sample support ({plan_source}): {how}; --support sample for the samples' own lengths[/]",
+                    highlight=False)
 
 
 def register(app: typer.Typer) -> None:
