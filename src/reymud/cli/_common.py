@@ -6,9 +6,11 @@ runs is honoured, also under ``typer.testing.CliRunner``.
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import NoReturn
+from typing import Annotated, Any, NoReturn
 
 import pandas as pd
 import typer
@@ -49,12 +51,29 @@ def is_synthetic(project) -> bool:
     return str(project.metadata().get("synthetic", "false")).lower() == "true"
 
 
-def synthetic_banner(project) -> bool:
-    """Print the SYNTHETIC banner when the project is synthetic; return the flag."""
+def synthetic_banner(project, stderr: bool = False) -> bool:
+    """Print the SYNTHETIC banner when the project is synthetic (on stderr with ``stderr``); return the flag."""
     synthetic = is_synthetic(project)
     if synthetic:
-        console().print(SYNTHETIC_BANNER)
+        console(stderr=stderr).print(SYNTHETIC_BANNER)
     return synthetic
+
+
+#: ``--json`` of the table commands: the tables on stdout as one JSON object, nothing else there.
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the table(s) as one JSON object on stdout (notes and "
+                                                       "the SYNTHETIC banner go to stderr), for scripts.")]
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON-ready records (NaN -> null, timestamps ISO 8601, categories as text)."""
+    return json.loads(frame.to_json(orient="records", date_format="iso"))
+
+
+def print_json(tables: Mapping[str, pd.DataFrame], **extra: Any) -> None:
+    """Print ``{"<name>": [records...], ..., **extra}`` on stdout (the ``--json`` form of a table command)."""
+    payload: dict[str, Any] = {name: records(frame) for name, frame in tables.items()}
+    payload.update(extra)
+    typer.echo(json.dumps(payload, default=str))
 
 
 def parse_window(text: str, option: str = "--window") -> tuple[float, float]:

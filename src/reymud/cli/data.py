@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from reymud.cli._common import console, fail, frame_table, open_project
+from reymud.cli._common import JsonFlag, console, fail, frame_table, open_project, print_json
 
 
 def init(project: Path = typer.Argument(..., help="Project file to create (a DuckDB file, e.g. survey.duckdb).")
@@ -173,25 +174,31 @@ def _export_blocks(project: Path, format: str, out: Path | None, grid: Path | No
     console().print(table)
 
 
-def qaqc(project: Path = typer.Argument(..., help="Project file (*.duckdb).")) -> None:
+def qaqc(project: Path = typer.Argument(..., help="Project file (*.duckdb)."), as_json: JsonFlag = False) -> None:
     """QA/QC summary: CRM mean/SD/RSD %, duplicate pairs' relative difference %, blanks vs detection limit."""
     from reymud.ingest import blank_check, crm_stats, duplicate_pairs
 
     store = open_project(project)
     records = store.qaqc()
-    if records.empty:
-        console().print("no QA/QC records (crm, duplicate or blank rows) in this project")
-        return
-    crm = crm_stats(records)
-    if not crm.empty:
-        console().print(frame_table(crm, "CRMs: repeat analyses (values in unit shown; RSD %)"))
-    pairs = duplicate_pairs(records, store.assays())
+    empty = pd.DataFrame()
+    crm = crm_stats(records) if not records.empty else empty
+    pairs = duplicate_pairs(records, store.assays()) if not records.empty else empty
+    summary = empty
     if not pairs.empty:
         summary = pairs.groupby(["analyte", "unit"]).agg(
             n_pairs=("rel_diff_pct", "size"), mean_rel_diff_pct=("rel_diff_pct", "mean"),
             max_rel_diff_pct=("rel_diff_pct", "max")).reset_index()
+    blanks = blank_check(records) if not records.empty else empty
+    if as_json:
+        print_json({"crm": crm, "duplicates": summary, "blanks": blanks}, n_qaqc_records=len(records))
+        return
+    if records.empty:
+        console().print("no QA/QC records (crm, duplicate or blank rows) in this project")
+        return
+    if not crm.empty:
+        console().print(frame_table(crm, "CRMs: repeat analyses (values in unit shown; RSD %)"))
+    if not summary.empty:
         console().print(frame_table(summary, "Duplicates: relative difference to parent, 100|a-b|/mean (%)"))
-    blanks = blank_check(records)
     if not blanks.empty:
         console().print(frame_table(blanks, "Blanks against detection limits"))
 

@@ -12,7 +12,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from reymud.cli._common import console, fail, open_project, parse_window, synthetic_banner
+from reymud.cli._common import (
+    JsonFlag,
+    console,
+    fail,
+    open_project,
+    parse_window,
+    print_json,
+    synthetic_banner,
+)
 
 
 def _num(value: object, digits: int = 1) -> str:
@@ -57,6 +65,7 @@ def samples(
     censored: Annotated[str, typer.Option(
         help="Below-detection values: half_limit | limit | zero | nan (ppm substituted)."
     )] = "half_limit",
+    as_json: JsonFlag = False,
 ) -> None:
     """Per-sample geochemistry: total REY (ppm), class, Ce/Ce*, Eu/Eu*, Y/Ho (mass ratio)."""
     from reymud.geochem import GeochemConfig, summarise
@@ -64,12 +73,16 @@ def samples(
     try:
         config = GeochemConfig(reference=reference)
         with open_project(project) as proj:
-            synthetic_banner(proj)
+            synthetic = synthetic_banner(proj, stderr=as_json)
             frame = summarise(proj.samples(censored=censored), config)
     except typer.Exit:
         raise
     except (ValueError, TypeError, OSError, RuntimeError) as exc:
         fail(str(exc))
+    if as_json:  # every row and column (limit applies to the printed table only)
+        print_json({"samples": frame}, reference=reference, censored=censored, synthetic=synthetic,
+                   notes=list(frame.attrs.get("notes", [])))
+        return
     table = Table(title=f"Samples ({len(frame)}; anomalies normalised to {reference})")
     for col in ("sample", "core", "top mbsf", "bottom mbsf", "total REY ppm", "class", "Ce/Ce*", "Eu/Eu*", "Y/Ho"):
         table.add_column(col, justify="left" if col in ("sample", "core", "class") else "right")
@@ -99,6 +112,7 @@ def cores_cmd(
                                                      "rule) [plan: midpoint].")] = None,
     support_max_gap: Annotated[float | None, typer.Option(help="Longest gap (m) the midpoint support bridges "
                                                                "[plan: 1.0].")] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Per-core table: position, water depth (m), REY-rich layer top/base (mbsf), thickness (m),
     mean and peak total REY (ppm), depth of the peak (mbsf), mean total REY in the window (ppm).
@@ -115,7 +129,7 @@ def cores_cmd(
     rule = plan.support()
     try:
         with open_project(project) as proj:
-            synthetic_banner(proj)
+            synthetic = synthetic_banner(proj, stderr=as_json)
             sample_frame = proj.samples()
             collars = proj.cores()
         summary = core_summary(sample_frame, collars, threshold=threshold, max_gap_m=gap, support=rule)
@@ -127,6 +141,11 @@ def cores_cmd(
         fail(str(exc))
     summary = summary.merge(win[["core_id", "total_rey_ppm"]].rename(columns={"total_rey_ppm": "window"}),
                             on="core_id", how="left")
+    if as_json:
+        print_json({"cores": summary.rename(columns={"window": "window_total_rey_ppm"})},
+                   threshold_ppm=threshold, max_gap_m=gap, window_mbsf=[top, base], synthetic=synthetic,
+                   plan_source=plan_source, support={"rule": rule.rule, "max_gap_m": rule.max_gap_m})
+        return
     table = Table(title=f"Cores: REY-rich layers (total REY >= {threshold:g} ppm, gaps <= {gap:g} m)")
     headers = ("core", "lat °N", "lon °E", "water m", "layers", "top mbsf", "base mbsf", "thick m",
                "mean ppm", "peak ppm", "peak mbsf", f"{top:g}-{base:g} mbsf ppm")
