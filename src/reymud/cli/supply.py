@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from reymud.cli._common import console, fail, frame_table
+from reymud.cli._common import console, fail, frame_table, records
 
 _console = Console(width=200)
 
@@ -77,7 +77,7 @@ def supply(
     if out is not None:
         table.to_csv(out, index=False)
     if as_json:
-        typer.echo(json.dumps({"rows": _records(table), "japan_split_sensitivity": _records(sens),
+        typer.echo(json.dumps({"rows": records(table), "japan_split_sensitivity": records(sens),
                                "notes": notes}))
         return
     cols = ["element", "contained_oxide_t", "p10", "p50", "p90", "china_mining_share_pct",
@@ -175,10 +175,10 @@ def production(
         sched.to_csv(out, index=False)
     if as_json:
         typer.echo(json.dumps({
-            "schedule": _records(sched), "economics": json.loads(pd.Series(econ).to_json()),
-            "process_parameters": _records(params), "lifting_parameters": _records(lift_params),
-            "lifting": lifted, "tornado": _records(torn),
-            "monte_carlo": _records(mc) if mc is not None else None,
+            "schedule": records(sched), "economics": json.loads(pd.Series(econ).to_json()),
+            "process_parameters": records(params), "lifting_parameters": records(lift_params),
+            "lifting": lifted, "tornado": records(torn),
+            "monte_carlo": records(mc) if mc is not None else None,
             "basis": f"mud_lifted_dry_t = {config.lifting_basis} rate x dry fraction {config.dry_fraction:.3f}"}))
         return
     els = [c for c in sched.columns if c.endswith("_oxide_t")]
@@ -214,11 +214,6 @@ def production(
         _console.print(f"wrote {out}")
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """JSON-ready rows (NaN -> None, numpy scalars -> Python)."""
-    return json.loads(frame.to_json(orient="records", date_format="iso"))
-
-
 def scenario(
     file: Path = typer.Argument(..., help="Scenario YAML (or the name of a packaged example, e.g. japan_hree_cut)."),
     project: Path | None = typer.Option(None, "--project", help="Project (*.duckdb) whose 'blocks' feed deep_sea.from_production."),
@@ -245,9 +240,9 @@ def scenario(
     if out is not None:
         result.monthly.to_csv(out, index=False)
     if as_json:
-        typer.echo(json.dumps({"name": cfg.name, "summary": _records(result.summary),
-                               "monthly": _records(result.monthly),
-                               "monte_carlo": _records(mc) if mc is not None else None,
+        typer.echo(json.dumps({"name": cfg.name, "summary": records(result.summary),
+                               "monthly": records(result.monthly),
+                               "monte_carlo": records(mc) if mc is not None else None,
                                "notes": list(result.notes)}))
         return
     cols = ["case", "element", "demand_t_per_yr", "china_share", "restricted", "stockpile_t", "months_covered",
