@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -61,9 +62,12 @@ def test_cli_steps_and_assess_give_the_same_statement(tmp_path, monkeypatch):
     assert merged["dry_t_cli"].sum() == pytest.approx(merged["dry_t_api"].sum(), rel=1e-9)
 
 
-def test_2d_and_3d_models_of_one_window_agree_at_zero_cutoff(tmp_path, monkeypatch):
+@pytest.mark.parametrize("stored_plan", ["cleared", "trend"])
+def test_2d_and_3d_models_of_one_window_agree_at_zero_cutoff(tmp_path, monkeypatch, stored_plan):
     """Same plan, same blocks: the 3-D model (1 m slices) totals the 2-D tonnage within 1 % at cut-off 0,
-    unclassified blocks included as their own row (never dropped)."""
+    unclassified blocks included as their own row (never dropped); with the defaults (plan cleared) and
+    with the demo's stored plan (trend linear: every slice is universal kriging on residual variograms,
+    as the 2-D model; before, the slices ignored the trend and differed by ~4.5 %)."""
     import xarray as xr
 
     from reymud.cli._common import resolve_record_path
@@ -73,12 +77,15 @@ def test_2d_and_3d_models_of_one_window_agree_at_zero_cutoff(tmp_path, monkeypat
     monkeypatch.setenv("COLUMNS", "300")
     project = tmp_path / "survey.duckdb"
     demo_project(project, seed=7, n_cores=14).close()
-    _ok(["plan", "clear", project])  # the defaults (the 3-D slices are ordinary kriging, no drift)
+    if stored_plan == "cleared":
+        _ok(["plan", "clear", project])  # the defaults: ordinary kriging, no drift
+    else:
+        assert "trend" in _ok(["plan", "show", project]) and "linear" in _ok(["plan", "show", project])
     _ok(["estimate", project, "--cell", "2000", "--slices", "1"])
     out = _ok(["resource", project, "--grid", "block_model_3d"])
     assert "cut-off applied per 1 m slice (3-D model)" in out and "per 1 m slice (selective mining unit)" in out
     assert "cut-off applied per column" in _ok(["resource", project, "--grid", "block_model_2d"])
-    totals = {}
+    totals, kriged = {}, {}
     with Project.open(project) as p:
         for name in ("block_model_2d", "block_model_3d"):
             path = resolve_record_path(p.load_json("grid", name)["path"], p.artifact_dir)
@@ -86,8 +93,24 @@ def test_2d_and_3d_models_of_one_window_agree_at_zero_cutoff(tmp_path, monkeypat
                 table = resource_table(blocks_table(ds.load()), [0.0])
             rows = table[table["class"].isin(["measured+indicated+inferred", "unclassified"])]
             totals[name] = float(rows["dry_t"].sum()), float((rows["dry_t"] * rows["total_rey_ppm"].fillna(0)).sum())
+            inside = ds["inside"].fillna(False).astype(bool).values
+            accumulation = (ds["thickness_m"] * ds["total_rey_ppm"] * ds["aoi_fraction"]).values
+            # the kriged grade x thickness before blocks_table clips negative estimates at 0
+            kriged[name] = float(np.nansum(accumulation[..., inside] if accumulation.ndim == 3
+                                           else accumulation[inside]))
+        if stored_plan == "trend":
+            path = resolve_record_path(p.load_json("grid", "block_model_3d")["path"], p.artifact_dir)
+            with xr.open_dataset(path) as ds:
+                assert "linear drift" in ds.attrs["estimator"]
+                fits = json.loads(ds.attrs["slice_variogram_fits"])
+            assert len(fits) == 10 and all("trend residuals" in f["total_rey_ppm"] for f in fits.values())
     t2, t3 = totals["block_model_2d"], totals["block_model_3d"]
     assert t3[0] == pytest.approx(t2[0], rel=0.01)
+    assert kriged["block_model_3d"] == pytest.approx(kriged["block_model_2d"], rel=0.01)  # same estimator
+    if stored_plan == "trend" and t3[1] > t2[1] * 1.01:
+        # known gap (issue 8): each 1 m slice's own linear trend extrapolates below 0 ppm on part of the
+        # blocks (the 2-D window mean stays positive); blocks_table clips those at 0, raising the 3-D metal
+        pytest.xfail(f"3-D contained REY {t3[1] / t2[1] - 1:+.1%} after clipping negative slice estimates")
     assert t3[1] == pytest.approx(t2[1], rel=0.01)  # contained REY
 
 

@@ -125,7 +125,7 @@ def sliced_project(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("sliced") / "survey.duckdb"
     with demo_project(path, seed=7, n_cores=14) as project:
-        project.set_plan_text(None)  # the defaults (the demo's stored plan has a trend the 3-D slices do not use)
+        project.set_plan_text(None)  # the defaults (the trend-plan 2-D/3-D check: tests/e2e/test_one_plan.py)
     result = runner.invoke(app, ["estimate", str(path), "--cell", "2000", "--slices", "0.5"])
     assert result.exit_code == 0, result.output
     return path

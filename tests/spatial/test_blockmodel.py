@@ -155,7 +155,8 @@ def test_block_model_simple_kriging_uses_each_columns_mean():
     with pytest.warns(DeprecationWarning, match="estimator='sk'"):  # the string still works, the same numbers
         old = estimate_block_model(pts, grid=grid, models=models, estimator="sk",
                                    neighbourhood=Neighbourhood(max_samples=8, min_samples=1))
-    xr.testing.assert_identical(old, sk)
+    xr.testing.assert_allclose(old, sk, rtol=1e-12, atol=0)  # mean_distance_m: last bits (summation order)
+    assert old.attrs == sk.attrs
     # with a 30 km range, a block 200 km away gets the data mean of each column
     c = sk.isel(northing=0, easting=0)
     assert float(c["La_ppm"]) == pytest.approx(pts["La"].mean(), rel=1e-9)
@@ -261,7 +262,10 @@ def test_an_estimator_object_gives_the_same_model_as_the_arguments():
     hood = Neighbourhood(max_samples=8, min_samples=2)
     by_args = estimate_block_model(pts, grid=grid, models=models, neighbourhood=hood, block=(3, 3))
     by_object = estimate_block_model(pts, grid=grid, models=models, estimator=OrdinaryKriging(None, hood, (3, 3)))
-    xr.testing.assert_identical(by_args, by_object)
+    # same model; mean_distance_m may differ in the last bits (the k-nearest search's summation order
+    # depends on which numba kernels ran before in the process)
+    xr.testing.assert_allclose(by_args, by_object, rtol=1e-12, atol=0)
+    assert by_args.attrs == by_object.attrs and list(by_args.data_vars) == list(by_object.data_vars)
     assert by_object.attrs["estimator"] == f"ordinary kriging, block 3x3; {hood.describe()}"
     with pytest.raises(ValueError, match="give neighbourhood, block and drift on the estimator"):
         estimate_block_model(pts, grid=grid, models=models, estimator=OrdinaryKriging(), neighbourhood=hood)

@@ -288,7 +288,7 @@ def estimate(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 ds3 = estimate_block_model_3d(comps, pts, grid, slice_m=float(plan.slice_m), top_mbsf=win[0],
-                                              base_mbsf=win[1], synthetic=synthetic)
+                                              base_mbsf=win[1], synthetic=synthetic, plan=plan)
             ds3["aoi_fraction"] = ds["aoi_fraction"]
             ds3["inside"] = ds3["inside"] & ds["inside"] if "inside" in ds3 else ds["inside"]
             plan3 = plan.replace(cutoff_basis="slice", smu_thickness_m=float(plan.slice_m))
