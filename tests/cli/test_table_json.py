@@ -52,3 +52,17 @@ def test_qaqc_json_has_the_three_tables(project):
     assert data["n_qaqc_records"] > 0
     assert data["crm"] and data["duplicates"] and data["blanks"]
     assert {"analyte", "n_pairs", "mean_rel_diff_pct"} <= set(data["duplicates"][0])
+
+
+def test_resource_json_equals_the_csv_table(project, tmp_path):
+    import pandas as pd
+
+    result = runner.invoke(app, ["estimate", str(project), "--cell", "2000"])
+    assert result.exit_code == 0, result.output
+    csv = tmp_path / "res.csv"
+    data, _ = _json("resource", project, "--json", "--out", csv)
+    frame = pd.DataFrame(data["resource"])
+    written = pd.read_csv(csv)
+    assert len(frame) == len(written) and data["cutoff_basis"] == "column" and data["plan_source"] == "project"
+    pd.testing.assert_series_equal(frame["treo_t"], written["treo_t"], check_names=False)
+    assert data["assumptions"] and data["plan"]["cell_m"] == 2000.0

@@ -8,7 +8,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from reymud.cli._common import console, fail, parse_numbers, resolve_record_path
+from reymud.cli._common import console, fail, parse_numbers, print_json, resolve_record_path
 
 LABELS = {"measured": "Measured", "indicated": "Indicated", "measured+indicated": "M+I",
           "inferred": "Inferred", "measured+indicated+inferred": "M+I+Inf", "unclassified": "unclassif."}
@@ -176,6 +176,8 @@ def resource(
     oxide_factor: float | None = typer.Option(None, "--oxide-factor", help="Mean REO/REY mass ratio for --simple (default 1.204 from the PAAS REY pattern; Takaya's check uses 1.2)."),
     plan_file: Path | None = typer.Option(None, "--plan", help="YAML estimation plan (reymud.spatial.plan): its cutoffs_ppm, cutoff_basis and smu_thickness_m (m) apply; options given here override it."),
     cutoff_basis: str | None = typer.Option(None, "--cutoff-basis", help="Where the cut-off applies: column (the 2-D model: window-average grade of each block column) or slice (the 3-D model: each selective mining unit of smu_thickness_m, default 1 m, from `reymud estimate --slices`). Default: the plan's, else column (or the --grid model's own)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the resource table, the stated assumptions, the notes "
+                                                       "and the plan as one JSON object on stdout, for scripts."),
 ) -> None:
     """Resource table by class and cut-off (area km2, dry t, grades ppm, contained oxide t), or --simple slab tonnage."""
     if simple is not None:
@@ -259,13 +261,23 @@ def resource(
         table = resource_table(blocks, cutoffs, by=by_col)
     except ValueError as exc:
         fail(f"{path}: {exc}")
-    if out is not None:  # the CSV states where the cut-off applied
-        basis = (f"slice {float(ds.attrs.get('slice_thickness_m', float('nan'))):g} m" if "depth_mbsf" in ds.dims
-                 else "column")
+    # the CSV and the JSON state where the cut-off applied
+    basis = (f"slice {float(ds.attrs.get('slice_thickness_m', float('nan'))):g} m" if "depth_mbsf" in ds.dims
+             else "column")
+    if out is not None:
         table.assign(cutoff_basis=basis).to_csv(out, index=False)
     if classes is not None:
         config = dataclasses.replace(config, rules=dataclasses.replace(rule_set, range_m=classes.attrs["range_m"]))
     all_notes = [n for n in notes + table.attrs.get("notes", []) if not n.startswith("blocks not classified")]
+    if as_json:
+        import json
+
+        print_json({"resource": table.assign(cutoff_basis=basis), "assumptions": config.describe()},
+                   block_model=str(path), plan_source=source, cutoff_basis=basis,
+                   density_source=table.attrs.get("density_source", ""), notes=all_notes,
+                   synthetic=str(ds.attrs.get("synthetic", "unknown")).lower() == "true",
+                   plan=json.loads(ds.attrs["plan"]) if "plan" in ds.attrs else None)
+        return
     _render_statement(table, config.describe(), all_notes, table.attrs.get("density_source", ""),
                       ds.attrs.get("synthetic", "unknown"))
     console().print(f"Block model: {path}")
