@@ -188,3 +188,24 @@ def test_a_project_without_a_stored_plan_gives_one_answer_with_the_defaults(tmp_
     assert stored["plan_source"] == "defaults" and statements["api_result"].results["plan_source"] == "defaults"
     assert EstimationPlan.from_dict(stored["plan"]) == EstimationPlan()
     _assert_one_answer(statements)
+
+
+def test_simulate_with_a_trend_plan_ignores_the_saved_data_nscore_model(tmp_path, monkeypatch):
+    """`reymud variogram --nscore` saves the data's normal-score model; under the stored plan's linear trend
+    `reymud simulate` simulates residuals, so it says it does not use that model and fits the residuals'."""
+    from reymud.store import Project
+
+    monkeypatch.setenv("COLUMNS", "300")
+    project = tmp_path / "survey.duckdb"
+    demo_project(project, seed=7, n_cores=14).close()
+    _ok(["variogram", project, "--variable", "total_rey_ppm", "--nscore", "--lags", "8"])
+    args = ["simulate", project, "--realizations", "2", "--cell", "4000", "--workers", "0", "--seed", "1"]
+    out = " ".join(_ok(args).split())
+    assert "saved total_rey_ppm_nscore model (normal scores of the data) is not used" in out
+    assert "linear trend is simulated" in out
+    with Project.open(project) as p:
+        saved = p.load_json("variogram", "total_rey_ppm_nscore")
+    assert saved["nscore"] and saved["trend"] == "none"  # the data's scores, as the note says
+    _ok(["plan", "clear", project])  # no trend: the saved model is used, without the note
+    out = " ".join(_ok(args).split())
+    assert "is not used" not in out and "P10 / P50 / P90" in out

@@ -151,6 +151,14 @@ class Simulation(_Section):
     seed: int
     cell_size_m: float
     scheduler: str
+    band_method: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _trend(self) -> Simulation:
+        # a simulated plan trend is reported with the share of clipped nodes (spatial._simtrend attrs)
+        if self.band_method.get("trend", "none") != "none" and "trend_clipped_share" not in self.band_method:
+            raise ValueError("simulation.band_method has a trend but no trend_clipped_share")
+        return self
 
 
 class Uncertainty(_Section):

@@ -46,6 +46,8 @@ __all__ = [
 ]
 
 VARIOGRAM_VARIABLES: tuple[str, ...] = ("total_rey_ppm", "thickness_m")
+#: what the simulation says of the plan's trend (spatial._simtrend), copied into ``simulation.band_method``
+SIMULATION_TREND_ATTRS: tuple[str, ...] = ("trend", "trend_method", "trend_clipped_share", "trend_space")
 RESOURCE_TABLE_COLUMNS: tuple[str, ...] = (
     "cutoff", "class", "row_type", "n_blocks", "area_km2", "volume_m3", "dry_t", "total_rey_ppm", "treo_ppm",
     "contained_rey_t", "treo_t",
@@ -253,10 +255,10 @@ def stage_simulation(ctx: RunContext, window: WindowProduct, variography: Variog
     if cfg.simulation_transform == "nscore":
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model, fitted_sill, how = nscore_model_for(conditioning, "total_rey_ppm", ds)
+            model, fitted_sill, how = nscore_model_for(conditioning, "total_rey_ppm", ds, trend=cfg.trend)
         found = [str(w.message) for w in caught]
         ctx.warnings.extend(found)
-        entry = _nscore_entry(conditioning, ds, model, fitted_sill, how, found)
+        entry = _nscore_entry(conditioning, ds, model, fitted_sill, how, found, cfg.trend)
     else:
         model = variography.models["total_rey_ppm"]
     session = ctx.dask
@@ -299,7 +301,8 @@ def stage_simulation(ctx: RunContext, window: WindowProduct, variography: Variog
         "support": str(realizations.attrs.get("support", "")), "model": jsonable(model.to_dict()),
         "model_basis": how, "nscore_fitted_sill": jsonable(fitted_sill),
         "density_uncertainty": "bootstrap of the measured mean density" if factor is not None else "none (fixed)",
-        "band_method": jsonable(summary.attrs),
+        "band_method": jsonable({**summary.attrs, **{k: realizations.attrs[k] for k in SIMULATION_TREND_ATTRS
+                                                     if k in realizations.attrs}}),
     }
     band = {
         "table": records(summary), "exceedance_cutoffs_ppm": [float(c) for c in rcfg.cutoffs],
@@ -310,20 +313,48 @@ def stage_simulation(ctx: RunContext, window: WindowProduct, variography: Variog
 
 
 def _nscore_entry(conditioning: pd.DataFrame, ds: xr.Dataset, model, fitted_sill: float | None, how: str,
-                  diagnostics: list[str]) -> dict:
+                  diagnostics: list[str], trend: str = "none") -> dict:
     """The ``variography.total_rey_ppm_nscore`` entry: the normal-score fit the simulation used.
 
     Its experimental variogram is that of the scores declustered over the estimate's blocks
-    (``block_weights``, as :func:`~reymud.spatial.simulate.fit_nscore_variogram` computes it);
-    the model is the unit-sill model simulated with; ``fitted_sill`` is the sill divided out.
+    (``block_weights``, as :func:`~reymud.spatial.simulate.fit_nscore_variogram` computes it):
+    of the data, or with a plan ``trend`` of the trend residuals (:func:`_simulated_scores`, the
+    recipe of :func:`~reymud.spatial.simulate.nscore_model_for`); the model is the unit-sill model
+    simulated with; ``fitted_sill`` is the sill divided out.
     """
+    xy, scores, space = _simulated_scores(conditioning, ds, trend)
+    exp = experimental_variogram(xy, scores)
+    entry = {"model": jsonable(model.to_dict()), "experimental": records(exp), "transform": "nscore",
+             "method": how, "sill": float(model.sill), "fitted_sill": jsonable(fitted_sill),
+             "data_variance": float(np.var(scores, ddof=0)), "trend": trend,
+             "declustering": "polygonal weights over the estimate's blocks inside the area (block_weights)",
+             "diagnostics": diagnostics}
+    if trend != "none":
+        entry["trend_space"] = space
+        entry["scores_of"] = f"{trend}-trend residuals" + (" of log(value)" if space == "log" else "")
+    return entry
+
+
+def _simulated_scores(conditioning: pd.DataFrame, ds: xr.Dataset, trend: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """Coordinates and declustered normal scores the simulation's variogram is fitted on, and the trend space.
+
+    ``trend`` "none": the scores of ``total_rey_ppm``. Otherwise those of its residuals to the
+    plan's trend surface, in the trend space the simulation resolves for these blocks (with the
+    residuals' own tails), exactly as :func:`~reymud.spatial.simulate.nscore_model_for` makes them.
+    """
+    from reymud.spatial._simtrend import SimTrend, residual_tails
+    from reymud.spatial.nscore import TAIL_DEFAULTS
+    from reymud.spatial.simulate import SIMULATION_DEFAULTS, _block_trend_space, _with_plan_neighbours
+
     z = conditioning["total_rey_ppm"].to_numpy(float)
     ok = np.isfinite(z)
+    xy = conditioning.loc[ok, ["easting", "northing"]].to_numpy(float)
     weights = np.asarray(block_weights(conditioning, "total_rey_ppm", ds), dtype=float)[ok]
-    scores = NormalScoreTransform().fit(z[ok], weights).transform(z[ok])
-    exp = experimental_variogram(conditioning.loc[ok, ["easting", "northing"]].to_numpy(float), scores)
-    return {"model": jsonable(model.to_dict()), "experimental": records(exp), "transform": "nscore",
-            "method": how, "sill": float(model.sill), "fitted_sill": jsonable(fitted_sill),
-            "data_variance": float(np.var(scores, ddof=0)), "trend": "none",
-            "declustering": "polygonal weights over the estimate's blocks inside the area (block_weights)",
-            "diagnostics": diagnostics}
+    if trend == "none":
+        return xy, NormalScoreTransform().fit(z[ok], weights).transform(z[ok]), "linear"
+    defaults = _with_plan_neighbours(ds, SIMULATION_DEFAULTS)
+    hood = defaults.trend_neighbours if defaults.trend_scope == "local" else None
+    space = _block_trend_space(conditioning, "total_rey_ppm", ds, trend, defaults.trend_space, defaults)
+    resid = SimTrend(trend, xy, np.log(z[ok]) if space == "log" else z[ok], hood).residuals
+    scores = NormalScoreTransform(residual_tails(resid, TAIL_DEFAULTS)).fit(resid, weights).transform(resid)
+    return xy, scores, space

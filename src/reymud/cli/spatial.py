@@ -439,10 +439,16 @@ def simulate(
                 fail(f"--area: {exc}" if area else str(exc), 2 if area else 1)
             # declustered normal scores (polygonal weights over the estimate's blocks), as simulate_blocks uses
             model = _saved_model(proj, f"{variable}_nscore")
-        if model is None:  # the one recipe (also assess's): declustered normal scores, unit sill
+        if model is not None and plan.trend != "none":  # `reymud variogram --nscore`: the data's scores
+            if not as_json:
+                notes.print(f"note: the saved {variable}_nscore model (normal scores of the data) is not used: the "
+                            f"plan's {plan.trend} trend is simulated, so the variogram of the trend residuals' "
+                            "normal scores is fitted", highlight=False)
+            model = None
+        if model is None:  # the one recipe (also assess's): declustered normal scores (of trend residuals), unit sill
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                model, _, _ = nscore_model_for(pts, variable, ds)
+                model, _, _ = nscore_model_for(pts, variable, ds, trend=plan.trend)
             for w in caught:
                 if not as_json:
                     notes.print(f"[yellow]warning:[/] {w.message}", highlight=False)
