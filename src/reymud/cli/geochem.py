@@ -5,7 +5,6 @@ Thin: parse, call :mod:`reymud.demo`, :mod:`reymud.geochem`, :mod:`reymud.cores`
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -21,14 +20,12 @@ from reymud.cli._common import (
     print_json,
     synthetic_banner,
 )
+from reymud.report import format_number
 
 
 def _num(value: object, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    return str(value)
+    """A table cell: the report's number format (one for the package) with ``digits`` decimals."""
+    return format_number(value, digits)
 
 
 def demo_data(

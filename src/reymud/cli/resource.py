@@ -9,6 +9,7 @@ from rich import box
 from rich.table import Table
 
 from reymud.cli._common import console, fail, parse_numbers, print_json, resolve_record_path
+from reymud.report import format_number
 
 LABELS = {"measured": "Measured", "indicated": "Indicated", "measured+indicated": "M+I",
           "inferred": "Inferred", "measured+indicated+inferred": "M+I+Inf", "unclassified": "unclassif."}
@@ -90,9 +91,8 @@ def _open_dataset(path: Path):
 
 
 def _fmt(value: float, digits: int = 0) -> str:
-    if value != value:  # NaN
-        return "-"
-    return f"{value:,.{digits}f}"
+    """A table cell: the report's number format (one for the package) with ``digits`` decimals."""
+    return format_number(float(value), digits)
 
 
 def _render_simple(values: tuple[float, float, float, float], oxide_factor: float | None) -> None:
