@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+import numba
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -198,12 +199,7 @@ def worker_threads() -> int | None:
         n = int(get_worker().state.nthreads)
     except (ImportError, ValueError, AttributeError):
         return None
-    try:
-        import numba
-
-        numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
-    except ImportError:
-        pass
+    numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))  # numba is a run-time dependency
     return n
 
 
