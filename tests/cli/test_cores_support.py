@@ -10,13 +10,9 @@ from reymud.cli.main import app
 runner = CliRunner(env={"COLUMNS": "240"})
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    from reymud.demo import demo_project
-
-    path = tmp_path_factory.mktemp("cores") / "p.duckdb"
-    demo_project(path, seed=5, n_cores=4).close()
-    return path
+@pytest.fixture
+def project(small_demo):
+    return small_demo
 
 
 def _run(*args):

@@ -12,13 +12,9 @@ from reymud.cli.main import app
 runner = CliRunner(env={"COLUMNS": "60"})  # a narrow terminal must not cut the JSON
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    from reymud.demo import demo_project
-
-    path = tmp_path_factory.mktemp("json") / "p.duckdb"
-    demo_project(path, seed=11, n_cores=5).close()
-    return path
+@pytest.fixture
+def project(small_demo):
+    return small_demo
 
 
 def _json(*args):
