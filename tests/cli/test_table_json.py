@@ -62,3 +62,18 @@ def test_resource_json_equals_the_csv_table(project, tmp_path):
     assert len(frame) == len(written) and data["cutoff_basis"] == "column" and data["plan_source"] == "project"
     pd.testing.assert_series_equal(frame["treo_t"], written["treo_t"], check_names=False)
     assert data["assumptions"] and data["plan"]["cell_m"] == 2000.0
+
+
+def test_piped_tables_are_not_cut_to_80_columns(project):
+    """stdout to a pipe (a log, `| less`): rich would cut tables to 80 columns; reymud gives them room."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    code = "from reymud.cli.main import app; app()"
+    out = subprocess.run([sys.executable, "-c", code, "cores", str(project)], capture_output=True, text=True,
+                         env=env, check=True).stdout
+    widest = max(len(line) for line in out.splitlines())
+    assert widest > 80 and "…" not in out
+    assert "peak mbsf" in out  # the last header, whole

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -20,9 +22,19 @@ from rich.table import Table
 SYNTHETIC_BANNER = "[bold yellow]SYNTHETIC DEMO DATA: not real measurements[/]"
 
 
+#: Width of tables when output goes to a pipe or a file (rich would cut them to 80 columns there).
+PIPED_WIDTH = 200
+
+
 def console(stderr: bool = False) -> Console:
-    """A rich console on stdout (or stderr)."""
-    return Console(stderr=stderr)
+    """A rich console on stdout (or stderr).
+
+    On a terminal (or with ``COLUMNS`` set) rich takes its width; piped or logged output gets
+    :data:`PIPED_WIDTH` columns, so tables are not cut to 80 columns (``SYNT…``).
+    """
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not (hasattr(stream, "isatty") and stream.isatty()) and not os.environ.get("COLUMNS")
+    return Console(stderr=stderr, width=PIPED_WIDTH if piped else None)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from reymud.cli._common import console as make_console
+
 __all__ = ["register"]
 
 DEMO_PROJECT_NAME = "demo.duckdb"
@@ -76,9 +78,7 @@ def _print_tables(console: Console, results: dict[str, Any]) -> None:
     sup = Table(title="Supply security (resource at the lowest cut-off; years of demand: global proxy, Japan)",
                 header_style="bold")
     for col in ("El", "oxide kt", "P10 kt", "P90 kt", "years global", "years Japan", "China control"):
-        control = col == "China control"
-        sup.add_column(col, justify="left" if col in ("El", "China control") else "right",
-                       no_wrap=control, overflow="ellipsis" if control else "fold", max_width=14 if control else None)
+        sup.add_column(col, justify="left" if col in ("El", "China control") else "right", overflow="fold")
     for row in results["supply"]["summary"]:
         kt = [None if row.get(k) is None else row[k] / 1e3 for k in ("contained_oxide_t", "p10", "p90")]
         sup.add_row(str(row["element"]), *(_fmt(v, 1) for v in kt),
@@ -123,7 +123,7 @@ def assess_command(
     from reymud.assess import assess
     from reymud.report import write_report
 
-    console = Console()
+    console = make_console()
     try:
         options = {"cell_m": cell, "n_realizations": realizations, "seed": seed, "scheduler": scheduler,
                    "area": area}
