@@ -24,7 +24,6 @@ from reymud.assess.results import jsonable, records
 from reymud.elements import REY
 from reymud.resource.config import DensitySpec
 from reymud.spatial import (
-    NormalScoreTransform,
     OrdinaryKriging,
     cell_declustering,
     cross_validate,
@@ -34,7 +33,7 @@ from reymud.spatial import (
 )
 from reymud.spatial.blockmodel import fit_plan_model, plan_grid
 from reymud.spatial.crs import Grid
-from reymud.spatial.simulate import block_weights, nscore_model_for, simulate_blocks
+from reymud.spatial.simulate import nscore_model_for, score_basis, simulate_blocks
 from reymud.spatial.variogram import experimental_variogram, plan_resolution, variogram_diagnostics
 
 __all__ = [
@@ -321,11 +320,13 @@ def _nscore_entry(conditioning: pd.DataFrame, ds: xr.Dataset, model, fitted_sill
 
     Its experimental variogram is that of the scores declustered over the estimate's blocks
     (``block_weights``, as :func:`~reymud.spatial.simulate.fit_nscore_variogram` computes it):
-    of the data, or with a plan ``trend`` of the trend residuals (:func:`_simulated_scores`, the
-    recipe of :func:`~reymud.spatial.simulate.nscore_model_for`); the model is the unit-sill model
+    of the data, or with a plan ``trend`` of the trend residuals (:func:`~reymud.spatial.simulate.score_basis`,
+    the recipe of :func:`~reymud.spatial.simulate.nscore_model_for`); the model is the unit-sill model
     simulated with; ``fitted_sill`` is the sill divided out.
     """
-    xy, scores, space = _simulated_scores(conditioning, ds, trend)
+    basis = score_basis(conditioning, "total_rey_ppm", ds, trend)
+    xy, scores = basis.scores("total_rey_ppm")
+    space = basis.space
     exp = experimental_variogram(xy, scores)
     entry = {"model": jsonable(model.to_dict()), "experimental": records(exp), "transform": "nscore",
              "method": how, "sill": float(model.sill), "fitted_sill": jsonable(fitted_sill),
@@ -336,28 +337,3 @@ def _nscore_entry(conditioning: pd.DataFrame, ds: xr.Dataset, model, fitted_sill
         entry["trend_space"] = space
         entry["scores_of"] = f"{trend}-trend residuals" + (" of log(value)" if space == "log" else "")
     return entry
-
-
-def _simulated_scores(conditioning: pd.DataFrame, ds: xr.Dataset, trend: str) -> tuple[np.ndarray, np.ndarray, str]:
-    """Coordinates and declustered normal scores the simulation's variogram is fitted on, and the trend space.
-
-    ``trend`` "none": the scores of ``total_rey_ppm``. Otherwise those of its residuals to the
-    plan's trend surface, in the trend space the simulation resolves for these blocks (with the
-    residuals' own tails), exactly as :func:`~reymud.spatial.simulate.nscore_model_for` makes them.
-    """
-    from reymud.spatial._simtrend import SimTrend, residual_tails
-    from reymud.spatial.nscore import TAIL_DEFAULTS
-    from reymud.spatial.simulate import SIMULATION_DEFAULTS, _block_trend_space, _with_plan_neighbours
-
-    z = conditioning["total_rey_ppm"].to_numpy(float)
-    ok = np.isfinite(z)
-    xy = conditioning.loc[ok, ["easting", "northing"]].to_numpy(float)
-    weights = np.asarray(block_weights(conditioning, "total_rey_ppm", ds), dtype=float)[ok]
-    if trend == "none":
-        return xy, NormalScoreTransform().fit(z[ok], weights).transform(z[ok]), "linear"
-    defaults = _with_plan_neighbours(ds, SIMULATION_DEFAULTS)
-    hood = defaults.trend_neighbours if defaults.trend_scope == "local" else None
-    space = _block_trend_space(conditioning, "total_rey_ppm", ds, trend, defaults.trend_space, defaults)
-    resid = SimTrend(trend, xy, np.log(z[ok]) if space == "log" else z[ok], hood).residuals
-    scores = NormalScoreTransform(residual_tails(resid, TAIL_DEFAULTS)).fit(resid, weights).transform(resid)
-    return xy, scores, space

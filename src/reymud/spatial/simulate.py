@@ -92,8 +92,18 @@ from reymud.spatial.variogram import (
     variogram_checks,
 )
 
-__all__ = ["SIMULATION_DEFAULTS", "SimulationDefaults", "block_weights", "fit_nscore_variogram", "grid_of",
-           "nscore_model_for", "simulate", "simulate_blocks"]
+__all__ = [
+    "SIMULATION_DEFAULTS",
+    "ScoreBasis",
+    "SimulationDefaults",
+    "block_weights",
+    "fit_nscore_variogram",
+    "grid_of",
+    "nscore_model_for",
+    "score_basis",
+    "simulate",
+    "simulate_blocks",
+]
 
 
 @dataclass(frozen=True)
@@ -500,28 +510,61 @@ def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
     (VariogramModel, float or None, str)
         The model, the fitted sill that was divided out (None for the fallback) and how it was made.
     """
-    weights = block_weights(points, variable, estimate)
-    trend = plan_trend(estimate, trend)
-    tails, of = TAIL_DEFAULTS, "declustered normal scores"
-    if trend != "none":
-        z = points[variable].to_numpy(float)
-        ok = np.isfinite(z)
-        resid = np.full(len(z), np.nan)
-        defaults = _with_plan_neighbours(estimate, defaults)
-        hood = defaults.trend_neighbours if defaults.trend_scope == "local" else None
-        space = _block_trend_space(points, variable, estimate, trend, trend_space or defaults.trend_space, defaults)
-        zt = np.log(z[ok]) if space == "log" else z[ok]
-        resid[ok] = SimTrend(trend, points.loc[ok, ["easting", "northing"]].to_numpy(float), zt, hood).residuals
-        points = points.assign(**{variable: resid})
-        of = f"declustered normal scores of the {trend}-trend residuals" + (" of log(value)" if space == "log" else "")
-        tails = residual_tails(resid[ok], TAIL_DEFAULTS)
+    basis = score_basis(points, variable, estimate, trend, defaults, trend_space)
     try:
-        model, _, sill = fit_nscore_variogram(points, variable, weights, kinds=kinds, tails=tails)
-        return model, float(sill), f"fitted on {of}, standardised to unit sill"
+        model, _, sill = fit_nscore_variogram(basis.points, variable, basis.weights, kinds=kinds, tails=basis.tails)
+        return model, float(sill), f"fitted on {basis.of}, standardised to unit sill"
     except VariogramFitError:
-        z = points[variable].to_numpy(float)
-        ok = np.isfinite(z)
-        y = NormalScoreTransform(tails).fit(z[ok], np.asarray(weights, float)[ok]).transform(z[ok])
-        xy = points.loc[ok, ["easting", "northing"]].to_numpy(float)
+        xy, y = basis.scores(variable)
         return (auto_model(xy, y, f"{variable} (normal scores)"), None,
-                f"fallback model (normal-score fit failed; {of})")
+                f"fallback model (normal-score fit failed; {basis.of})")
+
+
+@dataclass(frozen=True)
+class ScoreBasis:
+    """What the simulation's normal scores are made of (:func:`score_basis`).
+
+    ``points`` carry the data, or with a trend the trend residuals, in the column of the variable;
+    ``weights`` are the declustering weights over the estimate's blocks (one per row); ``tails`` the
+    tail model of the transform; ``space`` the trend space ("linear" or "log"); ``of`` says it in words.
+    """
+
+    points: pd.DataFrame
+    weights: np.ndarray
+    tails: TailModel
+    trend: str
+    space: str
+    of: str
+
+    def scores(self, variable: str) -> tuple[np.ndarray, np.ndarray]:
+        """Coordinates and declustered normal scores of the finite values (what the variogram is fitted on)."""
+        z = self.points[variable].to_numpy(float)
+        ok = np.isfinite(z)
+        xy = self.points.loc[ok, ["easting", "northing"]].to_numpy(float)
+        return xy, NormalScoreTransform(self.tails).fit(z[ok], self.weights[ok]).transform(z[ok])
+
+
+def score_basis(points: pd.DataFrame, variable: str, estimate: xr.Dataset, trend: str | None = None,
+                defaults: SimulationDefaults = SIMULATION_DEFAULTS, trend_space: str | None = None) -> ScoreBasis:
+    """The values, declustering weights and tails behind the simulation's normal scores for ``estimate``.
+
+    One recipe for :func:`nscore_model_for` and for reporting the scores (assess's variography entry):
+    the data, or with a trend (default the plan's, as :func:`simulate_blocks`) the residuals of the
+    trend surface in the trend space :func:`simulate_blocks` resolves for these blocks, with the
+    residuals' own tails (:func:`reymud.spatial._simtrend.residual_tails`).
+    """
+    weights = np.asarray(block_weights(points, variable, estimate), dtype=float)
+    trend = plan_trend(estimate, trend)
+    if trend == "none":
+        return ScoreBasis(points, weights, TAIL_DEFAULTS, "none", "linear", "declustered normal scores")
+    z = points[variable].to_numpy(float)
+    ok = np.isfinite(z)
+    resid = np.full(len(z), np.nan)
+    defaults = _with_plan_neighbours(estimate, defaults)
+    hood = defaults.trend_neighbours if defaults.trend_scope == "local" else None
+    space = _block_trend_space(points, variable, estimate, trend, trend_space or defaults.trend_space, defaults)
+    zt = np.log(z[ok]) if space == "log" else z[ok]
+    resid[ok] = SimTrend(trend, points.loc[ok, ["easting", "northing"]].to_numpy(float), zt, hood).residuals
+    of = f"declustered normal scores of the {trend}-trend residuals" + (" of log(value)" if space == "log" else "")
+    return ScoreBasis(points.assign(**{variable: resid}), weights, residual_tails(resid[ok], TAIL_DEFAULTS), trend,
+                      space, of)
