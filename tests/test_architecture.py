@@ -14,7 +14,7 @@ import reymud
 
 #: Stages in pipeline order; names on one row form one layer and may import each other.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("elements", "data", "defaults", "geography", "_version"),  # shared vocabulary and packaged tables
+    ("elements", "data", "defaults", "geography", "formatting", "_version"),  # shared vocabulary and packaged tables
     ("store",),
     ("ingest",),
     ("geochem",),

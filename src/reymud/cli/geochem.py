@@ -20,7 +20,7 @@ from reymud.cli._common import (
     print_json,
     synthetic_banner,
 )
-from reymud.report import format_number
+from reymud.formatting import format_number
 
 
 def _num(value: object, digits: int = 1) -> str:

@@ -9,7 +9,7 @@ from rich import box
 from rich.table import Table
 
 from reymud.cli._common import console, fail, parse_numbers, print_json, resolve_record_path
-from reymud.report import format_number
+from reymud.formatting import format_number
 
 LABELS = {"measured": "Measured", "indicated": "Indicated", "measured+indicated": "M+I",
           "inferred": "Inferred", "measured+indicated+inferred": "M+I+Inf", "unclassified": "unclassif."}

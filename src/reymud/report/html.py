@@ -9,7 +9,6 @@ check every number in the page against ``results.json``.
 from __future__ import annotations
 
 import html as _html
-import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +19,7 @@ import plotly.graph_objects as go
 from markupsafe import Markup
 
 from reymud.assess.results import resolve_key
+from reymud.formatting import format_number
 
 __all__ = ["SECTIONS", "SYNTHETIC_BANNER", "ReportPage", "format_number", "render_html", "write_html"]
 
@@ -41,36 +41,6 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("supply", "9. Supply security"),
     ("provenance", "10. Assumptions and provenance"),
 )
-
-
-def format_number(value: Any, digits: int | None = None) -> str:
-    """Human format: thousands separators, about 3-4 significant figures, ``-`` for missing.
-
-    Parameters
-    ----------
-    value : Any
-        Number (or None/NaN, or text, returned as is).
-    digits : int or None
-        Fixed decimals; None chooses by magnitude.
-    """
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if not isinstance(value, float):
-        return str(value)
-    if digits is not None:
-        return f"{value:,.{digits}f}"
-    size = abs(value)
-    if size >= 1_000:
-        return f"{value:,.0f}"
-    if size >= 100:
-        return f"{value:,.1f}"
-    if size >= 1 or size == 0:
-        return f"{value:,.2f}"
-    return f"{value:.3g}"
 
 
 #: Names whose numbers are identifiers, shown without thousands separators.
