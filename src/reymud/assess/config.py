@@ -45,7 +45,7 @@ _DICT_ORDER: tuple[str, ...] = (
     "grade_tonnage_cutoffs_ppm", "density_t_m3", "n_realizations", "sim_cell_m", "n_workers",
     "threads_per_worker", "scheduler", "use_dask", "production_preset", "scenario", "crm_values_path",
     "status_date", "max_display_cells", "area", "trend", "variogram_weighting", "support_rule",
-    "support_max_gap_m", "slice_m", "smu_thickness_m", "cutoff_basis",
+    "support_max_gap_m", "slice_m", "smu_thickness_m", "cutoff_basis", "slice_totals",
 )
 
 

@@ -285,10 +285,15 @@ def estimate(
             from reymud.cores import composite
 
             comps = composite(samples, length_m=float(plan.slice_m), top_mbsf=win[0])
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            from reymud.spatial._reconcile import SliceReconciliationWarning
+
+            with warnings.catch_warnings(record=True) as caught3:
+                warnings.simplefilter("always")  # per-slice fit notes stay quiet; a slice/column mismatch is said
                 ds3 = estimate_block_model_3d(comps, pts, grid, slice_m=float(plan.slice_m), top_mbsf=win[0],
-                                              base_mbsf=win[1], synthetic=synthetic, plan=plan)
+                                              base_mbsf=win[1], synthetic=synthetic, plan=plan, column=ds)
+            for w in caught3:
+                if issubclass(w.category, SliceReconciliationWarning):
+                    notes.print(f"[yellow]warning:[/] {w.message}")
             ds3["aoi_fraction"] = ds["aoi_fraction"]
             ds3["inside"] = ds3["inside"] & ds["inside"] if "inside" in ds3 else ds["inside"]
             plan3 = plan.replace(cutoff_basis="slice", smu_thickness_m=float(plan.slice_m))
@@ -301,7 +306,9 @@ def estimate(
             proj.save_json("grid", p3.stem, {"path": record_path(p3, proj.artifact_dir), "kind": "block_model_3d",
                                              "crs": grid.crs, "cell_size_m": plan.cell_m,
                                              "slice_thickness_m": float(plan.slice_m), "plan": plan3.to_dict()})
-            console.print(f"3-D model: {ds3.sizes['depth_mbsf']} slices -> {p3}")
+            totals = ("slice totals rescaled to the 2-D model per block" if ds3.attrs["slice_totals"] == "column"
+                      else "slices kriged independently")
+            console.print(f"3-D model: {ds3.sizes['depth_mbsf']} slices ({totals}) -> {p3}")
 
 
 def _summary(ds, path: Path) -> None:

@@ -32,12 +32,15 @@ from reymud.spatial.covariance import STRUCTURE_KINDS
 from reymud.spatial.kriging_core import DRIFTS
 from reymud.spatial.variogram import WEIGHTINGS
 
-__all__ = ["CUTOFF_BASES", "PLAN_SOURCES", "TRENDS", "EstimationPlan", "PlanError", "resolve_plan", "store_plan"]
+__all__ = ["CUTOFF_BASES", "PLAN_SOURCES", "SLICE_TOTALS", "TRENDS", "EstimationPlan", "PlanError", "resolve_plan", "store_plan"]
 
 #: Trend options: none (ordinary kriging), or a linear / quadratic drift in easting/northing.
 TRENDS: tuple[str, ...] = DRIFTS
 #: Where a cut-off is applied: to the window's column average, or to each selective-mining slice.
 CUTOFF_BASES: tuple[str, ...] = ("column", "slice")
+#: How a 3-D model's depth slices total up per block: rescaled to the 2-D column model of the same window
+#: (thickness and metal, the stratiform practice of constraining slices to the seam), or each slice alone.
+SLICE_TOTALS: tuple[str, ...] = ("column", "independent")
 _WEIGHTINGS: tuple[str, ...] = tuple(WEIGHTINGS)
 _TRANSFORMS: tuple[str | None, ...] = ("nscore", None)
 #: Where :func:`resolve_plan` took a plan from, first match wins (``"--plan FILE"`` names the file).
@@ -95,6 +98,12 @@ class EstimationPlan:
         Largest interval a spot sample is extended over (metres).
     slice_m : float or None
         Thickness of the depth slices of a 3-D model (metres); None = 2-D only.
+    slice_totals : {"column", "independent"}
+        How the slices of a 3-D model total up per block. ``"column"``: each slice is kriged alone,
+        then the slices of every block are rescaled so their thickness (dry tonnage) and metal sum to
+        the 2-D model of the window (``estimate_block_model_3d(column=...)``), so the 2-D and 3-D
+        models agree at zero cut-off whatever the trend. ``"independent"``: the slices as kriged
+        (each slice's own drift may extrapolate differently from the column's).
     smu_thickness_m : float
         Selective mining unit thickness (metres) used when ``cutoff_basis="slice"``.
     cutoff_basis : {"column", "slice"}
@@ -132,6 +141,7 @@ class EstimationPlan:
     support_rule: str = "midpoint"
     support_max_gap_m: float = DEFAULT_MAX_GAP_M
     slice_m: float | None = None
+    slice_totals: str = "column"
     smu_thickness_m: float = 1.0
     cutoff_basis: str = "column"
     cutoffs_ppm: tuple[float, ...] = defaults.CUTOFFS_PPM
@@ -166,6 +176,7 @@ class EstimationPlan:
             (self.support_rule in SUPPORT_RULES, "support_rule", f"must be one of {SUPPORT_RULES}"),
             (self.support_max_gap_m > 0, "support_max_gap_m", "must be > 0 metres"),
             (self.slice_m is None or self.slice_m > 0, "slice_m", "must be > 0 metres or null"),
+            (self.slice_totals in SLICE_TOTALS, "slice_totals", f"must be one of {SLICE_TOTALS}"),
             (0 < self.smu_thickness_m <= self.window_base_mbsf - self.window_top_mbsf, "smu_thickness_m",
              "must be > 0 and no thicker than the window"),
             (self.cutoff_basis in CUTOFF_BASES, "cutoff_basis", f"must be one of {CUTOFF_BASES}"),
@@ -296,6 +307,8 @@ class EstimationPlan:
             ("depth window", f"{self.window_top_mbsf:g}-{self.window_base_mbsf:g} mbsf"),
             ("sample support", f"{self.support_rule} (max gap {self.support_max_gap_m:g} m)"),
             ("slices", "2-D only" if self.slice_m is None else f"{self.slice_m:g} m"),
+            ("slice totals", "rescaled to the 2-D column model per block (thickness, metal)"
+                             if self.slice_totals == "column" else "independent (each slice kriged alone)"),
             ("cut-off", f"{', '.join(f'{c:g}' for c in self.cutoffs_ppm)} ppm total REY, {cut}"),
             ("cross-validation", str(self.cv_folds)),
             ("simulation", f"{self.n_realizations} realisations, seed {self.seed}, transform "
