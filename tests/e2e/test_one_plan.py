@@ -67,7 +67,9 @@ def test_2d_and_3d_models_of_one_window_agree_at_zero_cutoff(tmp_path, monkeypat
     """Same plan, same blocks: the 3-D model (1 m slices) totals the 2-D tonnage within 1 % at cut-off 0,
     unclassified blocks included as their own row (never dropped); with the defaults (plan cleared) and
     with the demo's stored plan (trend linear: every slice is universal kriging on residual variograms,
-    as the 2-D model; before, the slices ignored the trend and differed by ~4.5 %)."""
+    as the 2-D model, then rescaled per block to the 2-D model's tonnage and metal, the plan's default
+    slice_totals: column; kriged alone, each slice's own drift went below 0 ppm on part of the blocks
+    and the clipped 3-D metal was +3.1 % above the 2-D)."""
     import xarray as xr
 
     from reymud.cli._common import resolve_record_path
@@ -107,10 +109,6 @@ def test_2d_and_3d_models_of_one_window_agree_at_zero_cutoff(tmp_path, monkeypat
     t2, t3 = totals["block_model_2d"], totals["block_model_3d"]
     assert t3[0] == pytest.approx(t2[0], rel=0.01)
     assert kriged["block_model_3d"] == pytest.approx(kriged["block_model_2d"], rel=0.01)  # same estimator
-    if stored_plan == "trend" and t3[1] > t2[1] * 1.01:
-        # known gap (issue 8): each 1 m slice's own linear trend extrapolates below 0 ppm on part of the
-        # blocks (the 2-D window mean stays positive); blocks_table clips those at 0, raising the 3-D metal
-        pytest.xfail(f"3-D contained REY {t3[1] / t2[1] - 1:+.1%} after clipping negative slice estimates")
     assert t3[1] == pytest.approx(t2[1], rel=0.01)  # contained REY
 
 

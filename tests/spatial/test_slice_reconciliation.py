@@ -128,13 +128,13 @@ def test_edge_cases():
     assert rec["n_blocks_slices_summed_to_zero"] == {"thickness_m": 1, "total_rey_ppm": 1}
     assert rec["n_blocks_column_nan"] == 1 and rec["n_blocks_without_slice_estimates"] == 1
     assert rec["n_blocks_reconciled"] == 4 and rec["n_clipped_negative"] == {"slice_blocks": 1, "blocks": 1}
-    assert rec["n_slice_blocks_thicker_than_slice"] == 2  # blocks 5 and 6 pack the column into one slice
+    assert rec["max_slice_thickness_m"] == 2.0  # blocks 5 and 6 pack the column into one slice
 
 
 def test_a_column_far_from_the_slices_warns_and_other_grids_are_refused():
     slices, column = _models([[1.0, 1.0], [1.0, 1.0]], {"total_rey_ppm": [[100.0, 100.0], [100.0, 100.0]]},
                              [2.0, 2.0], {"total_rey_ppm": [200.0, 100.0]})
-    with pytest.warns(SliceReconciliationWarning, match="disagree.*total_rey_ppm 1.05-1.95.*check the plan"):
+    with pytest.warns(SliceReconciliationWarning, match="disagree.*P5-P95 1.050-1.950 for total_rey_ppm, outside 0.8-1.25.*check the plan"):
         out = reconcile_slices(slices, column)
     assert "check the plan" in json.loads(out.attrs["slice_reconciliation"])["warning"]
     with pytest.raises(ValueError, match="different grids"):

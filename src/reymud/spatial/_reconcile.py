@@ -50,6 +50,28 @@ def _stats(values: np.ndarray) -> dict:
     return {"n_blocks": int(v.size), "median": float(med), "p5": float(p5), "p95": float(p95)}
 
 
+def _disagreement(metal: dict, n_clipped: int, n_blocks: int) -> str | None:
+    """The warning text when a metal factor's P5-P95 leaves :data:`METAL_FACTOR_RANGE` (None if none does)."""
+    lo, hi = METAL_FACTOR_RANGE
+    off = [v for v, s in metal.items() if s["n_blocks"] and (s["p5"] < lo or s["p95"] > hi)]
+    if not off:
+        return None
+    first = metal[off[0]]
+    others = f" (and {len(off) - 1} more grade variable(s) likewise)" if len(off) > 1 else ""
+    why = []
+    if first["p5"] < lo:
+        why.append("below 1: the slices, negative estimates clipped at 0, held more metal than the column; "
+                   f"{n_clipped} of {n_blocks} blocks had a clipped slice")
+    if first["p95"] > hi:
+        why.append("above 1: the slices held less metal than the column")
+    return (f"the 3-D slices and the 2-D column model disagree: the factor that rescales a block's slice metal "
+            f"to the column's has P5-P95 {first['p5']:.3f}-{first['p95']:.3f} for {off[0]}{others}, outside "
+            f"{lo:g}-{hi:g}, i.e. more than 5 % of the blocks needed their slice grades changed by over 20 % "
+            f"({'; '.join(why)}); each slice was kriged with its own drift and data and extrapolates "
+            "differently from the column: check the plan (trend, neighbourhood, variograms) before relying on "
+            "slice grades at a cut-off")
+
+
 def _density(ds: xr.Dataset, shape: tuple[int, ...], default: float) -> np.ndarray:
     """The model's ``density_t_m3`` where finite, ``default`` elsewhere (as blocks_table reads it)."""
     if "density_t_m3" not in ds:
@@ -178,20 +200,13 @@ def reconcile_slices(slices: xr.Dataset, column: xr.Dataset, *, source: str = "2
         "n_clipped_negative": {"slice_blocks": int(negative.sum()), "blocks": int(negative.any(axis=0).sum())},
         "n_blocks_column_nan": int(nan_col.sum()),
         "n_blocks_without_slice_estimates": int(no_slices.sum()),
-        "n_slice_blocks_thicker_than_slice": int(np.nansum(t_new[:, act] > slice_m * (1 + 1e-9)))
-        if np.isfinite(slice_m) else None,
+        "max_slice_thickness_m": float(np.nanmax(t_new[:, act])) if np.isfinite(t_new[:, act]).any() else None,
+        "slice_thickness_m": slice_m if np.isfinite(slice_m) else None,
         "note": "blocks outside the column model's area are as kriged; slices with no tonnage keep their "
                 "kriged grade and hold no metal",
     }
-    lo, hi = METAL_FACTOR_RANGE
-    off = {v: s for v, s in metal.items() if s["n_blocks"] and (s["p5"] < lo or s["p95"] > hi)}
-    if off:
-        listed = "; ".join(f"{v} {s['p5']:.2f}-{s['p95']:.2f}" for v, s in off.items())
-        text = (f"the 3-D slices and the 2-D column model disagree: the factor rescaling a block's slice metal "
-                f"to the column's spans P5-P95 {listed} (expected within {lo:g}-{hi:g}); the slices were "
-                "kriged from different data or with a drift that extrapolates differently from the column's, "
-                "so the slice grades are shifted by more than 20 % on many blocks: check the plan (trend, "
-                "neighbourhood, variograms) before using slice-basis cut-offs")
+    text = _disagreement(metal, record["n_clipped_negative"]["blocks"], int(act.sum()))
+    if text:
         record["warning"] = text
         warnings.warn(text, SliceReconciliationWarning, stacklevel=3)
     out.attrs["slice_totals"] = "column"
