@@ -111,7 +111,8 @@ def reconcile_slices(slices: xr.Dataset, column: xr.Dataset, *, source: str = "2
 
     * column thickness or total REY NaN: the block's reconciled variables are set to NaN (the 2-D
       model has no estimate there; a 3-D estimate of its own would not be constrained);
-    * no slice with a thickness and a total REY estimate: the block stays NaN;
+    * no slice with a thickness and a total REY estimate (inside the slice's own ``inside``, when the
+      slices have one): the block stays NaN;
     * slice tonnage summing to 0 while the column's is > 0: the column's tonnage is spread evenly over
       the estimated slices; slice metal summing to 0 while the column's is > 0: the column grade is
       given to every slice with tonnage;
@@ -150,6 +151,8 @@ def reconcile_slices(slices: xr.Dataset, column: xr.Dataset, *, source: str = "2
     rho = _density(slices, shape, default_density_t_m3)
     big_w = big_t * _density(column, shape[1:], default_density_t_m3)
     valid = np.isfinite(t) & np.isfinite(g["total_rey_ppm"])  # the slice-blocks blocks_table keeps
+    if "inside" in slices:
+        valid &= np.broadcast_to(np.asarray(slices["inside"].fillna(False).values, dtype=bool), shape)
     n_valid = valid.sum(axis=0)
     col_ok = inside & np.isfinite(big_w) & np.isfinite(big_g["total_rey_ppm"])
     nan_col = inside & ~col_ok
