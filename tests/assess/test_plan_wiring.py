@@ -1,4 +1,5 @@
-"""Assess follows the plan: the cores stage uses its sample support; a per-slice cut-off plan is refused."""
+"""Assess follows the plan: the cores stage uses its sample support; an impossible per-slice cut-off plan is
+refused (a possible one is applied: tests/assess/test_slice_basis.py)."""
 
 from __future__ import annotations
 
@@ -36,10 +37,9 @@ def test_the_cores_stage_uses_the_plans_sample_support(small, rule):
     assert not got.equals(other)  # the two rules differ on this survey, so the test can tell them apart
 
 
-def test_a_slice_cutoff_plan_is_refused_with_the_cli_path(small, tmp_path):
+def test_a_slice_cutoff_plan_of_partial_slices_is_refused(small, tmp_path):
     path = small[0]
-    cfg = AssessConfig(cutoff_basis="slice", use_dask=False)
-    with pytest.raises(ValueError, match=r"cutoff_basis: slice.*reymud estimate .* --slices 1.*"
-                                         r"reymud resource .* --cutoff-basis slice"):
+    cfg = AssessConfig(cutoff_basis="slice", slice_m=0.4, smu_thickness_m=1.0, use_dask=False)
+    with pytest.raises(ValueError, match=r"cutoff_basis: slice.*smu_thickness_m 1 m is not a whole multiple"):
         assess(path, tmp_path / "out", cfg)
     assert not (tmp_path / "out").exists()  # refused before anything is written

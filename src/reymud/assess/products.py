@@ -21,6 +21,7 @@ from reymud.assess.cluster import DaskSession
 from reymud.assess.config import AssessConfig
 from reymud.geochem import GeochemConfig
 from reymud.resource import ResourceConfig
+from reymud.resource.basis import CutoffBasis
 from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
 from reymud.spatial.plan import EstimationPlan
@@ -190,12 +191,18 @@ class VariographyProduct:
 
 @dataclass(frozen=True)
 class BlockModelProduct:
-    """The 2-D BLOCK MODEL, its grid and the run's estimation plan."""
+    """The 2-D BLOCK MODEL, its grid and the run's estimation plan.
+
+    ``block_model_3d`` is the 3-D model of the same window in depth slices
+    (:func:`reymud.spatial.slices.plan_block_model_3d`), built when the plan's cut-off applies per
+    slice (``cutoff_basis: slice``); None otherwise.
+    """
 
     block_model: xr.Dataset
     grid: Grid
     plan: EstimationPlan
     section: dict[str, Any]
+    block_model_3d: xr.Dataset | None = None
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {}
@@ -221,7 +228,13 @@ class CrossValidationProduct:
 
 @dataclass(frozen=True)
 class ResourceProduct:
-    """Classes, blocks table, resource table, grade-tonnage and the resource config used."""
+    """Classes, blocks table, resource table, grade-tonnage and the resource config used.
+
+    ``basis`` says where the cut-off applies (:class:`reymud.resource.basis.CutoffBasis`): per
+    column of the 2-D model, or per selective mining unit of the 3-D model merged into SMUs
+    (``statement_model``; None for the column basis, whose model is the 2-D one). ``classes`` are
+    the 2-D model's (the class map); the blocks of a per-SMU statement carry their own SMU class.
+    """
 
     classes: xr.DataArray
     config: ResourceConfig
@@ -230,6 +243,8 @@ class ResourceProduct:
     grade_tonnage: pd.DataFrame
     section: dict[str, Any]
     grade_tonnage_section: list[dict[str, Any]]
+    basis: CutoffBasis = field(default_factory=lambda: CutoffBasis("column"))
+    statement_model: xr.Dataset | None = None
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {"blocks": self.blocks, "resource_table": self.table, "grade_tonnage": self.grade_tonnage}

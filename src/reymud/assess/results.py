@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["AssessResult", "jsonable", "records", "resolve_key", "strip_volatile"]
+from reymud.resource.basis import CutoffBasis
+
+__all__ = ["AssessResult", "cutoff_basis_statement", "jsonable", "records", "resolve_key", "strip_volatile"]
 
 T = TypeVar("T")
 
@@ -139,6 +141,16 @@ def _walk(node: Any, parts: list[str]) -> tuple[bool, Any, str]:
     return False, None, f"no key {parts[0]!r}"
 
 
+def cutoff_basis_statement(results: Mapping[str, Any]) -> str:
+    """Where the statement's cut-off applies, as one sentence (the CLI summary and the report print it).
+
+    A per-slice statement carries it in ``resource.cutoff_basis.statement``; without that entry the
+    cut-off applied per column (the plan's default basis, ``plan.cutoff_basis: column``).
+    """
+    stated = (results.get("resource") or {}).get("cutoff_basis") or {}
+    return str(stated.get("statement") or CutoffBasis("column").statement)
+
+
 def strip_volatile(results: Any) -> Any:
     """Copy of ``results`` without the wall-clock keys (:data:`VOLATILE_KEYS`), for comparisons."""
     if isinstance(results, Mapping):
@@ -163,12 +175,15 @@ class AssessResult:
         ``cross_validation``) plus figure inputs (``experimental_variograms``, ``swath``, ...).
     block_model : xarray.Dataset
         The 2-D BLOCK MODEL of the contract.
+    block_model_3d : xarray.Dataset or None
+        The 3-D model in depth slices of a plan whose cut-off applies per slice (``cutoff_basis:
+        slice``); None otherwise.
     exceedance : xarray.Dataset
         ``probability`` above each cut-off, dims ``("cutoff_ppm", "northing", "easting")``.
     provenance : dict
         Inputs, parameters, software versions, seeds and timestamps (also in ``results``).
     paths : dict of str to Path
-        Files written (``report``, ``results``, ``block_model``, ``exceedance``).
+        Files written (``report``, ``results``, ``block_model``, ``exceedance``, ``block_model_3d``).
     products : dict of type to product
         The stages' frozen products (:mod:`reymud.assess.products`) by type, in run order; read
         one with :meth:`product`, e.g. ``result.product(VariographyProduct).models``.
@@ -181,6 +196,7 @@ class AssessResult:
     provenance: dict[str, Any] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
     products: Mapping[type, Any] = field(default_factory=dict, repr=False)
+    block_model_3d: xr.Dataset | None = None
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         """A frame by name, e.g. ``result["resource_table"]``."""

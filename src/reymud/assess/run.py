@@ -3,7 +3,8 @@
 ``assess(project, out_dir)`` reads a project (cores, samples, QA/QC), runs geochemistry, layers,
 variography, block kriging, cross-validation, classification, the resource table, conditional
 simulation and the supply/production/scenario summary, saves the artefacts into the project and
-writes ``results.json``, ``block_model_2d.nc`` and ``exceedance.nc`` to ``out_dir``. The HTML report is
+writes ``results.json``, ``block_model_2d.nc`` and ``exceedance.nc`` to ``out_dir`` (and
+``block_model_3d.nc`` when the plan's cut-off applies per slice: ``cutoff_basis: slice``). The HTML report is
 rendered by the caller (``reymud assess``, the web job) with ``reymud.report.write_report(result, path)``:
 assess imports nothing of the stages that render it.
 """
@@ -36,6 +37,7 @@ from reymud.assess.stages_estimate import (
 )
 from reymud.assess.stages_supply import stage_production, stage_scenario, stage_supply
 from reymud.spatial.io import write_grid
+from reymud.spatial.slices import slice_plan_problem
 from reymud.store import Project
 
 __all__ = ["SAVED_FRAMES", "STAGES", "Progress", "assess"]
@@ -116,8 +118,10 @@ def _save_frames(project: Any, frames: dict[str, pd.DataFrame]) -> None:
         project.save_frame(name, frame)
 
 
-def _save(ctx: RunContext, frames: dict[str, pd.DataFrame], block_model, exceedance, out_dir: Path) -> dict[str, Path]:
-    """Save the contract's frames into the project and the grids as CF NetCDF (project and out_dir)."""
+def _save(ctx: RunContext, frames: dict[str, pd.DataFrame], block_model, exceedance, out_dir: Path,
+          block_model_3d=None) -> dict[str, Path]:
+    """Save the contract's frames into the project and the grids as CF NetCDF (project and out_dir);
+    the 3-D model of a per-slice cut-off plan as ``block_model_3d.nc`` beside the 2-D one."""
     project = ctx.project
     session = getattr(project, "session", None)
     with session() if session is not None else contextlib.nullcontext():
@@ -128,6 +132,9 @@ def _save(ctx: RunContext, frames: dict[str, pd.DataFrame], block_model, exceeda
         paths["block_model"] = write_grid(block_model, folder / "block_model_2d.nc", title)
         paths["exceedance"] = write_grid(exceedance, folder / "exceedance.nc",
                                          title.replace("2-D block model", "exceedance probability"))
+        if block_model_3d is not None:
+            paths["block_model_3d"] = write_grid(block_model_3d, folder / "block_model_3d.nc",
+                                                 title.replace("2-D block model", "3-D block model (depth slices)"))
     return paths
 
 
@@ -136,14 +143,13 @@ def _synthetic(project: Any) -> bool:
 
 
 def _check_basis(config: AssessConfig, project: Any) -> None:
-    """Refuse a per-slice cut-off plan (assess states column-basis resources only; never silently)."""
-    if config.cutoff_basis == "slice":
-        path = getattr(project, "path", "PROJECT")
-        raise ValueError(
-            f"the plan ({config.plan_source or 'AssessConfig'}) has cutoff_basis: slice, which assess does not "
-            f"apply (its resource statement is per column); for the per-SMU statement run `reymud estimate "
-            f"{path} --slices {config.slice_m or config.smu_thickness_m:g}` then `reymud resource {path} "
-            f"--cutoff-basis slice`, or assess with cutoff_basis: column")
+    """Refuse, before any stage runs, a per-slice cut-off plan that cannot be stated (e.g. an SMU that is
+    not a whole number of slices); a possible one is applied by the block-model and resource stages."""
+    if config.cutoff_basis != "slice":
+        return
+    problem = slice_plan_problem(config.plan())
+    if problem:
+        raise ValueError(f"the plan ({config.plan_source or 'AssessConfig'}) has cutoff_basis: slice, but {problem}")
 
 
 def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None,
@@ -155,7 +161,8 @@ def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None
     project : reymud.store.Project or path
         The project (``*.duckdb``) holding ingested cores and assays.
     out_dir : str or Path
-        Folder for ``results.json``, ``block_model_2d.nc``, ``exceedance.nc``.
+        Folder for ``results.json``, ``block_model_2d.nc``, ``exceedance.nc`` (and ``block_model_3d.nc``
+        with ``cutoff_basis: slice``: the resource is then stated with the cut-off applied per SMU).
     config : AssessConfig, optional
         Every judgement default (see :class:`AssessConfig`). None = the project's plan
         (:func:`reymud.spatial.plan.resolve_plan`: the plan the project stores, else the defaults),
@@ -219,11 +226,13 @@ def assess(project: Any, out_dir: str | Path, config: AssessConfig | None = None
         for product in products.values():
             frames.update(product.frames())
         block_model, exceedance = products[BlockModelProduct].block_model, products[SimulationProduct].exceedance
+        block_model_3d = products[BlockModelProduct].block_model_3d
         start = time.perf_counter()
-        paths = _save(ctx, frames, block_model, exceedance, out)
+        paths = _save(ctx, frames, block_model, exceedance, out, block_model_3d)
         seconds["save"] = round(time.perf_counter() - start, 3)
         result = AssessResult(results=results, frames=frames, block_model=block_model, exceedance=exceedance,
-                              provenance=results["provenance"], paths=paths, products=products)
+                              provenance=results["provenance"], paths=paths, products=products,
+                              block_model_3d=block_model_3d)
         paths["results"] = out / "results.json"
         result.to_json(paths["results"])
         project.save_json("assess", "latest", result.to_dict())

@@ -14,6 +14,7 @@ from reymud.assess.cluster import DaskSession
 from reymud.assess.products import (
     BlockModelProduct,
     CrossValidationProduct,
+    GeochemProduct,
     ResourceProduct,
     RunContext,
     SimulationProduct,
@@ -22,6 +23,7 @@ from reymud.assess.products import (
 )
 from reymud.assess.results import jsonable, records
 from reymud.elements import REY
+from reymud.resource.basis import statement_blocks
 from reymud.resource.config import DensitySpec
 from reymud.spatial import (
     OrdinaryKriging,
@@ -34,6 +36,7 @@ from reymud.spatial import (
 from reymud.spatial.blockmodel import fit_plan_model, plan_grid
 from reymud.spatial.crs import Grid
 from reymud.spatial.simulate import nscore_model_for, score_basis, simulate_blocks
+from reymud.spatial.slices import plan_block_model_3d
 from reymud.spatial.variogram import experimental_variogram, plan_resolution, variogram_diagnostics
 
 __all__ = [
@@ -125,9 +128,19 @@ def estimate_on(ctx: RunContext, window: WindowProduct, variography: Variography
     return ds, grid
 
 
-def stage_block_model(ctx: RunContext, window: WindowProduct, variography: VariographyProduct) -> BlockModelProduct:
-    """2-D block model (ordinary block kriging) of thickness, overburden, total REY and each REY."""
+def stage_block_model(ctx: RunContext, window: WindowProduct, variography: VariographyProduct,
+                      chem: GeochemProduct) -> BlockModelProduct:
+    """2-D block model (ordinary block kriging) of thickness, overburden, total REY and each REY.
+
+    A plan whose cut-off applies per slice (``cutoff_basis: slice``) also gets the 3-D model of the
+    window in slices of ``slice_m`` (else ``smu_thickness_m``) on the same blocks
+    (:func:`reymud.spatial.slices.plan_block_model_3d`, as ``reymud estimate --slices``).
+    """
     ds, grid = estimate_on(ctx, window, variography, ctx.config.cell_m)
+    ds3 = None
+    if ctx.config.cutoff_basis == "slice":
+        ds3 = plan_block_model_3d(chem.samples, window.points, grid, ctx.config.plan(), ds, ctx.synthetic,
+                                  ctx.config.plan_source)
     inside = ds["inside"].to_numpy()
     area_km2 = float(np.where(inside, ds["aoi_fraction"].to_numpy(), 0.0).sum()) * grid.cell_m**2 / 1e6
     names = ["thickness_m", "overburden_m", "total_rey_ppm", "nearest_core_m", "slope_of_regression",
@@ -142,7 +155,13 @@ def stage_block_model(ctx: RunContext, window: WindowProduct, variography: Vario
         "block_discretisation": list(ctx.config.block_discretisation),
         "area_of_interest": str(ds.attrs.get("area_of_interest", "")),
     }
-    return BlockModelProduct(block_model=ds, grid=grid, plan=ctx.config.plan(), section=section)
+    if ds3 is not None:
+        section["slices"] = {"slice_thickness_m": float(ds3.attrs["slice_thickness_m"]),
+                             "n_slices": int(ds3.sizes["depth_mbsf"]),
+                             "depth_mbsf": [float(d) for d in ds3["depth_mbsf"].to_numpy()],
+                             "estimator": str(ds3.attrs.get("estimator", ""))}
+    return BlockModelProduct(block_model=ds, grid=grid, plan=ctx.config.plan(), section=section,
+                             block_model_3d=ds3)
 
 
 def stage_cross_validation(ctx: RunContext, window: WindowProduct, variography: VariographyProduct,
@@ -208,16 +227,26 @@ def _slab_check(points: pd.DataFrame, area_km2: float, density_t_m3: float, gt: 
 
 
 def stage_resource(ctx: RunContext, window: WindowProduct, block: BlockModelProduct) -> ResourceProduct:
-    """Classification, blocks table, resource table by cut-off, grade-tonnage, slab check."""
+    """Classification, blocks table, resource table by cut-off, grade-tonnage, slab check.
+
+    The cut-off applies per column of the 2-D model, or with ``cutoff_basis: slice`` per selective
+    mining unit of ``smu_thickness_m`` (the 3-D model's slices merged into SMUs): the blocks are
+    those of :func:`reymud.resource.basis.statement_blocks`, as ``reymud resource`` makes them.
+    """
     cfg, ds = ctx.config, block.block_model
     density = DensitySpec.resolve(cfg.density_t_m3, "density_t_m3 of the assessment config")
     rcfg = resource.ResourceConfig.with_density(density, cutoffs=tuple(cfg.cutoffs_ppm))
-    classes = resource.classify_blocks(ds, rcfg.rules)
-    blocks = resource.blocks_table(ds, density.blocks_density, classes=classes)  # None: the stated default
+    per_smu = block.block_model_3d is not None
+    made = statement_blocks(block.block_model_3d if per_smu else ds, rcfg.rules, density.blocks_density,
+                            cfg.smu_thickness_m if per_smu else None, strict=True)
+    blocks = made.blocks
+    classes = resource.classify_blocks(ds, rcfg.rules)  # of the 2-D model (the class map; the column's classes)
     table = resource.resource_table(blocks, rcfg.cutoffs)
     gt = resource.grade_tonnage(blocks, cfg.grade_tonnage_cutoffs_ppm)
-    inside = ds["inside"].to_numpy()
-    counts = pd.Series(np.asarray(classes.to_numpy(), dtype=str)[inside]).value_counts()
+    if per_smu:
+        counts = blocks["class"].astype(str).value_counts()
+    else:
+        counts = pd.Series(np.asarray(classes.to_numpy(), dtype=str)[ds["inside"].to_numpy()]).value_counts()
     slab = _slab_check(window.points, block.section["area_inside_km2"], rcfg.density_t_m3, gt)
     section = {
         "density_t_m3": rcfg.density_t_m3,
@@ -231,10 +260,15 @@ def stage_resource(ctx: RunContext, window: WindowProduct, block: BlockModelProd
         "notes": [str(n) for n in (*table.attrs.get("notes", []), *blocks.attrs.get("notes", []))],
         "slab_check": jsonable(slab),
     }
+    if per_smu:  # the column basis is the plan's default (results.json "plan"); a per-SMU one is stated here
+        section["cutoff_basis"] = {**made.basis.to_dict(), "n_smu_blocks": len(blocks),
+                                   "class_counts_of": "SMU blocks (each SMU classified on its own slices)",
+                                   "classification": str(made.classes.attrs.get("resolution", ""))}
     shown = [c for c in ("cutoff", "class", "n_blocks", "area_km2", "dry_t", "total_rey_ppm", "contained_rey_t",
                          "treo_t") if c in gt.columns]
     return ResourceProduct(classes=classes, config=rcfg, blocks=blocks, table=table, grade_tonnage=gt,
-                           section=section, grade_tonnage_section=records(gt[shown]))
+                           section=section, grade_tonnage_section=records(gt[shown]), basis=made.basis,
+                           statement_model=made.model if per_smu else None)
 
 
 def stage_simulation(ctx: RunContext, window: WindowProduct, variography: VariographyProduct,
@@ -310,6 +344,11 @@ def stage_simulation(ctx: RunContext, window: WindowProduct, variography: Variog
         "table": records(summary), "exceedance_cutoffs_ppm": [float(c) for c in rcfg.cutoffs],
         "mean_exceedance_probability": mean_prob,
     }
+    if resource_.basis.kind != "column":  # the band is of the 2-D model: say so beside a per-SMU statement
+        band["basis"] = (f"P10-P90 band computed per column; not per SMU: the realisations are of the 2-D column "
+                         f"model (window average grade), and its 'kriged' values and the kriged-in-P25-P75 check are "
+                         f"the column model's (like with like); the resource statement is per SMU "
+                         f"({resource_.basis.statement})")
     return SimulationProduct(realizations=realizations, exceedance=exceedance, model=model, uncertainty=summary,
                              section=section, uncertainty_section=band, variography_entry=entry)
 

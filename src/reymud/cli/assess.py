@@ -55,6 +55,8 @@ def _fmt(value: Any, digits: int | None = None) -> str:
 
 
 def _print_tables(console: Console, results: dict[str, Any]) -> None:
+    from reymud.assess.results import cutoff_basis_statement
+
     cores = Table(title="Cores (first REY-rich layer, total thickness of layers)", header_style="bold")
     for col in ("core", "water m", "lyrs", "top mbsf", "base mbsf", "thick m", "mean ppm", "peak ppm",
                 "peak mbsf"):
@@ -75,6 +77,9 @@ def _print_tables(console: Console, results: dict[str, Any]) -> None:
                     _fmt(row["area_km2"], 1), _fmt((row["dry_t"] or 0) / 1e6, 1), _fmt(row["total_rey_ppm"], 0),
                     _fmt((row["treo_t"] or 0) / 1e6, 3))
     console.print(res)
+    console.print(f"Cut-off basis: {cutoff_basis_statement(results)}", highlight=False)
+    if results["uncertainty"].get("basis"):
+        console.print(results["uncertainty"]["basis"], highlight=False)
     sup = Table(title="Supply security (resource at the lowest cut-off; years of demand: global proxy, Japan)",
                 header_style="bold")
     for col in ("El", "oxide kt", "P10 kt", "P90 kt", "years global", "years Japan", "China control"):

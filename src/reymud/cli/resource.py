@@ -189,13 +189,8 @@ def resource(
     import dataclasses
 
     from reymud.cli.spatial import resolve_cli_plan
-    from reymud.resource import (
-        ResourceConfig,
-        blocks_table,
-        class_codes,
-        resource_table,
-    )
-    from reymud.resource.blocks import merge_slices
+    from reymud.resource import ResourceConfig, resource_table
+    from reymud.resource.basis import BasisError, statement_blocks
     from reymud.resource.index import resolve_by
 
     if cutoff_basis is not None and cutoff_basis not in ("column", "slice"):
@@ -238,32 +233,22 @@ def resource(
     else:
         path = _grid_path(project, grid, kind)
     ds = _open_dataset(path)
-    notes: list[str] = []
     three_d = "depth_mbsf" in ds.dims
     if basis_plan is not None and (basis_plan.cutoff_basis == "slice") != three_d:
         fail(f"{path} is a {'3-D' if three_d else '2-D'} block model but the cut-off basis is "
              f"{basis_plan.cutoff_basis} (plan: {source}); "
              f"use a {'2-D' if three_d else '3-D'} model (--grid) or --cutoff-basis {'slice' if three_d else 'column'}",
              2)
-    if three_d and basis_plan is not None:
-        try:
-            ds = merge_slices(ds, basis_plan.smu_thickness_m, user_density)
-        except ValueError as exc:
-            fail(f"{path}: {exc}", 2)
     try:
-        try:
-            classes = class_codes(ds, rule_set)
-            notes.append(f"classification: {classes.attrs['resolution']}")  # variogram-resolution rules
-        except ValueError as exc:  # e.g. no variogram range: report the tonnage, unclassified, and say why
-            classes = None
-            notes.append(f"all blocks unclassified: {exc}")
-        blocks = blocks_table(ds, density_t_m3=user_density, classes=classes)
-        table = resource_table(blocks, cutoffs, by=by_col)
+        made = statement_blocks(ds, rule_set, user_density,
+                                basis_plan.smu_thickness_m if three_d and basis_plan is not None else None)
+        table = resource_table(made.blocks, cutoffs, by=by_col)
+    except BasisError as exc:
+        fail(f"{path}: {exc}", 2)
     except ValueError as exc:
         fail(f"{path}: {exc}")
-    # the CSV and the JSON state where the cut-off applied
-    basis = (f"slice {float(ds.attrs.get('slice_thickness_m', float('nan'))):g} m" if "depth_mbsf" in ds.dims
-             else "column")
+    ds, classes, notes = made.model, made.classes, list(made.notes)
+    basis = made.basis.label  # the CSV and the JSON state where the cut-off applied
     if out is not None:
         table.assign(cutoff_basis=basis).to_csv(out, index=False)
     if classes is not None:
@@ -274,6 +259,7 @@ def resource(
 
         print_json({"resource": table.assign(cutoff_basis=basis), "assumptions": config.describe()},
                    block_model=str(path), plan_source=source, cutoff_basis=basis,
+                   cutoff_basis_statement=made.basis.statement,
                    density_source=table.attrs.get("density_source", ""), notes=all_notes,
                    synthetic=str(ds.attrs.get("synthetic", "unknown")).lower() == "true",
                    plan=json.loads(ds.attrs["plan"]) if "plan" in ds.attrs else None)

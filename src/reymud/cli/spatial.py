@@ -245,7 +245,7 @@ def estimate(
 ) -> None:
     """Block model (thickness, overburden, grades, kriging diagnostics) written to NetCDF/Zarr."""
     from reymud.defaults import ARTIFACT_BLOCK_MODEL_2D
-    from reymud.spatial import estimate_block_model_3d, write_grid
+    from reymud.spatial import write_grid
     from reymud.spatial.io import check_grid_path
 
     if cell is not None and not cell > 0:
@@ -282,24 +282,16 @@ def estimate(
         proj.save_json("plan", "estimate", plan.to_dict())
         _summary(ds, path)
         if plan.slice_m:
-            from reymud.cores import composite
-
-            comps = composite(samples, length_m=float(plan.slice_m), top_mbsf=win[0])
             from reymud.spatial._reconcile import SliceReconciliationWarning
+            from reymud.spatial.slices import plan_block_model_3d
 
             with warnings.catch_warnings(record=True) as caught3:
                 warnings.simplefilter("always")  # per-slice fit notes stay quiet; a slice/column mismatch is said
-                ds3 = estimate_block_model_3d(comps, pts, grid, slice_m=float(plan.slice_m), top_mbsf=win[0],
-                                              base_mbsf=win[1], synthetic=synthetic, plan=plan, column=ds)
+                ds3 = plan_block_model_3d(samples, pts, grid, plan, ds, synthetic, source)  # as assess builds it
             for w in caught3:
                 if issubclass(w.category, SliceReconciliationWarning):
                     notes.print(f"[yellow]warning:[/] {w.message}")
-            ds3["aoi_fraction"] = ds["aoi_fraction"]
-            ds3["inside"] = ds3["inside"] & ds["inside"] if "inside" in ds3 else ds["inside"]
             plan3 = plan.replace(cutoff_basis="slice", smu_thickness_m=float(plan.slice_m))
-            ds3.attrs.update(plan=json.dumps(plan3.to_dict()), plan_source=source,
-                             area_of_interest=ds.attrs["area_of_interest"],
-                             variogram_resolution=ds.attrs["variogram_resolution"])
             p3 = path.with_name(path.stem.replace("2d", "3d") + ("_3d" if "2d" not in path.stem else "")
                                 + path.suffix)
             write_grid(ds3, p3, "reymud block model (3-D depth slices)")

@@ -18,7 +18,7 @@ import jinja2
 import plotly.graph_objects as go
 from markupsafe import Markup
 
-from reymud.assess.results import resolve_key
+from reymud.assess.results import cutoff_basis_statement, resolve_key
 from reymud.formatting import format_number
 
 __all__ = ["SECTIONS", "SYNTHETIC_BANNER", "ReportPage", "format_number", "render_html", "write_html"]
@@ -185,6 +185,7 @@ def render_html(results: Mapping[str, Any], figures: Mapping[str, go.Figure | st
     return env.get_template(template).render(
         r=results, page=page, format_num=format_number, num=page.num, table=page.table, figure=page.figure, get=page.get, kv=page.kv,
         sections=SECTIONS, synthetic=bool(results.get("synthetic")), banner_text=SYNTHETIC_BANNER,
+        cutoff_basis=cutoff_basis_statement(results),
         plotly_js=Markup(_plotly_js().replace("</script", "<\\/script")),
     )
 
