@@ -88,3 +88,16 @@ def test_production_axes_start_at_zero_and_ticks_differ(page):
         assert texts[0] == "0", (axis, texts)
         assert len(set(texts)) == len(texts), (axis, texts)
         assert max(len(t) for t in texts) <= 6, (axis, texts)  # "3.3M", "80": no raw floats
+
+
+def test_a_constant_variable_shows_its_note_in_place_of_the_cross_validation_plot(page):
+    pg, _ = page
+    note = pg.locator('[data-figure="cv_thickness"]')
+    assert note.count() == 1 and note.is_visible()
+    assert note.evaluate("el => el.tagName") == "P" and note.locator("svg").count() == 0
+    assert "not computed: thickness_m is constant in the data (value 10 m)" in note.inner_text()
+    box, host = note.bounding_box(), note.locator("xpath=ancestor::section").bounding_box()
+    assert box["height"] > 0 and box["x"] + box["width"] <= host["x"] + host["width"] + 1
+    pg.wait_for_selector("#fig-cv_total_rey .main-svg", timeout=60_000)
+    pg.locator('[data-figure="cv_total_rey"]').scroll_into_view_if_needed()
+    note.screenshot(path=str(ARTIFACTS / "cv_thickness_note.png"))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
 
@@ -18,7 +19,7 @@ from reymud.plot import spatial as fs
 from reymud.plot.base import PALETTE, bar_chart, base_layout, line_chart, map_boundaries, new_figure
 from reymud.report.html import write_html
 
-__all__ = ["NotComputed", "build_figures", "risk_figure", "write_report"]
+__all__ = ["NotComputed", "build_figures", "cv_figure", "risk_figure", "write_report"]
 
 
 def _accumulation(ds: xr.Dataset, density_t_m3: float) -> xr.DataArray:
@@ -51,6 +52,24 @@ def _reasons(frame, value: str, status: str, skip=None) -> list[str]:
 def _short(reason: str, width: int = 150) -> str:
     reason = reason if reason.startswith("not computed") else f"not computed: {reason}"
     return reason if len(reason) <= width else reason[: width - 3].rstrip() + "..."
+
+
+def cv_figure(cv, name: str, unit: str, folds) -> go.Figure:
+    """Cross-validation scatter of ``name`` (rows of ``cv`` with ``variable == name``).
+
+    A variable constant in the data (e.g. the window thickness when every core spans the window)
+    has nothing to cross-validate: every estimate is that constant, and a scatter of one point on
+    axes of zero width only looks like a result. It raises :class:`NotComputed` with the constant
+    instead (shown in the figure's place).
+    """
+    part = cv[cv["variable"] == name]
+    observed = part["true"].to_numpy(float) if "true" in part.columns else np.array([])
+    observed = observed[np.isfinite(observed)]
+    if observed.size and np.ptp(observed) == 0:
+        value = f"{float(observed[0]):,.6g}" + (f" {unit}" if unit else "")
+        raise NotComputed(f"not computed: {name} is constant in the data (value {value}); "
+                          "cross-validation is not informative")
+    return fs.cv_scatter(part, "true", "estimate", f"Cross-validation ({folds}): {name}", unit)
 
 
 def risk_figure(summary) -> go.Figure:
@@ -115,8 +134,7 @@ def _figure_specs(result: Any, max_cells: int) -> dict[str, Callable[[], go.Figu
                                          data_variance=variance)
 
     def cvplot(name: str, unit: str) -> Callable[[], go.Figure]:
-        return lambda: fs.cv_scatter(cv[cv["variable"] == name], "true", "estimate",
-                                     f"Cross-validation ({result.results['cross_validation']['folds']}): {name}", unit)
+        return lambda: cv_figure(cv, name, unit, result.results["cross_validation"]["folds"])
 
     def gridmap(var: str, title: str, unit: str, scale: str = "Viridis") -> Callable[[], go.Figure]:
         return lambda: fs.grid_map(ds[var].where(ds["inside"]), title, points, bounds, max_cells, scale, unit)
