@@ -1,9 +1,10 @@
-"""Shared fixtures for the ingest tests: a fresh project and small lab files."""
+"""Shared fixtures for the ingest tests: a fresh project, small lab files and the ingest call."""
 
 from __future__ import annotations
 
 import pytest
 
+from reymud.ingest import IngestError, ingest_files
 from reymud.store import Project
 
 COLLARS = """# SYNTHETIC DEMO DATA - test collars
@@ -22,6 +23,9 @@ JMS-2,,,,crm,JMS-2,LabA,ICP-MS,180,60,250,45,3
 JMS-2,,,,crm,JMS-2,LabA,ICP-MS,190,62,260,45.5,3.1
 BLK,,,,blank,,LabA,ICP-MS,<0.01,0.02,<0.01,<0.01,<0.01
 """
+
+#: Header of the small wide assay files the refusal tests write (``assays`` fixture).
+ASSAY_HEADER = "sample_id,core_id,top_mbsf,bottom_mbsf,La (ppm),Ce (ppm)\n"
 
 
 @pytest.fixture
@@ -46,3 +50,34 @@ def write(tmp_path):
 def demo_files(write):
     """A collar file and a wide assay file in the demo generator's style."""
     return write("SYNTHETIC_collars.csv", COLLARS), write("SYNTHETIC_assays.csv", ASSAYS)
+
+
+@pytest.fixture
+def assays(write):
+    """Write a wide assay file: :data:`ASSAY_HEADER`, then ``rows`` (CSV text); return its path."""
+
+    def _assays(name: str, rows: str = "", encoding: str = "utf-8"):
+        return write(name, ASSAY_HEADER + rows, encoding=encoding)
+
+    return _assays
+
+
+@pytest.fixture
+def ingest(project, demo_files):
+    """Ingest one file into ``project`` with the demo collar file (cores PC01, PC02); return the reports."""
+    collars, _ = demo_files
+
+    def _ingest(path, **kw):
+        return ingest_files(project, [path], collars=collars, **kw)
+
+    return _ingest
+
+
+@pytest.fixture
+def refused():
+    """``refused(pattern)``: expect an :class:`~reymud.ingest.IngestError` whose message matches ``pattern``."""
+
+    def _refused(match: str):
+        return pytest.raises(IngestError, match=match)
+
+    return _refused
