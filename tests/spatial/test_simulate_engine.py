@@ -61,3 +61,41 @@ def test_table_interp_is_np_interp_inside_the_table():
 def test_fixed_bounds():
     assert batch_bounds(10, 4) == [(0, 4), (4, 8), (8, 10)]
     assert slab_bounds(5, 8) == [(0, 5)]
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_dask_batches_through_shared_memory_or_comms_give_the_same_realisations(monkeypatch, tmp_path, shared):
+    from distributed import Client, LocalCluster
+
+    from reymud.spatial import _simengine
+
+    grid = Grid(0.0, 0.0, 20, 16, 250.0)
+    model = VariogramModel(0.05, (Structure("spherical", 0.95, 1800.0),))
+    ref = simulate(_pts(), "v", model, grid, 12, seed=5, client="sync", method="fft").values
+    monkeypatch.setattr(_simengine, "SHARED_DIR", str(tmp_path) if shared else None)
+    reads = []
+    read_into = _simengine.SharedOutput.read_into
+    monkeypatch.setattr(_simengine.SharedOutput, "read_into",
+                        lambda self, out, a, b: (reads.append((a, b)), read_into(self, out, a, b)))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cl, \
+            Client(cl) as client:
+        real = simulate(_pts(), "v", model, grid, 12, seed=5, client=client, method="fft").values
+    assert np.array_equal(real, ref)
+    assert sorted(reads) == ([(0, 5), (5, 10), (10, 12)] if shared else [])  # 3 batches of 5
+    assert list(tmp_path.iterdir()) == []  # the shared file is removed after the run
+
+
+def test_shared_output_round_trip_and_a_worker_that_cannot_see_it(tmp_path, monkeypatch):
+    from reymud.spatial import _simengine
+
+    monkeypatch.setattr(_simengine, "SHARED_DIR", str(tmp_path))
+    shared = _simengine.SharedOutput.create((4, 3, 2))
+    values = np.arange(12.0).reshape(2, 3, 2) + 0.5
+    assert shared.write(2, values)
+    out = np.zeros((4, 3, 2))
+    shared.read_into(out, 2, 4)
+    assert np.array_equal(out[2:], values) and not out[:2].any()
+    shared.close()
+    assert not shared.write(0, values)  # a remote worker: the batch then goes back through Dask
+    monkeypatch.setattr(_simengine, "SHARED_DIR", str(tmp_path / "missing"))
+    assert _simengine.SharedOutput.create((4, 3, 2)) is None

@@ -16,6 +16,11 @@ depend on the number of workers.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import os
+import shutil
+import tempfile
 import warnings
 from dataclasses import replace
 
@@ -32,10 +37,12 @@ from reymud.spatial.nscore import NormalScoreTransform, bootstrap_factor, bootst
 
 #: Covariance left out by wrapping the torus, as a fraction of the sill (circulant embedding size).
 WRAP_TOLERANCE = 1e-6
+#: Shared-memory directory the workers on this machine write realisations into (None: through Dask).
+SHARED_DIR: str | None = "/dev/shm"
 
 
 class Plan:
-    """Everything a worker needs to produce realisations (shipped once per worker; weights apart)."""
+    """Everything a worker needs to produce realisations (scattered once; weights and bootstrap factor apart)."""
 
     def __init__(self, method, grid_shape, y_data, chol=None, sqrt_eig=None, torus=None, data_nodes=None,
                  nscore=None, z_data=None, node_inv=None, boot_xy=None, boot_model=None, boot_w=None,
@@ -44,7 +51,7 @@ class Plan:
         self.chol, self.sqrt_eig, self.torus = chol, sqrt_eig, torus
         self.data_nodes, self.nscore = data_nodes, nscore
         self.z_data, self.node_inv, self.boot_w = z_data, node_inv, boot_w
-        self.boot_xy, self.boot_model, self._boot_chol = boot_xy, boot_model, None
+        self.boot_xy, self.boot_model = boot_xy, boot_model
         # trend slopes drawn per realisation (reymud.spatial._simtrend): factor, terms at the data and cells
         self.trend_factor, self.trend_data, self.trend_cells = trend_factor, trend_data, trend_cells
         # log trend space: the drawn (Gaussian) trend error shifts log values, so exp() of it has mean
@@ -54,18 +61,13 @@ class Plan:
             self.trend_half_var_data = 0.5 * ((trend_data @ trend_factor) ** 2).sum(axis=1)
             self.trend_half_var_cells = 0.5 * ((trend_cells @ trend_factor) ** 2).sum(axis=1)
 
-    @property
-    def boot_chol(self) -> np.ndarray | None:
-        """Cholesky factor of the data's normal-score covariance (spatial bootstrap), made on first use:
-        on the workers, in parallel, instead of in the client before the plan is shipped."""
-        if self.boot_xy is None:
-            return None
-        if self._boot_chol is None:
-            self._boot_chol = bootstrap_factor(self.boot_xy, self.boot_model)
-        return self._boot_chol
+    def bootstrap_factor(self) -> np.ndarray | None:
+        """Cholesky factor of the data's normal-score covariance (spatial bootstrap), or None without it.
 
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "_boot_chol": None}  # ship the coordinates, not the n x n factor
+        Made once per simulation (one task on Dask, its result shared by every batch) and passed to
+        :meth:`batch`; the plan itself carries only the data coordinates.
+        """
+        return None if self.boot_xy is None else bootstrap_factor(self.boot_xy, self.boot_model)
 
     def unconditional(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """One unconditional field: (values at the grid cells, values at the data)."""
@@ -78,9 +80,10 @@ class Plan:
         grid = full[: self.grid_shape[0], : self.grid_shape[1]].astype(np.float64).ravel()
         return grid, grid[self.data_nodes]
 
-    def transform_for(self, rng: np.random.Generator) -> tuple[np.ndarray, NormalScoreTransform | None]:
-        """This realisation's data normal scores and back-transform (bootstrap histogram if enabled)."""
-        chol = self.boot_chol
+    def transform_for(self, rng: np.random.Generator, chol: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, NormalScoreTransform | None]:
+        """This realisation's data normal scores and back-transform (bootstrap histogram with ``chol``,
+        the :meth:`bootstrap_factor`)."""
         if chol is None:
             return self.y_data, self.nscore
         ns = self.nscore
@@ -97,7 +100,7 @@ class Plan:
             y = np.bincount(self.node_inv, y) / np.bincount(self.node_inv)
         return y, ns
 
-    def trend_transform_for(self, rng: np.random.Generator
+    def trend_transform_for(self, rng: np.random.Generator, chol: np.ndarray | None = None
                             ) -> tuple[np.ndarray, NormalScoreTransform | None, np.ndarray]:
         """With a trend: this realisation's data scores, back-transform and trend shift at the cells.
 
@@ -112,7 +115,6 @@ class Plan:
         if ns is not None:
             tails = replace(ns.tails, zmin=ns.zmin_, zmax=ns.zmax_)
             ns = NormalScoreTransform(tails).fit(z, self.boot_w)
-            chol = self.boot_chol
             if chol is not None:
                 zb = bootstrap_values(chol @ rng.standard_normal(chol.shape[0]), ns)
                 if np.ptp(zb) > 0:
@@ -122,16 +124,17 @@ class Plan:
             y = np.bincount(self.node_inv, y) / np.bincount(self.node_inv)
         return y, ns, self.trend_cells @ delta - self.trend_half_var_cells
 
-    def batch(self, seeds, slabs) -> np.ndarray:
-        """Realisations ``(len(seeds), ny, nx)``, one per seed, conditioned through the weight ``slabs``."""
+    def batch(self, seeds, slabs, chol: np.ndarray | None = None) -> np.ndarray:
+        """Realisations ``(len(seeds), ny, nx)``, one per seed, conditioned through the weight ``slabs``
+        (``chol``: the :meth:`bootstrap_factor`, None without the bootstrap)."""
         fields, resid, transforms, shifts = [], [], [], []
         for seed in seeds:
             rng = np.random.default_rng(seed)
             if self.trend_factor is not None:
-                y_data, nscore, shift = self.trend_transform_for(rng)
+                y_data, nscore, shift = self.trend_transform_for(rng, chol)
                 shifts.append(shift)
             else:
-                y_data, nscore = self.transform_for(rng)
+                y_data, nscore = self.transform_for(rng, chol)
             y_grid, y_at_data = self.unconditional(rng)
             fields.append(y_grid)
             resid.append(y_data - y_at_data)
@@ -255,12 +258,88 @@ def batch_bounds(n: int, batch: int) -> list[tuple[int, int]]:
 def _grid_slab(xy, model, hood, grid: Grid, lo: int, hi: int) -> sparse.csr_matrix:
     from reymud.spatial.chunked import worker_threads
 
-    worker_threads()
+    worker_threads()  # numba's kernels on as many threads as the worker has (1 per worker by default)
     return weight_slab(xy, model, hood, grid.coords()[lo:hi])
 
 
-def _run_batch(plan: Plan, seeds, *slabs) -> np.ndarray:
-    return plan.batch(seeds, slabs)
+def _boot_factor(plan: Plan) -> np.ndarray | None:
+    return plan.bootstrap_factor()
+
+
+class SharedOutput:
+    """Realisations written by the workers straight into a file in shared memory (``SHARED_DIR``).
+
+    The file has a random name; a task that sees it (a worker on the client's machine) writes its
+    batch there and returns None, and the client copies the batch into its output array; a task that
+    does not (a remote worker) returns the batch through Dask as before. ~200 MB of realisations
+    then do not go through the scheduler's comms (serialise, send, receive) on the two cores.
+    """
+
+    def __init__(self, path: str, shape: tuple[int, ...]):
+        self.path, self.shape = path, tuple(shape)
+
+    @classmethod
+    def create(cls, shape: tuple[int, ...]) -> SharedOutput | None:
+        """A zero-filled (sparse) file for ``shape`` float64 values, or None when shared memory is
+        missing or too small for it (then the realisations go through Dask)."""
+        nbytes = int(np.prod(shape)) * 8
+        if SHARED_DIR is None or not hasattr(os, "preadv") or not os.path.isdir(SHARED_DIR):
+            return None
+        try:
+            if shutil.disk_usage(SHARED_DIR).free < 2 * nbytes:  # room to spare: a full tmpfs fails the writes
+                return None
+            fd, path = tempfile.mkstemp(prefix="reymud-sim-", suffix=".f64", dir=SHARED_DIR)
+        except OSError:
+            return None
+        try:
+            os.ftruncate(fd, nbytes)
+        except OSError:
+            os.close(fd)
+            os.unlink(path)
+            return None
+        os.close(fd)
+        return cls(path, shape)
+
+    def _offset(self, a: int) -> int:
+        return a * int(np.prod(self.shape[1:])) * 8
+
+    def write(self, a: int, values: np.ndarray) -> bool:
+        """Write realisations ``a:a+len(values)``; False when this process cannot see the file."""
+        try:
+            fd = os.open(self.path, os.O_WRONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            buf, off = memoryview(np.ascontiguousarray(values, dtype=np.float64)).cast("B"), self._offset(a)
+            while buf:  # pwrite: one kernel copy into the shared pages (no page faults of a mapping)
+                n = os.pwrite(fd, buf, off)
+                buf, off = buf[n:], off + n
+        finally:
+            os.close(fd)
+        return True
+
+    def read_into(self, out: np.ndarray, a: int, b: int) -> None:
+        """Copy realisations ``a:b`` into ``out[a:b]`` (C-contiguous ``out``)."""
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            buf, off = memoryview(out[a:b]).cast("B"), self._offset(a)
+            while buf:
+                n = os.preadv(fd, [buf], off)
+                if n <= 0:
+                    raise OSError(f"shared realisations {self.path}: short read at byte {off}")
+                buf, off = buf[n:], off + n
+        finally:
+            os.close(fd)
+
+    def close(self) -> None:
+        """Remove the file (the workers have finished with it)."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+
+def _run_batch(plan: Plan, chol, seeds, shared: SharedOutput | None, start: int, *slabs) -> np.ndarray | None:
+    values = plan.batch(seeds, slabs, chol)
+    return None if shared is not None and shared.write(start, values) else values
 
 
 def run_sync(plan: Plan, cond, seeds, out, progress, info, slab_cells: int, batch: int) -> None:
@@ -268,9 +347,10 @@ def run_sync(plan: Plan, cond, seeds, out, progress, info, slab_cells: int, batc
     xy, model, hood, grid = cond
     slabs = [] if xy is None else [_grid_slab(xy, model, hood, grid, a, b) for a, b in slab_bounds(grid.nx * grid.ny,
                                                                                                   slab_cells)]
+    chol = plan.bootstrap_factor()
     done = 0
     for a, b in batch_bounds(len(seeds), batch):
-        out[a:b] = plan.batch(seeds[a:b], slabs)
+        out[a:b] = plan.batch(seeds[a:b], slabs, chol)
         for i in range(a, b):
             done += 1
             if progress:
@@ -278,10 +358,12 @@ def run_sync(plan: Plan, cond, seeds, out, progress, info, slab_cells: int, batc
 
 
 def run_dask(plan: Plan, cond, seeds, out, client, n_workers, progress, info, slab_cells: int, batch: int) -> None:
-    """Realisations on Dask: weight slabs and realisation batches as tasks (plan scattered once)."""
+    """Realisations on Dask: the plan scattered once; the bootstrap factor (one task, first) and the
+    weight slabs as tasks; realisation batches as tasks that need them, handed out as workers free up
+    and written into shared memory (:class:`SharedOutput`) when the workers are on this machine."""
     from distributed import Client, LocalCluster, as_completed
 
-    own_cluster = own_client = None
+    own_cluster = own_client = shared = None
     try:
         if client is None:
             own_cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
@@ -292,26 +374,46 @@ def run_dask(plan: Plan, cond, seeds, out, client, n_workers, progress, info, sl
         info["workers"] = len(client.scheduler_info().get("workers", {})) or n_workers
         tag = f"{id(plan):x}-{np.random.SeedSequence().entropy:x}"[:24]
         plan_f = client.scatter(plan, broadcast=True)
+        # one bootstrap factor for every batch, made while the other workers start on the weights
+        chol_f = (None if plan.boot_xy is None else
+                  client.submit(_boot_factor, plan_f, key=f"reymud-bootf-{tag}", priority=1))
         xy, model, hood, grid = cond
         slabs = []
         if xy is not None:
             xy_f, grid_f = client.scatter([xy, grid], broadcast=True)
             slabs = [client.submit(_grid_slab, xy_f, model, hood, grid_f, a, b, key=f"reymud-wslab-{j}-{tag}")
                      for j, (a, b) in enumerate(slab_bounds(grid.nx * grid.ny, slab_cells))]
-        bounds = batch_bounds(len(seeds), batch)
-        futures = [client.submit(_run_batch, plan_f, seeds[a:b], *slabs, key=f"reymud-real-{a}-{tag}")
-                   for a, b in bounds]
-        pos = {f.key: ab for f, ab in zip(futures, bounds, strict=True)}
+        shared = SharedOutput.create(out.shape) if out.flags.c_contiguous and out.dtype == np.float64 else None
+        # batches go out as workers free up (two in flight per worker), so both finish together
+        # whatever their speed; the realisations do not depend on where or in what order they ran
+        todo = iter(batch_bounds(len(seeds), batch))
+        pos = {}
+
+        def submit(a: int, b: int):
+            fut = client.submit(_run_batch, plan_f, chol_f, seeds[a:b], shared, a, *slabs, key=f"reymud-real-{a}-{tag}")
+            pos[fut.key] = (a, b)
+            return fut
+
+        running = as_completed([submit(a, b) for a, b in itertools.islice(todo, 2 * max(info["workers"], 1))])
         done = 0
-        for fut in as_completed(futures):
-            a, b = pos[fut.key]
-            out[a:b] = fut.result()
+        for fut in running:
+            a, b = pos.pop(fut.key)
+            values = fut.result()
             fut.release()
+            nxt = next(todo, None)
+            if nxt is not None:
+                running.add(submit(*nxt))
+            if values is None:
+                shared.read_into(out, a, b)
+            else:
+                out[a:b] = values
             for i in range(a, b):
                 done += 1
                 if progress:
                     progress(done, len(seeds), {**info, "realization": i})
     finally:
+        if shared is not None:
+            shared.close()
         if own_client is not None:
             own_client.close()
         if own_cluster is not None:
