@@ -1,14 +1,15 @@
 """EEZ-scale block kriging on Dask (issue 12): wall time, throughput and peak memory per worker.
 
 The SYNTHETIC EEZ survey (``reymud.demo.eez``: ``--cores`` cores over the 431,000 km2 Minamitorishima
-EEZ) is block-kriged (2x2, 3-16 samples, total REY and thickness) by
+EEZ) is block-kriged (2x2, 3-16 samples, total REY and thickness, and unless ``--no-elements`` every
+REY element grades with total REY's weights) by
 :func:`reymud.demo.eez.eez_demo` on a LocalCluster of ``--workers`` processes (1 thread,
 ``--memory-limit`` each), tile by tile into a Zarr store - the full code path and the full EEZ grid,
 but only the tiles touching a centred square of ``--subset-km2`` (2-D) / ``--subset-3d-km2`` (3-D,
 1 m slices over 0-10 mbsf) are computed; the full EEZ is extrapolated from the cells per second.
 Worker start-up and the first (compiling / cache-loading) call are timed apart (warm-up).
 
-Usage: ``python benchmarks/bench_eez.py [--workers 1 2] [--subset-km2 50000] [--subset-3d-km2 2500]``
+Usage: ``python benchmarks/bench_eez.py [--workers 1 2] [--subset-km2 50000] [--subset-3d-km2 2500] [--no-elements]``
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def run(workers: int, args, out: Path) -> list[dict]:
                                              ("3-D 1 m slices", 1.0, args.subset_3d_km2, args.tile_3d)):
             cfg = ChunkedConfig(tile_cells=tile, n_workers=workers, memory_limit=args.memory_limit)
             r = eez_demo(str(out / f"eez_{workers}_{label[:3]}.zarr"), n_cores=args.cores, cell_m=args.cell,
-                         slice_m=slice_m, client=client, config=cfg, subset_km2=subset)
+                         slice_m=slice_m, client=client, config=cfg, subset_km2=subset, elements=args.elements)
             layers = r.n_layers
             full = _full_cells(args.cell) * layers
             rows.append({"workers": workers, "label": label, "tile": tile, "tiles": r.n_tiles * layers,
@@ -70,6 +71,8 @@ def main() -> None:
     ap.add_argument("--tile", type=int, default=512)
     ap.add_argument("--tile-3d", type=int, default=256)
     ap.add_argument("--memory-limit", default="2GiB")
+    ap.add_argument("--no-elements", dest="elements", action="store_false",
+                    help="total REY and thickness only (the pure throughput benchmark)")
     ap.add_argument("--keep", type=Path, default=None, help="write the stores here instead of a temp dir")
     args = ap.parse_args()
     out = args.keep or Path(tempfile.mkdtemp(prefix="reymud_eez_"))
@@ -81,7 +84,8 @@ def main() -> None:
         if args.keep is None:
             shutil.rmtree(out, ignore_errors=True)
     print(f"\nSYNTHETIC EEZ survey, {args.cores:,} cores, {args.cell:g} m blocks (2x2 block kriging, 3-16 samples, "
-          f"total REY + thickness); LocalCluster, 1 thread and {args.memory_limit} per worker")
+          f"total REY + thickness{' + REY elements (total REY weights)' if args.elements else ', no elements'});"
+          f" LocalCluster, 1 thread and {args.memory_limit} per worker")
     print(f"{'workers':>7} {'model':<15}{'tiles':>6}{'cells':>12}{'wall s':>8}{'cells/s/wkr':>12}"
           f"{'peak RSS MB':>12}{'full-EEZ cells':>15}{'full est. s':>12}{'start s':>8}{'warm s':>7}")
     for r in rows:

@@ -48,3 +48,36 @@ def test_cli_scale_eez_demo_2d_and_3d(tmp_path):
     assert res3.exit_code == 0, res3.output
     ds3 = xr.open_zarr(tmp_path / "e3.zarr")
     assert list(ds3["depth_mbsf"].values) == [2.5, 7.5] and ds3.attrs["slice_thickness_m"] == 5.0
+
+
+def test_eez_survey_elements_add_up_and_cli_summary_equals_the_store(tmp_path):
+    from reymud.cli.main import app
+    from reymud.demo.eez import ELEMENT_COLUMNS
+    from reymud.resource.config import DEFAULT_DENSITY_T_M3
+
+    s = eez_survey(EEZSurveyConfig(n_cores=80, seed=4))
+    for frame in (s.slices, s.window):
+        assert np.abs(frame[list(ELEMENT_COLUMNS)].sum(axis=1) - frame["total_rey_ppm"]).max() < 1e-9
+        assert (frame[list(ELEMENT_COLUMNS)] > 0).all().all()
+    rich = s.slices["total_rey_ppm"].idxmax()
+    ce_share = s.slices["Ce_ppm"] / s.slices["total_rey_ppm"]
+    assert ce_share[rich] < ce_share.max()  # the rich pattern's negative Ce anomaly
+    out = tmp_path / "r.zarr"
+    res = CliRunner().invoke(app, ["scale", "eez-demo", str(out), "--cores", "60", "--cell", "50000", "--workers",
+                                   "0", "--tile", "16", "--json"])
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.output[res.output.index("{"):])["resource"]
+    ds = xr.open_zarr(out)
+    ins = ds["inside"].values
+    dry = ds["thickness_m"].values[ins] * 50_000.0**2 * DEFAULT_DENSITY_T_M3
+    assert body["synthetic"] is True and body["density_t_m3"] == DEFAULT_DENSITY_T_M3
+    assert body["total"]["dry_t"] == pytest.approx(dry.sum(), rel=1e-12)
+    for name in ("total_rey_ppm", "Dy_ppm", "Tb_ppm", "Nd_ppm", "Y_ppm"):
+        assert body["total"]["contained_t"][name] == pytest.approx((dry * ds[name].values[ins]).sum() * 1e-6,
+                                                                   rel=1e-12)
+    assert body["total"]["treo_t"] > body["total"]["contained_t"]["total_rey_ppm"]
+    res2 = CliRunner().invoke(app, ["scale", "eez-demo", str(tmp_path / "n.zarr"), "--cores", "60", "--cell",
+                                    "50000", "--workers", "0", "--tile", "16", "--no-elements", "--json"])
+    assert res2.exit_code == 0, res2.output
+    assert "Dy_ppm" not in xr.open_zarr(tmp_path / "n.zarr").data_vars
+    assert json.loads(res2.output[res2.output.index("{"):])["resource"]["total"]["treo_t"] is None

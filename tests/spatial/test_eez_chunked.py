@@ -105,3 +105,40 @@ def test_eez_circle_grid_and_mask_cover_the_eez():
     area = inside.sum() * 400.0  # km2 of 20 km cells
     assert area == pytest.approx(circle.area_km2(), rel=0.05)
     assert circle.area_km2() == pytest.approx(431_000, rel=0.01)
+
+
+def test_elements_share_total_rey_weights_and_tonnes_match_the_store(tmp_path):
+    from reymud.elements import REY, oxide_factors
+
+    layers = []
+    for seed, depth in ((4, 0.5), (5, 1.5)):
+        lay = _layer(seed=seed, depth=depth)
+        rng = np.random.default_rng(seed)
+        p = rng.dirichlet(np.ones(len(REY)), len(lay.xy))  # per-sample element proportions
+        els = {f"{el}_ppm": lay.values["total_rey_ppm"] * p[:, i] for i, el in enumerate(REY)}
+        layers.append(Layer(lay.xy, {**lay.values, **els}, lay.models, lay.window_m, depth))
+    names = tuple(f"{el}_ppm" for el in REY)
+    run = estimate_chunked(layers, GRID, str(tmp_path / "e.zarr"), ("total_rey_ppm", "thickness_m"), client="sync",
+                           config=CFG, elements=names, density_t_m3=0.55)
+    ds = xr.open_zarr(tmp_path / "e.zarr")
+    assert "total REY's weights (additive, consistent)" in ds.attrs["element_grades"]
+    assert ds["Dy_ppm"].dtype == ds["total_rey_ppm"].dtype and ds["Dy_ppm"].encoding["chunks"] == (1, 16, 16)
+    total = ds["total_rey_ppm"].values
+    assert np.nanmax(np.abs(sum(ds[n].values for n in names) - total)) < 1e-6
+    assert not np.allclose(ds["Dy_ppm"].values[0], ds["La_ppm"].values[0], equal_nan=True)
+    res = run.resource
+    for k, lay in enumerate(res["layers"]):
+        ins = ds["inside"].values[k]
+        dry = ds["thickness_m"].values[k][ins] * 250.0**2 * 0.55
+        assert lay["depth_mbsf"] == [0.5, 1.5][k] and lay["dry_t"] == pytest.approx(dry.sum(), rel=1e-12)
+        for n in ("total_rey_ppm", *names):
+            assert lay["contained_t"][n] == pytest.approx((dry * ds[n].values[k][ins]).sum() * 1e-6, rel=1e-12)
+    tot = res["total"]
+    assert tot["dry_t"] == pytest.approx(sum(lay["dry_t"] for lay in res["layers"]), rel=1e-12)
+    f = oxide_factors()
+    assert tot["treo_t"] == pytest.approx(sum(f[el] * tot["contained_t"][f"{el}_ppm"] for el in REY), rel=1e-12)
+    assert sum(tot["contained_t"][n] for n in names) == pytest.approx(tot["contained_t"]["total_rey_ppm"], rel=1e-9)
+    with pytest.raises(ValueError, match="missing where"):
+        bad = Layer(layers[0].xy, {**layers[0].values, "La_ppm": np.full(len(layers[0].xy), np.nan)},
+                    layers[0].models, 1.0, 0.5)
+        estimate_chunked([bad], GRID, str(tmp_path / "x.zarr"), client="sync", config=CFG, elements=("La_ppm",))

@@ -9,8 +9,11 @@ ASSUMPTION stated in :class:`EEZSurveyConfig` and overridable there.
 Model: cores uniform over the EEZ disc; ``log(total REY)`` per 1 m slice is a Gaussian field with an
 exponential covariance ``exp(-h / L)`` at the cores, a shared core-level part plus a per-slice part
 (correlation ``slice_correlation`` between slices), times a depth profile peaking at
-``peak_depth_mbsf``. Like the rest of :mod:`reymud.demo` this module imports nothing below ingest
-(positions are latitude/longitude; :func:`reymud.spatial.to_projected` projects them).
+``peak_depth_mbsf``. Element grades (``<El>_ppm`` for every REY of :data:`reymud.elements.REY`) split
+each slice's total REY as the small demo survey does (:func:`reymud.demo.survey.element_proportions`):
+up to ``background_rey_ppm`` with the background red-clay pattern, the excess with the REY-rich
+(fish-debris) pattern, no extra randomness; they add up to the total REY. Positions are
+latitude/longitude; :func:`reymud.spatial.to_projected` projects them.
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from reymud.demo.survey import DemoConfig, element_proportions
+from reymud.elements import REY
 from reymud.geography import EEZ_RADIUS_KM, MINAMITORISHIMA_LATLON
+from reymud.resource.config import DEFAULT_DENSITY_T_M3, DENSITY_BASIS
 from reymud.spatial.blockmodel import _version
 from reymud.spatial.chunked import (
     CHUNKED_DEFAULTS,
@@ -35,7 +41,11 @@ from reymud.spatial.chunked import (
 )
 from reymud.spatial.crs import to_projected
 
-__all__ = ["EEZ_CENTRE_LATLON", "EEZ_RADIUS_KM", "EEZSurvey", "EEZSurveyConfig", "eez_demo", "eez_survey"]
+__all__ = ["EEZ_CENTRE_LATLON", "EEZ_RADIUS_KM", "ELEMENT_COLUMNS", "EEZSurvey", "EEZSurveyConfig", "eez_demo",
+           "eez_survey", "split_elements"]
+
+#: Element grade columns of the survey and of the model (REY order of :mod:`reymud.elements`).
+ELEMENT_COLUMNS: tuple[str, ...] = tuple(f"{el}_ppm" for el in REY)
 
 #: Minamitorishima, degrees N / E, and the 200-nautical-mile EEZ radius (one home: :mod:`reymud.geography`).
 EEZ_CENTRE_LATLON = MINAMITORISHIMA_LATLON
@@ -71,6 +81,9 @@ class EEZSurveyConfig:
         ASSUMPTION: recovered core length, uniform in this range (m); slices below it are unsampled.
     slice_m, base_mbsf : float
         Slices of ``slice_m`` from 0 to ``base_mbsf``.
+    background_rey_ppm : float
+        ASSUMPTION: total REY carried by the background red-clay pattern; the excess has the REY-rich
+        pattern (the small demo survey's red-clay background, ``DemoConfig.background_ppm``).
     """
 
     n_cores: int = 2_500
@@ -87,6 +100,7 @@ class EEZSurveyConfig:
     core_length_m: tuple[float, float] = (6.0, 12.0)
     slice_m: float = 1.0
     base_mbsf: float = 10.0
+    background_rey_ppm: float = DemoConfig.background_ppm
 
     def __post_init__(self) -> None:
         if self.n_cores < 3:
@@ -98,6 +112,8 @@ class EEZSurveyConfig:
         lo, hi = self.core_length_m
         if not 0 < lo <= hi:
             raise ValueError(f"EEZSurveyConfig.core_length_m must be 0 < min <= max, got {self.core_length_m}")
+        if not self.background_rey_ppm >= 0:
+            raise ValueError(f"EEZSurveyConfig.background_rey_ppm must be >= 0, got {self.background_rey_ppm}")
 
     @property
     def area_km2(self) -> float:
@@ -142,6 +158,19 @@ def _disc_positions(cfg: EEZSurveyConfig, rng: np.random.Generator) -> tuple[np.
     return np.asarray(lat), np.asarray(lon), xy
 
 
+def split_elements(total_rey_ppm: np.ndarray, background_rey_ppm: float) -> np.ndarray:
+    """Element grades (ppm, last axis in :data:`reymud.elements.REY` order) of total REY grades.
+
+    Up to ``background_rey_ppm`` of each grade has the background pattern, the rest the REY-rich
+    pattern (:func:`reymud.demo.survey.element_proportions`, as the small demo survey); the elements
+    sum to the total (to rounding).
+    """
+    total = np.asarray(total_rey_ppm, dtype=float)
+    p_bg, p_rich = element_proportions()
+    bg = np.minimum(total, background_rey_ppm)
+    return bg[..., None] * p_bg + (total - bg)[..., None] * p_rich
+
+
 def eez_survey(config: EEZSurveyConfig | None = None) -> EEZSurvey:
     """Generate the SYNTHETIC EEZ-scale survey (deterministic for a seed).
 
@@ -149,8 +178,9 @@ def eez_survey(config: EEZSurveyConfig | None = None) -> EEZSurvey:
     -------
     EEZSurvey
         ``cores``: ``core_id, latitude, longitude, core_length_m``; ``slices``: ``core_id, top_mbsf,
-        bottom_mbsf, length_m, total_rey_ppm`` (sampled part of each slice); ``window``: ``core_id,
-        latitude, longitude, total_rey_ppm, thickness_m`` (sampled length in 0-``base_mbsf``).
+        bottom_mbsf, length_m, total_rey_ppm`` and ``<El>_ppm`` (:func:`split_elements`; sampled part
+        of each slice); ``window``: ``core_id, latitude, longitude, total_rey_ppm, thickness_m``
+        (sampled length in 0-``base_mbsf``) and the length-weighted ``<El>_ppm``.
     """
     cfg = config or EEZSurveyConfig()
     rng = np.random.default_rng(cfg.seed)
@@ -176,9 +206,12 @@ def eez_survey(config: EEZSurveyConfig | None = None) -> EEZSurvey:
     ci, si = np.nonzero(keep)
     slices = pd.DataFrame({"core_id": ids[ci], "top_mbsf": tops[si], "bottom_mbsf": tops[si] + sampled[ci, si],
                            "length_m": sampled[ci, si], "total_rey_ppm": grade[ci, si]})
+    elements = split_elements(grade, cfg.background_rey_ppm)  # (core, slice, element); no new randomness
+    slices[list(ELEMENT_COLUMNS)] = elements[ci, si]
     thick = sampled.sum(axis=1)
     window = pd.DataFrame({"core_id": ids, "latitude": lat, "longitude": lon,
                            "total_rey_ppm": (grade * sampled).sum(axis=1) / thick, "thickness_m": thick})
+    window[list(ELEMENT_COLUMNS)] = (elements * sampled[:, :, None]).sum(axis=1) / thick[:, None]
     for frame in (cores, slices, window):
         frame.attrs.update(synthetic="true", label=LABEL, config=str(asdict(cfg)))
     return EEZSurvey(cfg, cores, slices, window)
@@ -186,7 +219,7 @@ def eez_survey(config: EEZSurveyConfig | None = None) -> EEZSurvey:
 
 def eez_demo(path: str, n_cores: int = 2_500, cell_m: float = 250.0, slice_m: float | None = None, seed: int = 20260202,
              client=None, config: ChunkedConfig = CHUNKED_DEFAULTS, subset_km2: float | None = None,
-             progress: Callable[[int, int, dict], None] | None = None) -> ChunkedRun:
+             progress: Callable[[int, int, dict], None] | None = None, elements: bool = True) -> ChunkedRun:
     """The SYNTHETIC EEZ-scale survey (:func:`eez_survey`) kriged over the whole EEZ to Zarr
     (:func:`reymud.spatial.chunked.estimate_chunked`).
 
@@ -206,10 +239,16 @@ def eez_demo(path: str, n_cores: int = 2_500, cell_m: float = 250.0, slice_m: fl
     subset_km2 : float, optional
         Compute only the tiles touching a square of this area centred on the island (a stated
         fraction for benchmarks); the store still has the full EEZ grid.
+    elements : bool
+        Also krige the element grades ``<El>_ppm`` with total REY's weights (default); False: total
+        REY and thickness only (the pure throughput benchmark).
 
     Returns
     -------
     ChunkedRun
+        ``resource``: SYNTHETIC dry and contained tonnes (REY, each element, TREO) per layer and in
+        total over the estimated EEZ cells at the stated default dry bulk density
+        (:data:`reymud.resource.config.DEFAULT_DENSITY_T_M3`), summed from the tile tasks.
     """
     base = EEZSurveyConfig(n_cores=n_cores, seed=seed)
     survey = eez_survey(base if slice_m is None else EEZSurveyConfig(n_cores=n_cores, seed=seed, slice_m=slice_m))
@@ -217,13 +256,14 @@ def eez_demo(path: str, n_cores: int = 2_500, cell_m: float = 250.0, slice_m: fl
     grid = circle.grid(cell_m)
     window, _crs = to_projected(survey.window, grid.crs)
     variables = ("total_rey_ppm", "thickness_m")
+    carried = ELEMENT_COLUMNS if elements else ()
     if slice_m is None:
-        layers = fit_layers(window, variables, survey.config.base_mbsf)
+        layers = fit_layers(window, variables, survey.config.base_mbsf, elements=carried)
     else:
         sl = survey.slices.merge(window[["core_id", "easting", "northing"]], on="core_id")
         sl = sl.rename(columns={"length_m": "thickness_m"})
         layers = fit_layers([(top + slice_m / 2.0, frame) for top, frame in sl.groupby("top_mbsf")], variables,
-                            slice_m)
+                            slice_m, elements=carried)
     bbox = None
     if subset_km2 is not None:
         half = np.sqrt(float(subset_km2)) * 1000.0 / 2.0
@@ -237,6 +277,10 @@ def eez_demo(path: str, n_cores: int = 2_500, cell_m: float = 250.0, slice_m: fl
         attrs["slice_thickness_m"] = float(slice_m)
     if bbox is not None:
         attrs["computed_subset"] = f"tiles touching a {subset_km2:g} km2 square centred on the island"
+    attrs["tonnage_density_basis"] = f"{DEFAULT_DENSITY_T_M3:g} t/m3 stated default: {DENSITY_BASIS}"
     attrs["created_by"] = _version()
-    return estimate_chunked(layers, grid, path, variables, inside=circle, client=client, config=config, bbox_m=bbox,
-                            attrs=attrs, progress=progress)
+    run = estimate_chunked(layers, grid, path, variables, inside=circle, client=client, config=config, bbox_m=bbox,
+                           attrs=attrs, progress=progress, elements=carried, density_t_m3=DEFAULT_DENSITY_T_M3)
+    run.resource.update(synthetic=True, label=LABEL, density_basis=attrs["tonnage_density_basis"],
+                        area=attrs.get("computed_subset", "the whole EEZ"))
+    return run
