@@ -1,8 +1,8 @@
 """EEZ-scale block kriging on Dask (issue 12): wall time, throughput and peak memory per worker.
 
 The SYNTHETIC EEZ survey (``reymud.demo.eez``: ``--cores`` cores over the 431,000 km2 Minamitorishima
-EEZ) is block-kriged (2x2, 3-16 samples, total REY and thickness, and unless ``--no-elements`` every
-REY element grades with total REY's weights) by
+EEZ) is block-kriged (2x2, 3-16 samples, total REY and thickness, and unless ``--no-elements`` every REY
+element grade with total REY's weights) by
 :func:`reymud.demo.eez.eez_demo` on a LocalCluster of ``--workers`` processes (1 thread,
 ``--memory-limit`` each), tile by tile into a Zarr store - the full code path and the full EEZ grid,
 but only the tiles touching a centred square of ``--subset-km2`` (2-D) / ``--subset-3d-km2`` (3-D,
