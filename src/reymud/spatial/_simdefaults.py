@@ -39,9 +39,9 @@ class SimulationDefaults:
     #: "auto" (linear unless negative on > 1 % of the nodes, then log; by calibration, reymud.spatial._simtrend)
     trend_space: str = "auto"
     batch_size: int = 5  #: realisations per task (fixed: the result does not depend on the workers)
-    #: grid cells per conditioning-weight task (fixed, as batch_size; small enough that the slabs and the
-    #: bootstrap factor, computed alongside them, spread evenly over two workers)
-    weight_slab_cells: int = 16_384
+    #: grid cells per conditioning-weight task (fixed: the weights of a slab's targets are solved together,
+    #: so a different slab size can change them in the last bits, and the demo's numbers with them)
+    weight_slab_cells: int = 32_768
 
     def __post_init__(self) -> None:
         if self.trend_space not in TREND_SPACES:
