@@ -125,8 +125,7 @@ def test_sample_variogram_matches_gstat(ref, samples, meta, kind):
         z = z - TrendSurface("linear").fit(xy, z).predict(xy)
     lags = gstat_lags(xy)
     assert lags["n_lags"] == 15 and lags["closed"] == "right"
-    # cutoff 1596.623 m vs gstat's 1596.607 m (see the xfail below): no Meuse pair lies in between
-    assert lags["max_lag"] == pytest.approx(meta["variogram_cutoff"], rel=2e-5)
+    assert lags["max_lag"] == pytest.approx(meta["variogram_cutoff"], rel=1e-10)
     exp = experimental_variogram(xy, z, **lags)
     g = ref[ref["kind"] == kind]
     assert exp["n_pairs"].tolist() == g["np"].astype(int).tolist()
@@ -134,12 +133,6 @@ def test_sample_variogram_matches_gstat(ref, samples, meta, kind):
     assert _rel(exp["gamma"], g["gamma"]) < 1e-10
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "reymud gstat_lags: cutoff = diagonal / 3 = 1596.6226 m on Meuse; gstat's C code uses "
-    "DEF_fraction = 0.33333 (gstat defaults.h, 'fraction of max_dist for def. cutoff'), so "
-    "attr(variogram(...), 'boundaries') ends at 1596.6066 m and every lag boundary is 1e-5 relative "
-    "lower (width 106.44044 vs 106.44151 m); a pair distance in such a 0.001-0.016 m gap would be "
-    "binned differently (none on Meuse)"))
 def test_gstat_lags_cutoff_is_gstats_cutoff(samples, meta):
     xy, _, _ = samples
     diagonal = float(np.hypot(*np.ptp(xy, axis=0)))
@@ -261,11 +254,6 @@ def test_block_kriging_same_sub_points_predictions_match_gstat(blocks):
     assert _rel(est, g["blk_pred"]) < RTOL
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "reymud bug: its block-block covariance C_bb keeps the nugget on the 16 coincident diagonal pairs "
-    "(block_variance = ... + nugget / 16 = 0.0031664 here), gstat (and GSLIB kb2d / kt3d: 'if(i.eq.j) cov = "
-    "cov - c0') leave it out; every Meuse block variance is 0.0031664 too high (up to 10.7 % relative, "
-    "median 3.3 %), and the slope of regression and kriging efficiency use the same C_bb"))
 def test_block_kriging_same_sub_points_variances_match_gstat(blocks):
     _, _, var, g = blocks
     assert _rel(var, g["blk_var"]) < RTOL
@@ -278,15 +266,14 @@ def _nugget_gap(model: VariogramModel) -> float:
     return block_variance(model, offsets) - float((cov - model.nugget * np.eye(len(offsets))).mean())
 
 
-def test_block_variance_gap_is_the_nugget_on_the_discretisation_diagonal(blocks):
-    """Pins the cause of the xfail above: the gap is exactly the nugget share reymud keeps in C_bb.
-
-    Written so that it keeps passing once C_bb drops the nugget (the gap is then zero).
-    """
-    model, _, var, g = blocks
-    gap = _nugget_gap(model)
-    assert gap == 0.0 or gap == pytest.approx(model.nugget / 16, rel=1e-12)
-    np.testing.assert_allclose(var - gap, g["blk_var"], rtol=RTOL)
+def test_block_variance_leaves_the_nugget_out_of_the_discretisation_diagonal(blocks):
+    """C_bb has no nugget share on its coincident pairs (GSLIB kb2d / gstat), so it no longer depends on
+    how finely the block is discretised through ``nugget / q`` (it added 0.0031664 on Meuse, up to 10.7 %)."""
+    model = blocks[0]
+    assert _nugget_gap(model) == pytest.approx(0.0, abs=1e-15)
+    with_nugget_only = VariogramModel(nugget=1.0, structures=())
+    assert block_variance(with_nugget_only, block_offsets(40.0, (4, 4))) == pytest.approx(0.0, abs=1e-15)
+    assert block_variance(with_nugget_only, None) == 1.0  # a point keeps its whole sill
 
 
 def test_block_discretisation_regular_vs_gstat_gauss(blocks):

@@ -40,6 +40,8 @@ def _uk_dense(model, xy, z, targets, drift, offsets=None):
         pts = t[None] if offsets is None else t + offsets
         b = model.covariance_between(xy[:, None], pts[None]).mean(axis=1)
         bv = model.covariance_between(pts[:, None], pts[None]).mean()
+        if offsets is not None:  # no nugget on the coincident discretisation pairs (GSLIB kb2d, gstat)
+            bv -= model.nugget / len(pts)
         f0 = f(pts).mean(axis=0)
         x = np.linalg.solve(a, np.concatenate([b, f0]))
         est.append(x[:n] @ z)

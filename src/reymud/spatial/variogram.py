@@ -153,16 +153,22 @@ def experimental_variogram(
     return out
 
 
+#: gstat's default cutoff as a fraction of the data box diagonal (``DEF_fraction`` in gstat's C source).
+GSTAT_CUTOFF_FRACTION = 0.33333
+
+
 def gstat_lags(coords) -> dict:
     """gstat's default lags for ``variogram()``: cutoff = 1/3 of the bounding-box diagonal, 15 classes.
 
     Returns keyword arguments for :func:`experimental_variogram` (``max_lag``, ``n_lags``,
     ``closed="right"``). Source: gstat ``variogram`` documentation (Pebesma 2004), ``cutoff``
     default "one third of the diagonal of the box spanning the data", ``width`` = cutoff / 15.
+    The fraction is gstat's own constant ``DEF_fraction = 0.33333`` (its C source, ``defaults.h``),
+    not exactly 1/3, so the lag boundaries are gstat's to the last digit.
     """
     xy = np.asarray(coords, dtype=float)
     ext = xy.max(axis=0) - xy.min(axis=0)
-    return {"max_lag": float(np.hypot(*ext) / 3.0), "n_lags": 15, "closed": "right"}
+    return {"max_lag": float(np.hypot(*ext) * GSTAT_CUTOFF_FRACTION), "n_lags": 15, "closed": "right"}
 
 
 def fit_variogram(
