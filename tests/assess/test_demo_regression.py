@@ -2,8 +2,10 @@
 
 Runs the REAL demo (``demo_project`` defaults, default ``AssessConfig``: the default estimation
 plan) and compares its results.json, without timings and software versions, with
-``tests/data/demo_results.json``: numbers to a relative tolerance of 1e-9 (absolute 1e-6 for round-off
-around zero), everything else exactly.
+``tests/data/demo_results.json``: numbers to a relative tolerance of 1e-6 (absolute 1e-6 for round-off
+around zero), everything else exactly. 1e-6, not tighter: the same code on another CPU or BLAS build
+moves the variogram fit and so cross-validation and percentiles by 1e-9 to 1e-7 relative (seen between
+this project's machines); a behaviour change moves reported numbers far more.
 
 A deliberate change of the numbers (the demo generator, a stage's method) is recorded by
 regenerating the stored copy and committing it with the change::
@@ -22,7 +24,7 @@ from typing import Any
 
 import pytest
 
-REL_TOL = 1e-9
+REL_TOL = 1e-6
 #: Round-off around zero is not a change (cross-validation errors of a constant thickness are ~1e-16,
 #: their standardised errors ~1e-8): every reported quantity is O(1) or larger in its unit.
 ABS_TOL = 1e-6
@@ -70,14 +72,14 @@ def test_demo_results_match_the_stored_copy(regen, demo_results):
 def test_the_comparison_catches_a_changed_number_and_a_changed_key(regen, demo_results):
     fresh = json.loads(json.dumps(demo_results))
     treo = fresh["resource"]["table"][0]["treo_t"]
-    fresh["resource"]["table"][0]["treo_t"] = treo * (1 + 1e-7)
+    fresh["resource"]["table"][0]["treo_t"] = treo * (1 + 1e-5)
     fresh["supply"]["status_date"] = "2000-01-01"
     del fresh["window"]["crs"]
     found = differences(demo_results, fresh)
     assert any(f.startswith("results.resource.table.0.treo_t") for f in found), found
     assert any("status_date" in f for f in found) and any("window.crs: missing" in f for f in found), found
     assert differences(demo_results, json.loads(json.dumps(demo_results))) == []
-    assert not differences({"x": 1.0, "z": 1e-16}, {"x": 1.0 + 1e-12, "z": -3e-16})
+    assert not differences({"x": 1.0, "z": 1e-16}, {"x": 1.0 + 1e-8, "z": -3e-16})
     assert differences({"x": 0.5}, {"x": 0.5 + 1e-5})
 
 
