@@ -55,7 +55,7 @@ def lambdas(df: pd.DataFrame, norm_to: str = "ChondriteREE_ON", exclude: Sequenc
     >>> list(df.rey.lambdas().columns)
     ['lambda0', 'lambda1', 'lambda2', 'lambda3']
     """
-    import pyrolite.geochem  # noqa: F401  (registers df.pyrochem)
+    _import_pyrolite()
     from pyrolite.geochem.ind import REE
 
     ree = [el for el in REE() if el in df.columns]
@@ -69,3 +69,18 @@ def lambdas(df: pd.DataFrame, norm_to: str = "ChondriteREE_ON", exclude: Sequenc
     out.columns = [str(c).replace("λ", "lambda") for c in out.columns]
     out.index = df.index
     return out
+
+
+def _import_pyrolite() -> None:
+    """Import pyrolite (registers ``df.pyrochem``) safely from several processes at once.
+
+    On import pyrolite copies its style file into matplotlib's ``stylelib`` folder, creating the folder with
+    ``mkdir`` without ``exist_ok``; two processes importing it together (Dask or test workers on a fresh
+    machine) race there and one fails with FileExistsError. Creating the folder first removes the race.
+    """
+    from pathlib import Path
+
+    import matplotlib
+
+    Path(matplotlib.get_configdir(), "stylelib").mkdir(parents=True, exist_ok=True)
+    import pyrolite.geochem  # noqa: F401
