@@ -217,9 +217,6 @@ def test_a_stated_density_basis_follows_the_given_value(survey_a):
     assert "Takaya" not in row["basis"]
 
 
-@pytest.mark.xfail(strict=True, reason="constant survey: `reymud simulate` dies with a traceback, ValueError "
-                   "'NormalScoreTransform.fit: all values are equal (zero variance)' (spatial/simulate.py "
-                   "fit_nscore_variogram via nscore_model_for), where estimate says 'constant; no kriging'")
 def test_a_simulation_of_a_constant_layer_is_that_constant(survey_a):
     out = run_json("simulate", survey_a["project"], "--workers", "0", "--realizations", "3",
                    "--area", survey_a["folder"] / "lease.geojson", "--cutoffs", "0")
@@ -229,9 +226,6 @@ def test_a_simulation_of_a_constant_layer_is_that_constant(survey_a):
         assert rey[q] == pytest.approx(hand, rel=1e-3), q
 
 
-@pytest.mark.xfail(strict=True, reason="constant survey: `reymud assess` stops at conditional simulation with "
-                   "'error: NormalScoreTransform.fit: all values are equal (zero variance)' (spatial/nscore.py "
-                   "NormalScoreTransform.fit; assess simulation stage has no constant-data path)")
 def test_a_assess_of_a_constant_layer_gives_the_cli_statement(survey_a):
     folder = survey_a["folder"]
     cfg = quick_config(folder, density_t_m3=A_DENSITY)

@@ -311,6 +311,9 @@ def stage_simulation(ctx: RunContext, window: WindowProduct, variography: Variog
     finally:
         if own:
             session.close()
+    constant = realizations.attrs.get("constant_data")
+    if constant:  # the data are one value: the band is that value's (density uncertainty still applies)
+        ctx.warnings.append(f"simulation: {constant}")
     rcfg = resource_.config
     measured = conditioning.get("dry_density_g_cm3")
     factor = None
@@ -336,6 +339,7 @@ def stage_simulation(ctx: RunContext, window: WindowProduct, variography: Variog
         "method": str(realizations.attrs.get("method", "")), "n_cells": int(ds.sizes["northing"] * ds.sizes["easting"]),
         "support": str(realizations.attrs.get("support", "")), "model": jsonable(model.to_dict()),
         "model_basis": how, "nscore_fitted_sill": jsonable(fitted_sill),
+        "constant_data": constant or "none",
         "density_uncertainty": "bootstrap of the measured mean density" if factor is not None else "none (fixed)",
         "band_method": jsonable({**summary.attrs, **{k: realizations.attrs[k] for k in SIMULATION_TREND_ATTRS
                                                      if k in realizations.attrs}}),

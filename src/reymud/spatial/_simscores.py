@@ -30,6 +30,8 @@ from reymud.spatial.nscore import (
     TAIL_DEFAULTS,
     NormalScoreTransform,
     TailModel,
+    constant_note,
+    constant_value,
     polygonal_weights,
     standardise_sill,
 )
@@ -153,11 +155,19 @@ def nscore_model_for(points: pd.DataFrame, variable: str, estimate: xr.Dataset,
     ``trend_space`` (default ``defaults.trend_space``, resolved as :func:`simulate_blocks` does): with
     "log" the residuals are those of the trend of ``log(value)``.
 
+    When ``variable`` is constant in the data (:func:`reymud.spatial.nscore.constant_value`) there are
+    no normal scores to fit: the model is a unit pure nugget that :func:`simulate` does not use (it
+    simulates the constant), and the description is :func:`reymud.spatial.nscore.constant_note`.
+
     Returns
     -------
     (VariogramModel, float or None, str)
-        The model, the fitted sill that was divided out (None for the fallback) and how it was made.
+        The model, the fitted sill that was divided out (None for the fallback and for constant data)
+        and how it was made.
     """
+    value = constant_value(points[variable].to_numpy(float))
+    if value is not None:
+        return VariogramModel(nugget=1.0), None, f"none: {constant_note(variable, value)}"
     basis = score_basis(points, variable, estimate, trend, defaults, trend_space)
     try:
         model, _, sill = fit_nscore_variogram(basis.points, variable, basis.weights, kinds=kinds, tails=basis.tails)
@@ -185,10 +195,16 @@ class ScoreBasis:
     of: str
 
     def scores(self, variable: str) -> tuple[np.ndarray, np.ndarray]:
-        """Coordinates and declustered normal scores of the finite values (what the variogram is fitted on)."""
+        """Coordinates and declustered normal scores of the finite values (what the variogram is fitted on).
+
+        Values that are all one constant (:func:`reymud.spatial.nscore.constant_value`) have no
+        normal-score transform: each gets the score 0 (the median), so their variogram is 0.
+        """
         z = self.points[variable].to_numpy(float)
         ok = np.isfinite(z)
         xy = self.points.loc[ok, ["easting", "northing"]].to_numpy(float)
+        if constant_value(z[ok]) is not None:
+            return xy, np.zeros(int(ok.sum()))
         return xy, NormalScoreTransform(self.tails).fit(z[ok], self.weights[ok]).transform(z[ok])
 
 

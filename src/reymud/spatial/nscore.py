@@ -34,11 +34,14 @@ from scipy import stats
 from reymud.spatial.covariance import VariogramModel
 
 __all__ = [
+    "CONSTANT_RTOL",
     "TAIL_DEFAULTS",
     "NormalScoreTransform",
     "TailModel",
     "bootstrap_factor",
     "bootstrap_values",
+    "constant_note",
+    "constant_value",
     "declustering_weights",
     "polygonal_weights",
     "spatial_bootstrap",
@@ -190,6 +193,30 @@ class NormalScoreTransform:
                 up = (lam / np.maximum(1 - cdf, _P_EPS)) ** (1 / self.tails.omega)
             z = np.where(y > s[-1], up, z)
         return z
+
+
+#: ASSUMPTION (judgement): finite values spread by at most this share of their largest magnitude are
+#: one constant (rounding of unit conversions, not grade variation); :func:`constant_value`.
+CONSTANT_RTOL = 1e-9
+
+
+def constant_value(values) -> float | None:
+    """The value of ``values`` when every finite one is the same (within :data:`CONSTANT_RTOL`), else None.
+
+    A normal-score transform of such data does not exist (zero variance); the simulation then
+    simulates the constant (:func:`constant_note`). None as well when there is no finite value.
+    """
+    z = np.asarray(values, dtype=float).ravel()
+    z = z[np.isfinite(z)]
+    if z.size == 0 or np.ptp(z) > CONSTANT_RTOL * float(np.max(np.abs(z))):
+        return None
+    return float(np.mean(z))
+
+
+def constant_note(variable: str, value: float) -> str:
+    """The statement made when ``variable`` is constant in the conditioning data (no grade uncertainty)."""
+    return (f"{variable} is constant in the data (value {value:.6g}): simulated as constant; "
+            "the band carries no grade uncertainty")
 
 
 def declustering_weights(coords, values, cell_sizes=None) -> tuple[np.ndarray, float]:

@@ -84,7 +84,13 @@ from reymud.spatial._simtrend import SimTrend, add_trend, plan_trend, residual_t
 from reymud.spatial.covariance import VariogramModel
 from reymud.spatial.crs import Grid
 from reymud.spatial.neighbourhood import Neighbourhood
-from reymud.spatial.nscore import NormalScoreTransform, declustering_weights, standardise_sill
+from reymud.spatial.nscore import (
+    NormalScoreTransform,
+    constant_note,
+    constant_value,
+    declustering_weights,
+    standardise_sill,
+)
 
 __all__ = [
     "SIMULATION_DEFAULTS",
@@ -245,6 +251,10 @@ def simulate(
         Named ``variable``; attrs record the method, seed, transform, tails, declustering,
         parameter uncertainty, the unit-sill variogram used (``nscore_fitted_sill``: the sill divided
         out) and the trend (``trend``: "none" or a JSON record of the surface and its uncertainty).
+        When ``variable`` is constant in the data (:func:`reymud.spatial.nscore.constant_value`) every
+        realisation is that constant (no grade uncertainty can be inferred from data that all agree)
+        and ``constant_data`` (also in ``parameter_uncertainty``) states it
+        (:func:`reymud.spatial.nscore.constant_note`).
     """
     if variable not in points.columns:
         raise ValueError(f"simulate: points have no column {variable!r}")
@@ -257,6 +267,9 @@ def simulate(
         if weights.shape != (len(points),):
             raise ValueError(f"simulate: {weights.size} weights for {len(points)} points")
         weights = weights[np.isfinite(points[variable].to_numpy(float))]
+    value = constant_value(z)
+    if value is not None:
+        return _constant_field(variable, value, grid, n_realizations, seed, transform, progress)
     trend = plan_trend(None, trend or "none")
     sim_trend, z_sim = None, z
     if trend != "none":
@@ -291,6 +304,22 @@ def simulate(
     if fitted_sill is not None and "nscore_fitted_sill" in made:
         made["nscore_fitted_sill"] = float(fitted_sill) * made["nscore_fitted_sill"]
     da.attrs.update({k: (v if isinstance(v, (int, float)) else str(v)) for k, v in made.items()})
+    return da
+
+
+def _constant_field(variable: str, value: float, grid: Grid, n_realizations: int, seed: int, transform,
+                    progress) -> xr.DataArray:
+    """Every realisation equal to ``value`` on ``grid``: the simulation of data that are all one constant."""
+    note = constant_note(variable, value)
+    out = np.full((n_realizations, *grid.shape), value)
+    for done in range(1, n_realizations + 1) if progress is not None else ():
+        progress(done, n_realizations, {"realization": done - 1, "method": "constant", "workers": 0})
+    da = xr.DataArray(out, dims=("realization", "northing", "easting"), name=variable,
+                      coords={"realization": np.arange(n_realizations), **grid.template().coords})
+    da.attrs.update(method="constant (the data are all one value; nothing simulated)", seed=int(seed),
+                    transform=str(transform), crs=grid.crs, n_realizations=int(n_realizations),
+                    seeds=f"numpy SeedSequence({int(seed)}).spawn({int(n_realizations)}) (unused)",
+                    constant_data=note, parameter_uncertainty=f"none: {note}", trend="none")
     return da
 
 
@@ -338,6 +367,8 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
     if kwargs.get("weights") is None and defaults.decluster and kwargs.get("transform", "nscore") == "nscore":
         kwargs["weights"] = block_weights(points, variable, estimate)
     trend = plan_trend(estimate, trend)
+    if constant_value(points[variable].to_numpy(float)) is not None:  # simulate makes it the constant
+        trend = "none"
     space = _block_trend_space(points, variable, estimate, trend, trend_space or defaults.trend_space, defaults)
     real = simulate(points, variable, model, fine, n_realizations, seed, trend=trend, trend_space=space, **kwargs)
     if "weights" in kwargs and "declustering" in real.attrs and real.attrs["declustering"] == "given weights":
