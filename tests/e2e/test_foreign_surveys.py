@@ -184,8 +184,6 @@ def test_a_resource_over_the_lease_polygon_matches_the_hand_slab(survey_a):
     assert reo == pytest.approx(dry_t * A_WINDOW_PPM * 1e-6 * TREO_PER_REY, rel=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="`reymud resource --simple A T G D --json` prints the rich table, not JSON "
-                   "(README: table commands take --json; cli/resource.py --simple branch ignores it)")
 def test_a_simple_slab_gives_json_for_scripts():
     res = run("resource", "--simple", 100, 10, 1000, 0.5, "--json")
     assert json.loads(res.stdout)

@@ -95,11 +95,20 @@ def _fmt(value: float, digits: int = 0) -> str:
     return format_number(float(value), digits)
 
 
-def _render_simple(values: tuple[float, float, float, float], oxide_factor: float | None) -> None:
+def _render_simple(values: tuple[float, float, float, float], oxide_factor: float | None,
+                   as_json: bool = False) -> None:
     from reymud.resource import slab_tonnage
 
     area, thickness, grade, density = values
     res = slab_tonnage(area, thickness, grade, density, oxide_factor=oxide_factor)
+    if as_json:
+        import json
+
+        inputs = {"area_km2": area, "thickness_m": thickness, "grade_ppm": grade, "density_t_m3": density}
+        typer.echo(json.dumps({"inputs": inputs, "slab": dict(res),
+                               "method": "Takaya et al. 2018: one mean grade over a slab; no classification, "
+                                         "no uncertainty"}, default=str))
+        return
     out = console()
     table = Table(title="Slab tonnage (area x thickness x dry bulk density x grade x oxide factor)")
     table.add_column("quantity")
@@ -182,7 +191,7 @@ def resource(
     """Resource table by class and cut-off (area km2, dry t, grades ppm, contained oxide t), or --simple slab tonnage."""
     if simple is not None:
         try:
-            _render_simple(simple, oxide_factor)
+            _render_simple(simple, oxide_factor, as_json)
         except ValueError as exc:
             fail(str(exc), 2)
         return
