@@ -251,7 +251,8 @@ def simulate(
         Named ``variable``; attrs record the method, seed, transform, tails, declustering,
         parameter uncertainty, the unit-sill variogram used (``nscore_fitted_sill``: the sill divided
         out) and the trend (``trend``: "none" or a JSON record of the surface and its uncertainty).
-        When ``variable`` is constant in the data (:func:`reymud.spatial.nscore.constant_value`) every
+        With ``transform="nscore"`` and ``variable`` constant in the data
+        (:func:`reymud.spatial.nscore.constant_value`) every
         realisation is that constant (no grade uncertainty can be inferred from data that all agree)
         and ``constant_data`` (also in ``parameter_uncertainty``) states it
         (:func:`reymud.spatial.nscore.constant_note`).
@@ -267,7 +268,7 @@ def simulate(
         if weights.shape != (len(points),):
             raise ValueError(f"simulate: {weights.size} weights for {len(points)} points")
         weights = weights[np.isfinite(points[variable].to_numpy(float))]
-    value = constant_value(z)
+    value = constant_value(z) if transform == "nscore" else None  # no normal scores of one value
     if value is not None:
         return _constant_field(variable, value, grid, n_realizations, seed, transform, progress)
     trend = plan_trend(None, trend or "none")
@@ -367,7 +368,7 @@ def simulate_blocks(points: pd.DataFrame, variable: str, model: VariogramModel, 
     if kwargs.get("weights") is None and defaults.decluster and kwargs.get("transform", "nscore") == "nscore":
         kwargs["weights"] = block_weights(points, variable, estimate)
     trend = plan_trend(estimate, trend)
-    if constant_value(points[variable].to_numpy(float)) is not None:  # simulate makes it the constant
+    if kwargs.get("transform", "nscore") == "nscore" and constant_value(points[variable].to_numpy(float)) is not None:
         trend = "none"
     space = _block_trend_space(points, variable, estimate, trend, trend_space or defaults.trend_space, defaults)
     real = simulate(points, variable, model, fine, n_realizations, seed, trend=trend, trend_space=space, **kwargs)
