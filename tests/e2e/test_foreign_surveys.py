@@ -205,9 +205,6 @@ def test_a_one_metre_slices_see_the_layer(survey_a):
     run("estimate", survey_a["project"], "--area", survey_a["folder"] / "lease.geojson")  # back to 2-D latest
 
 
-@pytest.mark.xfail(strict=True, reason="resource --json assumptions: density 0.62 given with --density is stated "
-                   "with the default's basis 'assumption: implied by Takaya et al. 2018 totals ...' while "
-                   "density_source says '0.62 t/m3 (given)' (resource assumptions table, density row)")
 def test_a_stated_density_basis_follows_the_given_value(survey_a):
     out = run_json("resource", survey_a["project"], "--density", A_DENSITY, "--cutoff", "0")
     row = next(a for a in out["assumptions"] if a["parameter"] == "density_t_m3")

@@ -418,11 +418,20 @@ class ResourceConfig:
         """A config whose density is ``density`` (value and source)."""
         return cls(density_t_m3=density.value_t_m3, density_source=density.source, **fields)
 
+    def _density_basis_text(self) -> str:
+        """The density's basis as it was reached: the default's stated basis only for the default value."""
+        if self.density_basis != DENSITY_BASIS or self.density_source == "default":
+            return self.density_basis  # the default, or a basis the user wrote
+        if self.density_source == "measured":
+            return "measured: mean of the cores' measured dry bulk densities (a data column takes precedence per block)"
+        return (f"given: {self.density_t_m3:g} t/m3 stated by the user (the default would be "
+                f"{DEFAULT_DENSITY_T_M3:g} t/m3); a density_t_m3 column in the data takes precedence")
+
     def describe(self) -> pd.DataFrame:
         """All stated defaults as one table (parameter, value, unit, basis)."""
         head = pd.DataFrame(
             [
-                ("density_t_m3", f"{self.density_t_m3:g}", "t/m3", self.density_basis),
+                ("density_t_m3", f"{self.density_t_m3:g}", "t/m3", self._density_basis_text()),
                 ("cutoffs", ", ".join(f"{c:g}" for c in self.cutoffs), self.cutoff_variable,
                  "reporting cut-offs; 400 ppm = REY-rich threshold (Kato 2011)"),
                 ("cutoff_variable", self.cutoff_variable, "-", "grade the cut-off applies to"),
