@@ -73,3 +73,8 @@ ARTIFACT_BLOCK_MODEL_2D: str = "block_model_2d.nc"
 ARTIFACT_BLOCK_MODEL_3D: str = "block_model_3d.nc"
 ARTIFACT_REALIZATIONS: str = "realizations.nc"
 ARTIFACT_RESULTS_JSON: str = "results.json"
+
+#: Default dry bulk density of REY-rich red clay (t/m3 == g/cm3); its basis is
+#: ``reymud.resource.config.DENSITY_BASIS``. One home: the resource stage and the 3-D slice
+#: reconciliation (spatial, an earlier stage) both read it here.
+DENSITY_T_M3: float = 0.55

@@ -34,8 +34,8 @@ CLASSES: tuple[str, ...] = _defaults.CLASSES
 #: Default reporting cut-offs (ppm total REY): the REY-rich / 1,000 ppm / highly REY-rich thresholds.
 DEFAULT_CUTOFFS_PPM: tuple[float, ...] = _defaults.CUTOFFS_PPM
 
-#: Default dry bulk density of REY-rich red clay (t/m3 == g/cm3).
-DEFAULT_DENSITY_T_M3: float = 0.55
+#: Default dry bulk density of REY-rich red clay (t/m3 == g/cm3): ``reymud.defaults.DENSITY_T_M3``.
+DEFAULT_DENSITY_T_M3: float = _defaults.DENSITY_T_M3
 DENSITY_BASIS: str = (
     "assumption: implied by Takaya et al. 2018 totals (16 Mt REO, 2,500 km2 x 10 m, 964 ppm -> 0.54-0.57); "
     "red clay of 75-80 % porosity, grain density ~2.5 g/cm3 (2.5 x 0.22 = 0.55); "

@@ -23,11 +23,12 @@ import warnings
 import numpy as np
 import xarray as xr
 
+from reymud import defaults as _defaults
+
 __all__ = ["DEFAULT_DENSITY_T_M3", "METAL_FACTOR_RANGE", "SliceReconciliationWarning", "reconcile_slices"]
 
-#: Dry bulk density (t/m3) blocks_table assumes where a block has none: the value of
-#: ``reymud.resource.config.DEFAULT_DENSITY_T_M3`` (resource is a later stage; a test keeps them equal).
-DEFAULT_DENSITY_T_M3: float = 0.55
+#: Dry bulk density (t/m3) blocks_table assumes where a block has none (the one home, reymud.defaults).
+DEFAULT_DENSITY_T_M3: float = _defaults.DENSITY_T_M3
 #: P5-P95 of the per-block metal factor expected when slices and column agree; outside it, a warning.
 METAL_FACTOR_RANGE: tuple[float, float] = (0.8, 1.25)
 
